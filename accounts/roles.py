@@ -1,0 +1,35 @@
+"""What each role may do: one table, read by services, views and the API."""
+
+from .choices import Role
+
+STAFF = {r for r in Role if r != Role.CUSTOMER}
+BACK_OFFICE = {Role.AGENT, Role.TECH_SUPPORT, Role.COMPLAINT_HANDLER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN}
+ALL_ORDERS = {
+    Role.AGENT, Role.TECH_SUPPORT, Role.COMPLAINT_HANDLER, Role.SUPERVISOR, Role.MANAGER,
+    Role.ADMIN, Role.QUALITY, Role.ANALYST, Role.FINANCE,
+}
+
+CAPABILITIES: dict[str, set[str]] = {
+    # reading
+    "order.view_all": ALL_ORDERS,
+    "customer.view_all": BACK_OFFICE | {Role.QUALITY, Role.FINANCE},
+    "pii.view_unmasked": {Role.AGENT, Role.COMPLAINT_HANDLER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
+    "audit.view": {Role.ADMIN, Role.MANAGER},
+    # writing
+    "request.create_for_customer": BACK_OFFICE,
+    "unit.register_for_customer": BACK_OFFICE,
+    "order.assign": {Role.AGENT, Role.TECH_SUPPORT, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
+    "order.quote": {Role.AGENT, Role.TECH_SUPPORT, Role.ENGINEER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
+    "order.report": {Role.ENGINEER, Role.TECH_SUPPORT, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
+    "order.replace": {Role.AGENT, Role.TECH_SUPPORT, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
+    "replacement.approve_special": {Role.MANAGER, Role.ADMIN},
+    "order.note": STAFF,
+}
+
+
+def can(user, capability: str) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.role in CAPABILITIES[capability]

@@ -1,0 +1,143 @@
+"""The API object: authentication and the one mapping of errors to ``{code, message, fields}``."""
+
+import logging
+
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from .errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>`` with a per-user API token."""
+
+    def authenticate(self, request, token):
+        from accounts.models import ApiToken
+
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=ApiToken.hash(token), revoked=False, user__is_active=True)
+            .first()
+        )
+        if row is None:
+            return None
+        now = timezone.now()
+        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        request.user = row.user
+        return row.user
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]]
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+
+
+def error_body(code: str, message, fields: dict | None = None) -> dict:
+    return {"code": code, "message": str(message), "fields": {k: [str(m) for m in v] for k, v in (fields or {}).items()}}
+
+
+def _loc(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "file", "payload", "header")]
+    return ".".join(parts) or "__all__"
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="After-sales service API",
+        version="1",
+        urls_namespace="api",
+        auth=[TokenAuth(), django_auth],
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        return api.create_response(request, error_body(exc.code, exc.message, exc.fields), status=exc.status)
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request, exc: NinjaValidationError):
+        fields: dict[str, list] = {}
+        for err in exc.errors:
+            fields.setdefault(_loc(err.get("loc", ())), []).append(_translate_pydantic(err))
+        return api.create_response(
+            request, error_body("validation_error", _("Some fields are not valid."), fields), status=422
+        )
+
+    @api.exception_handler(DjangoValidationError)
+    def django_validation_error(request, exc: DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return api.create_response(
+            request, error_body("validation_error", _("Some fields are not valid."), fields), status=422
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def auth_error(request, exc):
+        return api.create_response(request, error_body("unauthenticated", _("Log in or send a valid API token.")), status=401)
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        if exc.status_code == 400:
+            return api.create_response(
+                request, error_body("malformed_request", _("The request body is not valid JSON.")), status=400
+            )
+        return api.create_response(request, error_body("http_error", str(exc)), status=exc.status_code)
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        return api.create_response(request, error_body("too_large", _("The request is too large.")), status=413)
+
+    @api.exception_handler(Exception)
+    def unexpected(request, exc):
+        log.exception("Unhandled API error")
+        return api.create_response(request, error_body("server_error", _("Something went wrong on our side.")), status=500)
+
+    return api
+
+
+PYDANTIC_MESSAGES = {
+    "missing": lambda e: _("This field is required."),
+    "string_too_long": lambda e: _("Ensure this value has at most %(max)s characters.") % {"max": e.get("ctx", {}).get("max_length", "?")},
+    "string_too_short": lambda e: _("This field cannot be blank."),
+    "int_parsing": lambda e: _("Enter a whole number."),
+    "int_type": lambda e: _("Enter a whole number."),
+    "decimal_parsing": lambda e: _("Enter a number."),
+    "date_from_datetime_parsing": lambda e: _("Enter a valid date (YYYY-MM-DD)."),
+    "date_parsing": lambda e: _("Enter a valid date (YYYY-MM-DD)."),
+    "date_type": lambda e: _("Enter a valid date (YYYY-MM-DD)."),
+    "datetime_parsing": lambda e: _("Enter a valid date and time."),
+    "datetime_from_date_parsing": lambda e: _("Enter a valid date and time."),
+    "string_type": lambda e: _("Enter text."),
+    "bool_parsing": lambda e: _("Enter true or false."),
+    "bool_type": lambda e: _("Enter true or false."),
+    "enum": lambda e: _("Not a valid choice."),
+    "literal_error": lambda e: _("Not a valid choice."),
+    "model_attributes_type": lambda e: _("Expected an object."),
+    "dict_type": lambda e: _("Expected an object."),
+    "list_type": lambda e: _("Expected a list."),
+    "date_future": lambda e: _("The date cannot be in the future."),
+    "value_error": lambda e: _("Enter a valid value."),
+}
+
+
+def _translate_pydantic(err: dict) -> str:
+    handler = PYDANTIC_MESSAGES.get(err.get("type", ""))
+    return str(handler(err)) if handler else _("Enter a valid value.")

@@ -1,0 +1,43 @@
+"""Business policies: administrable settings with the specification's defaults.
+
+Values live in the ``core.Setting`` table; a missing row means the default below.
+"""
+
+from django.core.cache import cache
+
+from .models import Setting
+
+DEFAULTS: dict[str, object] = {
+    # Warranty periods in months per component class kind (SPEC §2).
+    "warranty.months.main": 36,
+    "warranty.months.core": 36,
+    "warranty.months.accessory": 12,
+    "warranty.months.software": 12,
+    # Replacement: a fault persisting after this many repairs within warranty allows a replacement.
+    "replacement.prior_repairs": 1,
+    # Uploads.
+    "upload.max_bytes": 5 * 1024 * 1024,
+    # Lists.
+    "list.page_size": 25,
+}
+
+_CACHE_PREFIX = "policy:"
+
+
+def get_policy(key: str):
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    cached = cache.get(_CACHE_PREFIX + key)
+    if cached is not None:
+        return cached
+    row = Setting.objects.filter(key=key).values_list("value", flat=True).first()
+    value = DEFAULTS[key] if row is None else row
+    cache.set(_CACHE_PREFIX + key, value, 30)
+    return value
+
+
+def set_policy(key: str, value) -> None:
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    Setting.objects.update_or_create(key=key, defaults={"value": value})
+    cache.delete(_CACHE_PREFIX + key)

@@ -1,0 +1,79 @@
+"""Writes to the product archive."""
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import can
+from core import audit
+from core.errors import Conflict, Forbidden, ValidationFailed
+from core.uploads import checked_upload, store_document
+
+from .models import ProductModel, Unit
+
+
+def unit_register(
+    *,
+    actor,
+    customer,
+    serial: str,
+    model_code: str | None = None,
+    purchase_date: dt.date | None = None,
+    sale_date: dt.date | None = None,
+    channel: str = "",
+    colour: str = "",
+    batch: str = "",
+    production_date: dt.date | None = None,
+    proof=None,
+) -> Unit:
+    """Register a unit to a customer, with optional purchase proof.
+
+    A serial already in the archive without an owner is claimed; a serial owned by
+    someone else is refused. An unknown serial is created when its model is given.
+    """
+    if actor.is_customer and customer.user_id != actor.pk:
+        raise Forbidden()
+    if not actor.is_customer and not can(actor, "unit.register_for_customer"):
+        raise Forbidden()
+    serial = (serial or "").strip()
+    if not serial:
+        raise ValidationFailed(fields={"serial": [_("This field is required.")]})
+    today = timezone.localdate()
+    for name, value in (("purchase_date", purchase_date), ("sale_date", sale_date), ("production_date", production_date)):
+        if value and value > today:
+            msg = _("The date cannot be in the future.")
+            raise ValidationFailed(msg, code="date_in_future", fields={name: [msg]})
+    content = checked_upload(proof, field="proof") if proof is not None else None
+    try:
+        with transaction.atomic():
+            unit = Unit.objects.select_for_update().filter(serial=serial).first()
+            before = audit.snapshot(unit) if unit else None
+            if unit is None:
+                model = ProductModel.objects.filter(code=(model_code or "").strip()).first() if model_code else None
+                if model is None:
+                    msg = _("Unknown serial number. Give the product model to register it.") if not model_code else _("Unknown product model.")
+                    raise ValidationFailed(msg, code="unknown_serial" if not model_code else "unknown_model", fields={"model" if model_code else "serial": [msg]})
+                unit = Unit(serial=serial, model=model)
+            elif unit.owner_id and unit.owner_id != customer.pk:
+                raise Conflict(_("This serial number is registered to another customer."), code="unit_owned")
+            elif model_code and unit.model.code != model_code.strip():
+                msg = _("The serial number does not belong to this model.")
+                raise ValidationFailed(msg, code="model_mismatch", fields={"model": [msg]})
+            unit.owner = customer
+            if purchase_date:
+                unit.purchase_date = purchase_date
+            if sale_date and not unit.sale_date:
+                unit.sale_date = sale_date
+            for field, value in (("channel", channel), ("colour", colour), ("batch", batch), ("production_date", production_date)):
+                if value and not getattr(unit, field):
+                    setattr(unit, field, value)
+            if content is not None:
+                unit.proof = store_document(content, actor=actor, original_name=getattr(proof, "name", ""))
+            unit.full_clean(validate_unique=False)
+            unit.save()
+            audit.record(actor=actor, action="create" if before is None else "update", obj=unit, before=before)
+    except IntegrityError:
+        raise Conflict(_("This serial number was registered at the same time by another request."), code="unit_owned") from None
+    return unit

@@ -1,0 +1,165 @@
+"""``/api/v1/`` endpoints for service requests and work orders."""
+
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from ninja import Query, Router, Schema
+from ninja import Field as NField
+
+from core.api import ERRORS
+from core.errors import ValidationFailed
+from core.models import IdempotencyKey
+
+from . import selectors, services
+from .filters import WorkOrderFilter
+from .presenters import order_detail, order_summary
+from .schemas import (
+    AcceptanceIn,
+    AssignIn,
+    QuoteDecisionIn,
+    QuoteIn,
+    QuoteOut,
+    ReportIn,
+    ServiceRequestIn,
+    TransitionIn,
+    WorkOrderDetailOut,
+    WorkOrderPage,
+)
+
+router = Router(tags=["work orders"])
+
+
+def _detail(request, order_id: int) -> dict:
+    order = selectors.work_order_detail(actor=request.user, order_id=order_id)
+    return order_detail(order, request.user, selectors.report_of(order))
+
+
+@router.post("/service-requests", response={201: WorkOrderDetailOut, **ERRORS}, summary="Submit a service request")
+def create_service_request(request, payload: ServiceRequestIn):
+    """Creates a work order. Send an ``Idempotency-Key`` header so that a retry returns the
+    same order instead of a duplicate (a different body with the same key is refused)."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 200:
+        raise ValidationFailed(fields={"Idempotency-Key": ["≤ 200"]})
+    body_hash = hashlib.sha256(json.dumps(payload.dict(), sort_keys=True, default=str).encode()).hexdigest()
+
+    def create():
+        return services.request_create(actor=request.user, **payload.dict())
+
+    if not key:
+        order = create()
+        return 201, _detail(request, order.pk)
+    stored = IdempotencyKey.objects.filter(user=request.user, scope="service-request", key=key).first()
+    if stored is None:
+        try:
+            with transaction.atomic():
+                order = create()
+                IdempotencyKey.objects.create(
+                    user=request.user, scope="service-request", key=key, request_hash=body_hash,
+                    status_code=201, response={"order_id": order.pk},
+                )
+            return 201, _detail(request, order.pk)
+        except IntegrityError:
+            stored = IdempotencyKey.objects.filter(user=request.user, scope="service-request", key=key).first()
+            if stored is None:
+                raise
+    if stored.request_hash != body_hash:
+        from django.utils.translation import gettext as _
+
+        from core.errors import Conflict
+
+        raise Conflict(_("This Idempotency-Key was used with a different request."), code="idempotency_mismatch")
+    return 201, _detail(request, stored.response["order_id"])
+
+
+class ListParams(Schema):
+    status: list[str] = NField(default_factory=list)
+    priority: str = ""
+    service_type: str = ""
+    channel: str = ""
+    assignee: int | None = NField(default=None, ge=1, le=2**62)
+    department: int | None = NField(default=None, ge=1, le=2**62)
+    overdue: bool = False
+    q: str = NField(default="", max_length=60)
+    sort: str = NField(default="newest", pattern="^(newest|oldest|due)$")
+    cursor: str | None = NField(default=None, max_length=500)
+    limit: int = NField(default=25, ge=1, le=100)
+
+
+@router.get("/work-orders", response={200: WorkOrderPage, **ERRORS}, summary="List work orders")
+def list_work_orders(request, params: Query[ListParams]):
+    f = WorkOrderFilter(
+        status=params.status, priority=params.priority, service_type=params.service_type, channel=params.channel,
+        assignee=params.assignee, department=params.department, overdue=params.overdue, q=params.q, sort=params.sort,
+    )
+    rows, next_cursor = selectors.work_order_list(actor=request.user, f=f, cursor=params.cursor, size=params.limit)
+    return {"items": [order_summary(o, request.user) for o in rows], "next_cursor": next_cursor}
+
+
+@router.get("/work-orders/{order_id}", response={200: WorkOrderDetailOut, **ERRORS}, summary="One work order")
+def get_work_order(request, order_id: int):
+    return _detail(request, order_id)
+
+
+@router.post("/work-orders/{order_id}/transitions", response={200: WorkOrderDetailOut, **ERRORS})
+def transition(request, order_id: int, payload: TransitionIn):
+    """Take an action from the transition table; 409 when the move is not possible now."""
+    services.work_order_transition(
+        order_id=order_id, action=payload.action, actor=request.user, note=payload.note,
+        expected_version=payload.version, data={"cause": payload.cause} if payload.cause else None,
+    )
+    return _detail(request, order_id)
+
+
+@router.post("/work-orders/{order_id}/assignment", response={200: WorkOrderDetailOut, **ERRORS})
+def assign(request, order_id: int, payload: AssignIn):
+    services.work_order_assign(
+        order_id=order_id, actor=request.user, assignee_id=payload.assignee_id,
+        appointment_at=payload.appointment_at, department_id=payload.department_id, expected_version=payload.version,
+    )
+    return _detail(request, order_id)
+
+
+@router.post("/work-orders/{order_id}/quotes", response={201: QuoteOut, **ERRORS})
+def create_quote(request, order_id: int, payload: QuoteIn):
+    quote = services.quote_create(
+        order_id=order_id, actor=request.user, lines=[ln.dict() for ln in payload.lines],
+        plan=payload.plan, estimated_hours=payload.estimated_hours,
+    )
+    return 201, _quote(quote)
+
+
+@router.post("/quotes/{quote_id}/decision", response={200: QuoteOut, **ERRORS})
+def decide_quote(request, quote_id: int, payload: QuoteDecisionIn):
+    return _quote(services.quote_decide(quote_id=quote_id, actor=request.user, approve=payload.approve, note=payload.note))
+
+
+def _quote(quote) -> dict:
+    return {
+        "id": quote.pk, "status": quote.status, "currency": quote.currency, "total": quote.total, "plan": quote.plan,
+        "estimated_hours": quote.estimated_hours, "decided_at": quote.decided_at,
+        "lines": [
+            {"kind": ln.kind, "description": ln.description, "quantity": ln.quantity, "unit_price": ln.unit_price, "amount": ln.amount}
+            for ln in quote.lines.all()
+        ],
+    }
+
+
+@router.put("/work-orders/{order_id}/report", response={200: WorkOrderDetailOut, **ERRORS})
+def save_report(request, order_id: int, payload: ReportIn):
+    services.report_save(
+        order_id=order_id, actor=request.user, cause=payload.cause, process=payload.process,
+        minutes_spent=payload.minutes_spent, service_date=payload.service_date, parts=[p.dict() for p in payload.parts],
+    )
+    return _detail(request, order_id)
+
+
+@router.post("/work-orders/{order_id}/acceptance", response={200: WorkOrderDetailOut, **ERRORS})
+def sign_acceptance(request, order_id: int, payload: AcceptanceIn):
+    """The customer's signed acceptance (→ accepted) or refusal (→ reopened, opens a complaint)."""
+    services.acceptance_sign(
+        order_id=order_id, actor=request.user, accepted=payload.accepted, signer_name=payload.signer_name,
+        signature=payload.signature, comment=payload.comment,
+    )
+    return _detail(request, order_id)

@@ -1,0 +1,244 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from warranty.rules import Cause
+
+from .choices import Channel, Coverage, LineKind, Mode, Priority, QuoteStatus, ServiceType, Status
+
+NUMBER_PREFIX = "WO"
+
+
+class WorkOrder(models.Model):
+    """A service request and the work order it becomes (SPEC §1)."""
+
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    version = models.PositiveIntegerField(default=1)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
+    )
+    contact_name = models.CharField(_("contact"), max_length=120)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, db_index=True)
+    unit = models.ForeignKey(
+        "products.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    serial = models.CharField(_("serial number"), max_length=60, blank=True, db_index=True)
+    product_model = models.ForeignKey(
+        "products.ProductModel", verbose_name=_("model"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    service_type = models.CharField(_("service type"), max_length=20, choices=ServiceType.choices)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    mode = models.CharField(_("service mode"), max_length=10, choices=Mode.choices, default=Mode.ONSITE)
+    fault_description = models.TextField(_("fault description"), max_length=5000)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    preferred_time = models.CharField(_("preferred time"), max_length=100, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("engineer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_orders",
+    )
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
+    coverage = models.CharField(
+        _("coverage"), max_length=15, choices=Coverage.choices, default=Coverage.UNDETERMINED
+    )
+    coverage_reason = models.CharField(_("coverage reason"), max_length=30, blank=True)
+    cause = models.CharField(_("cause"), max_length=30, choices=Cause.choices, blank=True)
+    paused_from = models.CharField(max_length=20, blank=True)
+    due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+        indexes = [
+            models.Index(fields=["status", "-created_at", "-id"], name="wo_status_created"),
+            models.Index(fields=["-created_at", "-id"], name="wo_created"),
+            models.Index(fields=["assignee", "status", "-created_at"], name="wo_assignee"),
+            models.Index(fields=["customer", "-created_at"], name="wo_customer"),
+            models.Index(fields=["department", "status", "due_at", "id"], name="wo_team_due"),
+            models.Index(fields=["status", "due_at", "id"], name="wo_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"{NUMBER_PREFIX}{self.pk:08d}" if self.pk else ""
+
+    @staticmethod
+    def pk_from_number(text: str) -> int | None:
+        text = text.strip().upper()
+        if text.startswith(NUMBER_PREFIX) and text[len(NUMBER_PREFIX):].isdigit():
+            return int(text[len(NUMBER_PREFIX):])
+        return None
+
+
+class WorkOrderEvent(models.Model):
+    """One row per business event on an order: the timeline and the trail."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=5000)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("work order event")
+        verbose_name_plural = _("work order events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["order", "id"])]
+
+
+class OrderDocument(models.Model):
+    class Kind(models.TextChoices):
+        PROOF = "proof", _("Purchase proof")
+        PHOTO = "photo", _("Photo")
+        ATTACHMENT = "attachment", _("Attachment")
+        SIGNATURE = "signature", _("Signature")
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="documents")
+    document = models.ForeignKey("core.Document", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("order document")
+        verbose_name_plural = _("order documents")
+
+
+class Quote(models.Model):
+    """An itemised quote for a paid repair; work starts only once the customer approves it."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="quotes")
+    status = models.CharField(_("status"), max_length=10, choices=QuoteStatus.choices, default=QuoteStatus.PENDING)
+    currency = models.CharField(max_length=3, default="CNY")
+    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    estimated_hours = models.DecimalField(_("estimated duration (hours)"), max_digits=6, decimal_places=1, null=True, blank=True)
+    plan = models.TextField(_("repair plan"), blank=True, max_length=5000)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.order.number} {self.total} {self.currency}"
+
+
+class QuoteLine(models.Model):
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(_("kind"), max_length=10, choices=LineKind.choices)
+    description = models.CharField(_("description"), max_length=200)
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("quote line")
+        verbose_name_plural = _("quote lines")
+
+
+class RepairReport(models.Model):
+    order = models.OneToOneField(WorkOrder, on_delete=models.CASCADE, related_name="report")
+    engineer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    service_date = models.DateField(_("service date"))
+    cause = models.TextField(_("cause"), max_length=5000)
+    process = models.TextField(_("process"), max_length=5000)
+    minutes_spent = models.PositiveIntegerField(_("time spent (minutes)"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("repair report")
+        verbose_name_plural = _("repair reports")
+
+
+class PartUsed(models.Model):
+    report = models.ForeignKey(RepairReport, on_delete=models.CASCADE, related_name="parts")
+    part_number = models.CharField(_("part number"), max_length=60)
+    name = models.CharField(_("part"), max_length=120)
+    old_serial = models.CharField(_("old part serial"), max_length=60, blank=True)
+    new_serial = models.CharField(_("new part serial"), max_length=60, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+
+    class Meta:
+        verbose_name = _("part used")
+        verbose_name_plural = _("parts used")
+
+
+class Acceptance(models.Model):
+    """The customer's acceptance (验收签字) or refusal, with a drawn signature."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="acceptances")
+    accepted = models.BooleanField(_("accepted"))
+    signer_name = models.CharField(_("signed by"), max_length=120)
+    signed_at = models.DateTimeField(_("signed at"))
+    signature = models.ForeignKey("core.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(_("comment"), blank=True, max_length=5000)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("acceptance")
+        verbose_name_plural = _("acceptances")
+        ordering = ["-signed_at", "-id"]
+
+
+class Shipment(models.Model):
+    """Mail-in (寄修) shipments in and out."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "in", _("Customer to service centre")
+        OUTBOUND = "out", _("Service centre to customer")
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="shipments")
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    carrier = models.CharField(_("carrier"), max_length=60)
+    tracking_number = models.CharField(_("tracking number"), max_length=60)
+    shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+
+
+class Complaint(models.Model):
+    """A complaint record; opened e.g. when a customer refuses acceptance (workflow: later)."""
+
+    class Source(models.TextChoices):
+        REFUSED_ACCEPTANCE = "refused_acceptance", _("Refused acceptance")
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("Email")
+        ONLINE = "online", _("Online")
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="complaints")
+    order = models.ForeignKey(WorkOrder, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints")
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    description = models.TextField(_("description"), max_length=5000)
+    status = models.CharField(_("status"), max_length=20, default="open")
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")

@@ -1,0 +1,91 @@
+"""Work orders as data for the API (and exports), with personal data masked by role."""
+
+from django.urls import reverse
+
+from core.masking import mask_address, mask_name, mask_phone
+
+from .permissions import sees_unmasked_pii
+from .workflow import available
+
+
+def order_summary(order, actor) -> dict:
+    clear = sees_unmasked_pii(actor, order)
+    return {
+        "id": order.pk,
+        "number": order.number,
+        "status": order.status,
+        "version": order.version,
+        "customer": {"id": order.customer_id, "name": order.customer.name if clear else mask_name(order.customer.name)},
+        "contact_name": order.contact_name if clear else mask_name(order.contact_name),
+        "contact_phone": order.contact_phone if clear else mask_phone(order.contact_phone),
+        "serial": order.serial,
+        "product_model": order.product_model.code if order.product_model_id else None,
+        "service_type": order.service_type,
+        "priority": order.priority,
+        "channel": order.channel,
+        "mode": order.mode,
+        "address": order.address if clear else mask_address(order.address),
+        "assignee": {"id": order.assignee_id, "name": order.assignee.display_name()} if order.assignee_id else None,
+        "coverage": order.coverage,
+        "coverage_reason": order.coverage_reason,
+        "cause": order.cause,
+        "due_at": order.due_at,
+        "created_at": order.created_at,
+        "updated_at": order.updated_at,
+        "closed_at": order.closed_at,
+    }
+
+
+def order_detail(order, actor, report) -> dict:
+    data = order_summary(order, actor)
+    latest = next(iter(order.acceptances.all()), None)
+    data.update(
+        fault_description=order.fault_description,
+        preferred_time=order.preferred_time,
+        appointment_at=order.appointment_at,
+        allowed_actions=[t.action for t in available(order, actor)],
+        events=[
+            {
+                "at": e.at,
+                "actor": e.actor.display_name() if e.actor_id else None,
+                "action": e.action,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "note": e.note,
+                "payload": e.payload,
+            }
+            for e in order.events.all()
+        ],
+        quotes=[
+            {
+                "id": q.pk, "status": q.status, "currency": q.currency, "total": q.total, "plan": q.plan,
+                "estimated_hours": q.estimated_hours, "decided_at": q.decided_at,
+                "lines": [
+                    {"kind": ln.kind, "description": ln.description, "quantity": ln.quantity,
+                     "unit_price": ln.unit_price, "amount": ln.amount}
+                    for ln in q.lines.all()
+                ],
+            }
+            for q in order.quotes.all()
+        ],
+        report=None if report is None else {
+            "engineer": report.engineer.display_name(),
+            "service_date": report.service_date,
+            "cause": report.cause,
+            "process": report.process,
+            "minutes_spent": report.minutes_spent,
+            "parts": [
+                {"part_number": p.part_number, "name": p.name, "old_serial": p.old_serial,
+                 "new_serial": p.new_serial, "quantity": p.quantity}
+                for p in report.parts.all()
+            ],
+        },
+        acceptance=None if latest is None else {
+            "accepted": latest.accepted,
+            "signer_name": latest.signer_name,
+            "signed_at": latest.signed_at,
+            "signature_url": reverse("document", args=[latest.signature_id]) if latest.signature_id else None,
+            "comment": latest.comment,
+        },
+    )
+    return data

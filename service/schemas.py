@@ -1,0 +1,190 @@
+"""API input and output shapes for work orders."""
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from warranty.rules import Cause, ReplacementGround
+
+from .choices import Channel, LineKind, Mode, Priority, ServiceType
+
+Short = Field(default="", max_length=120)
+
+
+class ServiceRequestIn(Schema):
+    fault_description: str = Field(min_length=1, max_length=5000)
+    service_type: ServiceType = ServiceType.REPAIR
+    priority: Priority = Priority.NORMAL
+    channel: Channel | None = None
+    mode: Mode = Mode.ONSITE
+    customer_id: int | None = Field(default=None, ge=1, le=2**62)
+    serial: str = Field(default="", max_length=60)
+    contact_name: str = Field(default="", max_length=120)
+    contact_phone: str = Field(default="", max_length=30)
+    address: str = Field(default="", max_length=300)
+    preferred_time: str = Field(default="", max_length=100)
+
+
+class TransitionIn(Schema):
+    action: str = Field(max_length=30)
+    note: str = Field(default="", max_length=5000)
+    version: int | None = Field(default=None, description="Expected order version (optimistic lock).")
+    cause: Cause | None = Field(default=None, description="For 'assess': the cause of the fault.")
+
+
+class AssignIn(Schema):
+    assignee_id: int | None = Field(default=None, ge=1, le=2**62)
+    appointment_at: dt.datetime | None = None
+    department_id: int | None = Field(default=None, ge=1, le=2**62)
+    version: int | None = None
+
+
+class QuoteLineIn(Schema):
+    kind: LineKind = LineKind.OTHER
+    description: str = Field(min_length=1, max_length=200)
+    quantity: Decimal = Field(default=Decimal("1"), ge=0, le=Decimal("99999999"), decimal_places=2)
+    unit_price: Decimal = Field(ge=0, le=Decimal("9999999999"), decimal_places=2)
+
+
+class QuoteIn(Schema):
+    lines: list[QuoteLineIn] = Field(min_length=1, max_length=100)
+    plan: str = Field(default="", max_length=5000)
+    estimated_hours: Decimal | None = Field(default=None, ge=0, le=10000, decimal_places=1)
+
+
+class QuoteDecisionIn(Schema):
+    approve: bool
+    note: str = Field(default="", max_length=2000)
+
+
+class PartIn(Schema):
+    part_number: str = Field(default="", max_length=60)
+    name: str = Field(default="", max_length=120)
+    old_serial: str = Field(default="", max_length=60)
+    new_serial: str = Field(default="", max_length=60)
+    quantity: int = Field(default=1, ge=1, le=10000)
+
+
+class ReportIn(Schema):
+    cause: str = Field(min_length=1, max_length=5000)
+    process: str = Field(min_length=1, max_length=5000)
+    minutes_spent: int = Field(ge=0, le=100000)
+    service_date: dt.date | None = None
+    parts: list[PartIn] = Field(default_factory=list, max_length=100)
+
+
+class AcceptanceIn(Schema):
+    accepted: bool = True
+    signer_name: str = Field(min_length=1, max_length=120)
+    signature: str = Field(max_length=2_000_000, description="data:image/png;base64,… of the drawn signature")
+    comment: str = Field(default="", max_length=5000)
+
+
+class ReplacementIn(Schema):
+    ground: ReplacementGround
+    new_serial: str = Field(default="", max_length=60)
+    new_model: str = Field(default="", max_length=40)
+    new_colour: str = Field(default="", max_length=30)
+    is_return: bool = False
+    manager_approved: bool = False
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    actor: str | None
+    action: str
+    from_status: str
+    to_status: str
+    note: str
+    payload: dict
+
+
+class QuoteLineOut(Schema):
+    kind: str
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+
+class QuoteOut(Schema):
+    id: int
+    status: str
+    currency: str
+    total: Decimal
+    plan: str
+    estimated_hours: Decimal | None
+    lines: list[QuoteLineOut]
+    decided_at: dt.datetime | None
+
+
+class PartOut(Schema):
+    part_number: str
+    name: str
+    old_serial: str
+    new_serial: str
+    quantity: int
+
+
+class ReportOut(Schema):
+    engineer: str
+    service_date: dt.date
+    cause: str
+    process: str
+    minutes_spent: int
+    parts: list[PartOut]
+
+
+class AcceptanceOut(Schema):
+    accepted: bool
+    signer_name: str
+    signed_at: dt.datetime
+    signature_url: str | None
+    comment: str
+
+
+class WorkOrderOut(Schema):
+    id: int
+    number: str
+    status: str
+    version: int
+    customer: Ref
+    contact_name: str
+    contact_phone: str
+    serial: str
+    product_model: str | None
+    service_type: str
+    priority: str
+    channel: str
+    mode: str
+    address: str
+    assignee: Ref | None
+    coverage: str
+    coverage_reason: str
+    cause: str
+    due_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+class WorkOrderDetailOut(WorkOrderOut):
+    fault_description: str
+    preferred_time: str
+    appointment_at: dt.datetime | None
+    allowed_actions: list[str]
+    events: list[EventOut]
+    quotes: list[QuoteOut]
+    report: ReportOut | None
+    acceptance: AcceptanceOut | None
+
+
+class WorkOrderPage(Schema):
+    items: list[WorkOrderOut]
+    next_cursor: str | None

@@ -1,0 +1,61 @@
+"""Reads of work orders; every read starts from the actor's scope."""
+
+import datetime as dt
+
+from django.db.models import Prefetch
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from core.errors import NotFound
+from core.pagination import keyset_page
+
+from . import filters as F
+from .models import Acceptance, OrderDocument, Quote, WorkOrder, WorkOrderEvent
+from .permissions import visible_to
+
+
+def _parse_cursor(order):
+    def parse(values):
+        out = []
+        for key, value in zip(order, values, strict=True):
+            name = key.lstrip("-")
+            if name.endswith("_at") and isinstance(value, str):
+                value = parse_datetime(value)
+                if value is None:
+                    from core.errors import ValidationFailed
+
+                    raise ValidationFailed(_("The cursor is not valid."), code="bad_cursor")
+            out.append(value)
+        return out
+
+    return parse
+
+
+def work_order_list(*, actor, f: F.WorkOrderFilter, cursor: str | None = None, size: int = 25, now: dt.datetime | None = None):
+    """One page of orders: a single query, whatever the page depth."""
+    qs = F.apply(visible_to(actor), f, now=now).select_related("customer", "assignee", "product_model")
+    return keyset_page(qs, order=f.order, cursor=cursor, size=size, parse=_parse_cursor(f.order))
+
+
+def work_order_detail(*, actor, order_id: int) -> WorkOrder:
+    order = (
+        visible_to(actor)
+        .select_related("customer", "assignee", "product_model", "unit", "unit__model", "department")
+        .prefetch_related(
+            Prefetch("events", queryset=WorkOrderEvent.objects.select_related("actor").order_by("at", "id")),
+            Prefetch("quotes", queryset=Quote.objects.prefetch_related("lines").order_by("-id")),
+            Prefetch("acceptances", queryset=Acceptance.objects.order_by("-signed_at", "-id")),
+            Prefetch("documents", queryset=OrderDocument.objects.select_related("document")),
+        )
+        .filter(pk=order_id)
+        .first()
+    )
+    if order is None:
+        raise NotFound(_("Work order not found."))
+    return order
+
+
+def report_of(order: WorkOrder):
+    from .models import RepairReport
+
+    return RepairReport.objects.filter(order=order).select_related("engineer").prefetch_related("parts").first()

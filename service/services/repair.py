@@ -1,0 +1,199 @@
+"""Quotes, repair reports and the customer's acceptance."""
+
+import base64
+import binascii
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.roles import can
+from core import audit
+from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from core.uploads import IMAGE_KINDS, checked_bytes, store_document
+
+from ..choices import Coverage, LineKind, QuoteStatus, Status
+from ..models import Acceptance, Complaint, OrderDocument, PartUsed, Quote, QuoteLine, RepairReport, WorkOrderEvent
+from ..permissions import visible_to
+from .transitions import work_order_get_for_update, work_order_transition
+
+CENT = Decimal("0.01")
+
+
+def _money(value, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError, TypeError):
+        amount = None
+    if amount is None or amount < 0 or amount > Decimal("9999999999"):
+        msg = _("Enter a valid amount.")
+        raise ValidationFailed(msg, fields={field: [msg]})
+    return amount
+
+
+def quote_create(*, order_id: int, actor, lines: list[dict], plan: str = "", estimated_hours=None) -> Quote:
+    """An itemised quote for a paid repair; any pending quote is withdrawn."""
+    if not can(actor, "order.quote"):
+        raise Forbidden()
+    if not lines:
+        raise ValidationFailed(_("A quote needs at least one line."), fields={"lines": [_("A quote needs at least one line.")]})
+    parsed = []
+    for i, line in enumerate(lines):
+        kind = line.get("kind", LineKind.OTHER)
+        if kind not in LineKind.values:
+            raise ValidationFailed(fields={f"lines.{i}.kind": [_("Not a valid choice.")]})
+        description = (line.get("description") or "").strip()[:200]
+        if not description:
+            raise ValidationFailed(fields={f"lines.{i}.description": [_("This field is required.")]})
+        qty = _money(line.get("quantity", 1), f"lines.{i}.quantity")
+        price = _money(line.get("unit_price"), f"lines.{i}.unit_price")
+        parsed.append((kind, description, qty, price, (qty * price).quantize(CENT, rounding=ROUND_HALF_UP)))
+    with transaction.atomic():
+        order = work_order_get_for_update(order_id=order_id, actor=actor)
+        if order.status in {Status.CLOSED, Status.CANCELLED, Status.RESOLVED, Status.ACCEPTED}:
+            raise Conflict(_("The order is finished."), code="order_finished")
+        if order.coverage != Coverage.PAID:
+            raise Conflict(_("Only a paid repair needs a quote."), code="not_paid_repair")
+        order.quotes.filter(status=QuoteStatus.PENDING).update(status=QuoteStatus.WITHDRAWN)
+        quote = Quote.objects.create(
+            order=order,
+            total=sum((p[4] for p in parsed), Decimal("0.00")),
+            plan=plan,
+            estimated_hours=_money(estimated_hours, "estimated_hours") if estimated_hours not in (None, "") else None,
+            created_by=actor,
+        )
+        QuoteLine.objects.bulk_create(
+            [QuoteLine(quote=quote, kind=k, description=d, quantity=q, unit_price=p, amount=a) for k, d, q, p, a in parsed]
+        )
+        WorkOrderEvent.objects.create(
+            order=order, actor=actor, action="quote", from_status=order.status, to_status=order.status,
+            payload={"quote": quote.pk, "total": str(quote.total)},
+        )
+        audit.record(actor=actor, action="create", obj=quote)
+    return quote
+
+
+def quote_decide(*, quote_id: int, actor, approve: bool, note: str = "") -> Quote:
+    """The customer (or an agent on their behalf, by phone) approves or rejects a quote."""
+    if actor.role != Role.CUSTOMER and not can(actor, "order.assign"):
+        raise Forbidden()
+    with transaction.atomic():
+        quote = Quote.objects.select_for_update().filter(pk=quote_id, order__in=visible_to(actor)).first()
+        if quote is None:
+            raise NotFound(_("Quote not found."))
+        if quote.status != QuoteStatus.PENDING:
+            raise Conflict(_("This quote has already been decided."), code="quote_decided")
+        before = audit.snapshot(quote)
+        quote.status = QuoteStatus.APPROVED if approve else QuoteStatus.REJECTED
+        quote.decided_by = actor
+        quote.decided_at = timezone.now()
+        quote.save()
+        order = quote.order
+        WorkOrderEvent.objects.create(
+            order=order, actor=actor, action="quote_approved" if approve else "quote_rejected",
+            from_status=order.status, to_status=order.status, note=note, payload={"quote": quote.pk},
+        )
+        audit.record(actor=actor, action="update", obj=quote, before=before)
+    return quote
+
+
+def report_save(
+    *,
+    order_id: int,
+    actor,
+    cause: str,
+    process: str,
+    minutes_spent: int,
+    service_date: dt.date | None = None,
+    parts: list[dict] = (),
+) -> RepairReport:
+    """Write or rewrite the repair report while the order is in service."""
+    if not can(actor, "order.report"):
+        raise Forbidden()
+    if not (cause or "").strip() or not (process or "").strip():
+        raise ValidationFailed(fields={k: [_("This field is required.")] for k, v in (("cause", cause), ("process", process)) if not (v or "").strip()})
+    if not isinstance(minutes_spent, int) or minutes_spent < 0 or minutes_spent > 100_000:
+        raise ValidationFailed(fields={"minutes_spent": [_("Enter a whole number of minutes.")]})
+    service_date = service_date or timezone.localdate()
+    if service_date > timezone.localdate():
+        msg = _("The date cannot be in the future.")
+        raise ValidationFailed(msg, code="date_in_future", fields={"service_date": [msg]})
+    with transaction.atomic():
+        order = work_order_get_for_update(order_id=order_id, actor=actor)
+        if actor.role == Role.ENGINEER and order.assignee_id != actor.pk:
+            raise NotFound(_("Work order not found."))
+        if order.status not in {Status.IN_SERVICE, Status.AWAITING_PARTS}:
+            raise Conflict(_("The report is written while the work is in service."), code="not_in_service")
+        report = RepairReport.objects.filter(order=order).first()
+        before = audit.snapshot(report) if report else None
+        report = report or RepairReport(order=order)
+        report.engineer = order.assignee if order.assignee_id else actor
+        report.cause, report.process = cause, process
+        report.minutes_spent, report.service_date = minutes_spent, service_date
+        report.save()
+        report.parts.all().delete()
+        PartUsed.objects.bulk_create(
+            [
+                PartUsed(
+                    report=report,
+                    part_number=str(p.get("part_number", ""))[:60],
+                    name=str(p.get("name", ""))[:120],
+                    old_serial=str(p.get("old_serial", ""))[:60],
+                    new_serial=str(p.get("new_serial", ""))[:60],
+                    quantity=int(p.get("quantity") or 1),
+                )
+                for p in parts
+                if p.get("name") or p.get("part_number")
+            ]
+        )
+        WorkOrderEvent.objects.create(
+            order=order, actor=actor, action="report", from_status=order.status, to_status=order.status,
+            payload={"minutes_spent": minutes_spent, "parts": len(parts)},
+        )
+        audit.record(actor=actor, action="create" if before is None else "update", obj=report, before=before)
+    return report
+
+
+def decode_signature(data_url: str) -> bytes:
+    """A signature drawn on screen arrives as a ``data:image/png;base64,…`` URL."""
+    prefix, _sep, encoded = (data_url or "").partition(",")
+    if not prefix.startswith("data:image/") or not encoded:
+        raise ValidationFailed(_("Draw the signature first."), code="signature_missing", fields={"signature": [_("Draw the signature first.")]})
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed(_("The signature could not be read."), code="bad_signature", fields={"signature": [_("The signature could not be read.")]}) from None
+
+
+def acceptance_sign(*, order_id: int, actor, accepted: bool, signer_name: str, signature: str, comment: str = "") -> Acceptance:
+    """Record the customer's signed acceptance (→ accepted) or refusal (→ reopened + complaint)."""
+    signer_name = (signer_name or "").strip()
+    if not signer_name:
+        raise ValidationFailed(fields={"signer_name": [_("This field is required.")]})
+    if not accepted and not (comment or "").strip():
+        msg = _("Tell us why you do not accept the service.")
+        raise ValidationFailed(msg, fields={"comment": [msg]})
+    content = checked_bytes(decode_signature(signature), field="signature", allowed={"image/png": "png", **IMAGE_KINDS})
+    with transaction.atomic():
+        order = work_order_get_for_update(order_id=order_id, actor=actor)
+        if order.status != Status.RESOLVED:
+            raise Conflict(_("Acceptance is signed once the order is resolved."), code="invalid_transition")
+        if actor.role == Role.ENGINEER and order.assignee_id != actor.pk:
+            raise NotFound(_("Work order not found."))
+        doc = store_document(content, actor=actor, original_name="signature.png")
+        OrderDocument.objects.create(order=order, document=doc, kind=OrderDocument.Kind.SIGNATURE)
+        acceptance = Acceptance.objects.create(
+            order=order, accepted=accepted, signer_name=signer_name[:120], signed_at=timezone.now(),
+            signature=doc, comment=comment, recorded_by=actor,
+        )
+        audit.record(actor=actor, action="create", obj=acceptance)
+        work_order_transition(order_id=order.pk, action="accept" if accepted else "refuse", actor=actor, note=comment)
+        if not accepted:
+            complaint = Complaint.objects.create(
+                customer=order.customer, order=order, source=Complaint.Source.REFUSED_ACCEPTANCE, description=comment
+            )
+            audit.record(actor=actor, action="create", obj=complaint)
+    return acceptance

@@ -1,0 +1,25 @@
+"""``/api/v1/`` endpoint for replacement and return under warranty."""
+
+from ninja import Router
+
+from core.api import ERRORS
+
+from service import selectors
+from service.presenters import order_detail
+from service.schemas import ReplacementIn, WorkOrderDetailOut
+
+from .services import replacement_create
+
+router = Router(tags=["warranty"])
+
+
+@router.post("/work-orders/{order_id}/replacement", response={200: WorkOrderDetailOut, **ERRORS})
+def replace_unit(request, order_id: int, payload: ReplacementIn):
+    """Replace (or take back) the order's unit when the replacement rule allows it."""
+    replacement_create(
+        order_id=order_id, actor=request.user, ground=payload.ground, new_serial=payload.new_serial,
+        new_model_code=payload.new_model, new_colour=payload.new_colour, is_return=payload.is_return,
+        manager_approved=payload.manager_approved,
+    )
+    order = selectors.work_order_detail(actor=request.user, order_id=order_id)
+    return order_detail(order, request.user, selectors.report_of(order))
