@@ -1,0 +1,85 @@
+"""Shared fixtures: factories for every role, API clients with tokens."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from tests.factories import (
+    CustomerFactory,
+    ProductModelFactory,
+    UnitFactory,
+    UserFactory,
+)
+
+
+class ApiClient:
+    """A test client that speaks JSON to ``/api/v1/`` with a bearer token."""
+
+    def __init__(self, user):
+        from accounts.models import ApiToken
+
+        self.user = user
+        _, self.token = ApiToken.issue(user)
+        self.client = Client()
+
+    def _headers(self, headers):
+        h = {"HTTP_AUTHORIZATION": f"Bearer {self.token}", "HTTP_ACCEPT_LANGUAGE": "en"}
+        for k, v in (headers or {}).items():
+            h["HTTP_" + k.upper().replace("-", "_")] = v
+        return h
+
+    def get(self, path, data=None, headers=None):
+        return self.client.get("/api/v1" + path, data or {}, **self._headers(headers))
+
+    def post(self, path, body=None, headers=None, raw=None):
+        data = raw if raw is not None else json.dumps(body or {})
+        return self.client.post("/api/v1" + path, data, content_type="application/json", **self._headers(headers))
+
+    def put(self, path, body=None, headers=None):
+        return self.client.put("/api/v1" + path, json.dumps(body or {}), content_type="application/json", **self._headers(headers))
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role="agent", **kw):
+        return UserFactory(role=role, **kw)
+
+    return make
+
+
+@pytest.fixture
+def customer_user(db):
+    user = UserFactory(role="customer")
+    CustomerFactory(user=user, name=user.get_full_name() or user.username, phone="13812345678")
+    return user
+
+
+@pytest.fixture
+def agent(db):
+    return UserFactory(role="agent")
+
+
+@pytest.fixture
+def engineer(db):
+    return UserFactory(role="engineer")
+
+
+@pytest.fixture
+def api_as():
+    return ApiClient
+
+
+@pytest.fixture
+def unit_of(db):
+    """A unit owned by the given customer user, sold ``sale_date`` (default: a year ago)."""
+
+    def make(user, **kw):
+        return UnitFactory(owner=user.customer, **kw)
+
+    return make
+
+
+@pytest.fixture
+def product_model(db):
+    return ProductModelFactory()
