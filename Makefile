@@ -42,6 +42,8 @@ demo: migrate
 run: demo
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py demo_logins
+	@echo "Serving on http://$(HOST):$(PORT)/ (background jobs: huey consumer)"
+	$(PY) manage.py run_huey -q & HUEY_PID=$$!; trap 'kill $$HUEY_PID 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn config.wsgi -w $(WORKERS) -b $(HOST):$(PORT) --access-logfile - --timeout 60
 
 test: install-test browser

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks",
+    "huey.contrib.djhuey",
     "core",
     "accounts",
     "customers",
@@ -144,3 +146,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Background jobs: Django's tasks API on huey (see core/taskqueue.py).
+# HUEY_STORAGE: "sqlite" (embedded default, var/huey.sqlite3), "redis" (REDIS_URL), "immediate".
+HUEY_STORAGE = os.environ.get("HUEY_STORAGE", "sqlite")
+if HUEY_STORAGE == "redis":
+    HUEY = {
+        "huey_class": "huey.PriorityRedisHuey",
+        "name": "aftersales",
+        "url": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "immediate": False,
+        "consumer": {"workers": int(os.environ.get("HUEY_WORKERS", "2")), "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "aftersales",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+        "immediate": HUEY_STORAGE == "immediate",
+        "consumer": {"workers": int(os.environ.get("HUEY_WORKERS", "2")), "worker_type": "thread"},
+    }
+TASKS = {"default": {"BACKEND": "core.taskqueue.HueyBackend"}}

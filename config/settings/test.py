@@ -11,3 +11,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Jobs run in-process through the real huey + django-tasks code path (immediate mode).
+HUEY = {**HUEY, "immediate": True}  # noqa: F405
