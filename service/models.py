@@ -242,3 +242,59 @@ class Complaint(models.Model):
     class Meta:
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
+
+
+class WorkOrderClock(models.Model):
+    """One SLA clock of an order (first response, on-site, resolution…).
+
+    ``due_at`` moves when the clock is paused (by the paused time of its own type) or
+    extended; ``original_due_at`` keeps the first deadline. ``state`` and ``at_risk`` are
+    set by the periodic scan with conditional updates (safe to re-run).
+    """
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("Running")
+        PAUSED = "paused", _("Paused")
+        MET = "met", _("Met")
+        BREACHED = "breached", _("Breached")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="clocks")
+    clock = models.CharField(_("clock"), max_length=20)
+    clock_type = models.CharField(_("clock type"), max_length=20)
+    amount = models.PositiveIntegerField(_("target"))
+    calendar_code = models.CharField(max_length=40)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RUNNING)
+    started_at = models.DateTimeField(_("started"))
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    original_due_at = models.DateTimeField(_("original due"), null=True, blank=True)
+    warn_at = models.DateTimeField(_("at risk from"), null=True, blank=True)
+    provisional = models.BooleanField(_("provisional"), default=False)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(_("paused working time (s)"), default=0)
+    stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+    at_risk = models.BooleanField(_("at risk"), default=False)
+    breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    extension_reason = models.TextField(_("extension reason"), blank=True, max_length=2000)
+    extended_at = models.DateTimeField(null=True, blank=True)
+    extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("SLA clock")
+        verbose_name_plural = _("SLA clocks")
+        constraints = [models.UniqueConstraint(fields=["order", "clock"], name="uniq_order_clock")]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="clock_state_due"),
+            models.Index(fields=["state", "at_risk", "warn_at"], name="clock_state_warn"),
+        ]
+
+
+class OrderSla(models.Model):
+    """The policy matched when the order came in, as it was then."""
+
+    order = models.OneToOneField(WorkOrder, on_delete=models.CASCADE, related_name="sla")
+    policy_code = models.CharField(max_length=40)
+    snapshot = models.JSONField()

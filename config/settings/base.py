@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "accounts",
     "customers",
     "products",
+    "sla",
     "service",
     "warranty",
     "portal",

@@ -12,6 +12,7 @@ from customers.services import customer_for  # noqa: F401  (re-exported)
 from products.models import Unit
 
 from ..choices import Channel, Mode, Priority, ServiceType, Status
+from ..clocks import clocks_start
 from ..models import OrderDocument, WorkOrder, WorkOrderEvent
 
 
@@ -104,5 +105,6 @@ def request_create(
         WorkOrderEvent.objects.create(
             order=order, actor=actor, action="create", to_status=Status.NEW, payload={"channel": channel}
         )
+        clocks_start(order)
         audit.record(actor=actor, action="create", obj=order)
     return order

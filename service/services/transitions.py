@@ -14,6 +14,7 @@ from products.selectors import main_coverage
 from warranty.rules import Cause, Reason
 
 from ..choices import Coverage, QuoteStatus, Status
+from ..clocks import clocks_on_transition
 from ..models import WorkOrder, WorkOrderEvent
 from ..permissions import visible_to
 from ..workflow import TRANSITIONS, target_state
@@ -129,6 +130,9 @@ def work_order_transition(
         order.version = F("version") + 1
         order.save()
         order.refresh_from_db(fields=["version"])
+        clock_changes = clocks_on_transition(order, from_status, to_status, now=now)
+        if clock_changes:
+            payload = {**payload, "clocks": clock_changes}
         WorkOrderEvent.objects.create(
             order=order, actor=actor, action=action, from_status=from_status, to_status=to_status,
             note=note, payload=payload,

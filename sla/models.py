@@ -1,0 +1,136 @@
+"""Business calendars and SLA policies (master data; the clocks live on work orders)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_WINDOWS = {str(d): [["09:00", "12:00"], ["13:00", "18:00"]] for d in range(5)}
+
+
+class BusinessCalendar(models.Model):
+    """Working hours per weekday (several windows), holidays and adjusted working days (调休)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    region = models.CharField(_("service region"), max_length=60, blank=True, db_index=True)
+    is_default = models.BooleanField(_("default calendar"), default=False)
+    tz = models.CharField(_("time zone"), max_length=40, default="Asia/Shanghai")
+    windows = models.JSONField(
+        _("working windows"),
+        default=dict,
+        help_text=_('Per weekday (0 = Monday): a list of ["HH:MM", "HH:MM"] windows.'),
+    )
+    adjusted_day_windows = models.JSONField(
+        _("windows on adjusted working days"), null=True, blank=True,
+        help_text=_("Empty: the Monday windows."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
+        ordering = ["-is_default", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CalendarYear(models.Model):
+    """A year whose official schedule has been entered and confirmed by an admin."""
+
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="years")
+    year = models.PositiveSmallIntegerField(_("year"))
+    source = models.CharField(_("source"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("confirmed year")
+        verbose_name_plural = _("confirmed years")
+        constraints = [models.UniqueConstraint(fields=["calendar", "year"], name="uniq_calendar_year")]
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.calendar.code} {self.year}"
+
+
+class CalendarDay(models.Model):
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday (day off)")
+        WORKDAY = "workday", _("Adjusted working day (调休)")
+
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="uniq_calendar_date")]
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class ClockType(models.TextChoices):
+    CALENDAR = "calendar", _("Calendar time (24×7)")
+    BUSINESS = "business", _("Business hours")
+    WORKING_DAYS = "working_days", _("Working days")
+
+
+class ClockName(models.TextChoices):
+    RESPONSE = "response", _("First response")
+    ONSITE = "onsite", _("On-site arrival")
+    RESOLUTION = "resolution", _("Resolution")
+    FIX = "fix", _("Fixed after work starts")
+    ACKNOWLEDGE = "acknowledge", _("Complaint acknowledgement")
+    CLASSIFY = "classify", _("Complaint classification and owner")
+
+
+class SlaPolicy(models.Model):
+    """Which clocks an order gets. The first active policy (by ``rank``) whose filters match wins;
+    an empty filter matches anything."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    rank = models.PositiveSmallIntegerField(_("match order"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+    for_complaints = models.BooleanField(_("complaint policy"), default=False)
+    service_types = models.JSONField(_("service types"), default=list, blank=True)
+    priorities = models.JSONField(_("priorities"), default=list, blank=True)
+    customer_tiers = models.JSONField(_("customer tiers"), default=list, blank=True)
+    industrial = models.BooleanField(_("industrial equipment"), null=True, blank=True)
+    regions = models.JSONField(_("regions"), default=list, blank=True)
+    calendar = models.ForeignKey(
+        BusinessCalendar, verbose_name=_("calendar"), null=True, blank=True, on_delete=models.PROTECT,
+        help_text=_("Empty: the calendar of the order's region, else the default calendar."),
+    )
+    pause_statuses = models.JSONField(
+        _("statuses that pause the clocks"), default=list, blank=True,
+    )
+    at_risk_ratio = models.DecimalField(_("at risk after (share of target)"), max_digits=3, decimal_places=2, default=0.8)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["rank", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaTarget(models.Model):
+    """One clock of a policy: its type and target (minutes, or working days)."""
+
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="targets")
+    clock = models.CharField(_("clock"), max_length=20, choices=ClockName.choices)
+    clock_type = models.CharField(_("clock type"), max_length=20, choices=ClockType.choices)
+    amount = models.PositiveIntegerField(_("target"), help_text=_("Minutes; working days for working-day clocks."))
+
+    class Meta:
+        verbose_name = _("SLA target")
+        verbose_name_plural = _("SLA targets")
+        constraints = [models.UniqueConstraint(fields=["policy", "clock"], name="uniq_policy_clock")]
+
+    def __str__(self) -> str:
+        return f"{self.policy.code}: {self.clock} {self.amount} {self.clock_type}"
