@@ -1,9 +1,11 @@
 from core.api import build_api
 from products.api import router as units_router
 from service.api import router as orders_router
+from service.api_shipping import router as shipping_router
 from warranty.api import router as warranty_router
 
 api = build_api()
 api.add_router("", orders_router)
+api.add_router("", shipping_router)
 api.add_router("", warranty_router)
 api.add_router("", units_router)

@@ -1,0 +1,41 @@
+from django.contrib import admin
+
+from core.adminaudit import AuditedModelAdmin, audited_save_formset
+
+from .models import ComponentClass, ProductLine, ProductModel, Unit, WarrantyTerm
+
+
+class WarrantyTermInline(admin.TabularInline):
+    model = WarrantyTerm
+    extra = 0
+
+
+@admin.register(ProductLine)
+class ProductLineAdmin(AuditedModelAdmin):
+    list_display = ("code", "name", "is_industrial")
+
+
+@admin.register(ComponentClass)
+class ComponentClassAdmin(AuditedModelAdmin):
+    list_display = ("code", "name", "kind")
+
+
+@admin.register(ProductModel)
+class ProductModelAdmin(AuditedModelAdmin):
+    list_display = ("code", "name", "line")
+    list_filter = ("line",)
+    search_fields = ("code", "name")
+    inlines = [WarrantyTermInline]
+
+    def save_formset(self, request, form, formset, change):
+        audited_save_formset(self, request, form, formset, change)
+
+
+@admin.register(Unit)
+class UnitAdmin(AuditedModelAdmin):
+    list_display = ("serial", "model", "batch", "sale_date", "purchase_date", "channel", "status")
+    list_filter = ("status", "model__line")
+    search_fields = ("=serial", "batch")
+    raw_id_fields = ("owner", "proof", "replaced_by")
+    list_select_related = ("model",)
+    show_full_result_count = False

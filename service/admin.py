@@ -1,0 +1,41 @@
+from django.contrib import admin
+
+from .models import Complaint, WorkOrder, WorkOrderEvent
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Work orders change only through the services (state machine, audit); the admin only reads."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkOrder)
+class WorkOrderAdmin(ReadOnlyAdmin):
+    list_display = ("number", "status", "priority", "service_type", "channel", "customer", "serial", "created_at")
+    list_filter = ("status", "priority", "service_type", "channel")
+    search_fields = ("=serial", "=contact_phone")
+    list_select_related = ("customer",)
+    raw_id_fields = ("customer", "unit", "assignee", "product_model", "created_by", "department")
+
+
+@admin.register(WorkOrderEvent)
+class WorkOrderEventAdmin(ReadOnlyAdmin):
+    list_display = ("order", "at", "actor", "action", "from_status", "to_status")
+    list_filter = ("action",)
+    raw_id_fields = ("order", "actor")
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ReadOnlyAdmin):
+    list_display = ("id", "customer", "order", "source", "status", "created_at")
+    list_filter = ("source", "status")
+    raw_id_fields = ("customer", "order")
