@@ -33,9 +33,7 @@ _ZH = {h.value: h.chinese for h in chinese_calendar.Holiday}
 
 def china_covered_years() -> frozenset[int]:
     """Years for which the installed package has an official schedule."""
-    return frozenset(d.year for d in chinese_calendar.holidays) | frozenset(
-        d.year for d in chinese_calendar.workdays
-    )
+    return frozenset(d.year for d in chinese_calendar.holidays) | frozenset(d.year for d in chinese_calendar.workdays)
 
 
 def _name(value: str, lang: str) -> str:
@@ -60,16 +58,8 @@ def china_schedule(year: int, lang: str = "en") -> dict[str, dict[date, str]]:
             f"covered years: {min(china_covered_years())}-{max(china_covered_years())}"
         )
     return {
-        "holidays": {
-            d: _name(n, lang)
-            for d, n in sorted(chinese_calendar.holidays.items())
-            if d.year == year
-        },
-        "workdays": {
-            d: _name(n, lang)
-            for d, n in sorted(chinese_calendar.workdays.items())
-            if d.year == year
-        },
+        "holidays": {d: _name(n, lang) for d, n in sorted(chinese_calendar.holidays.items()) if d.year == year},
+        "workdays": {d: _name(n, lang) for d, n in sorted(chinese_calendar.workdays.items()) if d.year == year},
     }
 
 

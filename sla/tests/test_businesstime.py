@@ -265,10 +265,11 @@ def test_utc_and_shanghai_inputs_agree(data, cal_spec, dur, n):
     t_utc = data.draw(instants(cal.zone))
     t_sh = t_utc.astimezone(ZoneInfo("Asia/Shanghai"))
     r1, r2 = add_business_time(t_utc, dur, cal), add_business_time(t_sh, dur, cal)
-    assert r1 == r2
-    # a due time stored in UTC (as a database would) is the same instant
-    stored = r1.due.astimezone(UTC)
-    assert stored == r1.due and working_time_between(t_sh, stored, cal) == dur
+    assert r1 == r2 and r1.due.tzinfo is UTC
+    # a UTC-stored due time read back as Shanghai local time is the same instant
+    local = r1.due.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert local.astimezone(UTC) == r1.due and working_time_between(t_utc, local, cal) == dur
+    assert add_business_time(local, timedelta(0), cal) == add_business_time(r1.due, timedelta(0), cal)
     assert add_working_days(t_utc, n, cal) == add_working_days(t_sh, n, cal)
 
 
@@ -451,8 +452,8 @@ def test_no_working_time_and_search_limit():
     with pytest.raises(ValueError, match="no working time"):
         WorkCalendar(windows=[()] * 7, workdays={date(2026, 3, 1)}, adjusted_day_windows=())
     # Only one working date ever: anything after it exhausts the 20-year search.
-    lonely = WorkCalendar(windows=[()] * 7, workdays={date(2026, 3, 1)})
-    assert add_business_time(sh(2026, 2, 1), timedelta(hours=1), lonely).due == sh(2026, 3, 1, 10)
+    lonely = WorkCalendar(windows=[()] * 7, workdays={date(2026, 3, 1)}, adjusted_day_windows=[("10:00", "18:00")])
+    assert add_business_time(sh(2026, 2, 1), timedelta(hours=1), lonely).due == sh(2026, 3, 1, 11)
     with pytest.raises(ValueError, match=f"{MAX_SEARCH_YEARS} years"):
         add_business_time(sh(2026, 3, 2), timedelta(hours=1), lonely)
     with pytest.raises(ValueError, match=f"{MAX_SEARCH_YEARS} years"):
@@ -483,15 +484,33 @@ def test_calendar_time_is_elapsed_time_across_dst():
     lon = ZoneInfo("Europe/London")  # clocks go forward on 2026-03-29
     start = datetime(2026, 3, 28, 12, tzinfo=lon)
     assert add_calendar_time(start, timedelta(hours=24)) == datetime(2026, 3, 29, 13, tzinfo=lon)
-    assert compute_due(start, "calendar", timedelta(hours=24), WorkCalendar()).due == start + timedelta(hours=23)
+    assert compute_due(start, "calendar", timedelta(hours=24), WorkCalendar()).due == start.astimezone(UTC) + timedelta(
+        hours=24
+    )
 
 
 def test_split_shift_and_night_window():
     # Split shift 08:00-11:00 + 17:00-24:00 every day.
     cal = WorkCalendar(tz="UTC", windows=[[("08:00", "11:00"), ("17:00", "24:00")]] * 7)
     t = datetime(2026, 5, 1, 10, tzinfo=UTC)
-    # 10-11 (1 h), 17-24 (8 h), next day 08:00 + 1 h = 09:00.
-    assert add_business_time(t, timedelta(hours=10), cal).due == datetime(2026, 5, 2, 9, tzinfo=UTC)
+    # 10-11 (1 h), 17-24 (7 h), next day 08:00 + 2 h = 10:00.
+    assert add_business_time(t, timedelta(hours=10), cal).due == datetime(2026, 5, 2, 10, tzinfo=UTC)
     # Exactly used up at 24:00 -> the deadline is midnight.
     assert add_business_time(t, timedelta(hours=8), cal).due == datetime(2026, 5, 2, tzinfo=UTC)
     assert add_working_days(t, 1, cal).due == datetime(2026, 5, 3, tzinfo=UTC)
+
+
+def test_dst_windows_measure_real_elapsed_time():
+    ny = ZoneInfo("America/New_York")
+    cal = WorkCalendar(tz="America/New_York", windows=[[("01:00", "03:00")]] * 7)
+    # 2026-03-08 springs forward 02:00 -> 03:00: 01:00 EST .. 03:00 EDT is 1 real hour.
+    assert working_time_between(datetime(2026, 3, 8, tzinfo=ny), datetime(2026, 3, 9, tzinfo=ny), cal) == timedelta(
+        hours=1
+    )
+    # 2026-11-01 falls back 02:00 -> 01:00: 01:00 EDT .. 03:00 EST is 3 real hours.
+    assert working_time_between(datetime(2026, 11, 1, tzinfo=ny), datetime(2026, 11, 2, tzinfo=ny), cal) == timedelta(
+        hours=3
+    )
+    # 24x7: 24 business hours from Sat 12:00 EST is Sun 13:00 EDT (= 17:00 UTC).
+    due = add_business_time(datetime(2026, 3, 7, 12, tzinfo=ny), timedelta(hours=24), WorkCalendar.always(ny.key)).due
+    assert due == datetime(2026, 3, 8, 17, tzinfo=UTC) == datetime(2026, 3, 8, 13, tzinfo=ny)
