@@ -1,0 +1,250 @@
+"""Forms of the agent console and the engineer view.
+
+They check the *shape* of the input (types, lengths, choices); the rules live in the
+services, which both the UI and the API call.
+"""
+
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role
+from accounts.models import Department, User
+from warranty.rules import Cause, ReplacementGround
+
+from .choices import Channel, LineKind, Mode, Priority, ServiceType, Status
+from .filters import WorkOrderFilter
+from .workflow import ACTIONS
+
+ANY = [("", _("Any"))]
+PAGE_SIZES = [(10, "10"), (25, "25"), (50, "50"), (100, "100")]
+SORT_CHOICES = [("newest", _("Newest first")), ("oldest", _("Oldest first")), ("due", _("Next deadline"))]
+DATETIME_LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+def engineer_choices() -> list[tuple[int, str]]:
+    """Active field engineers, one query."""
+    rows = User.objects.filter(role=Role.ENGINEER, is_active=True).order_by("first_name", "last_name", "username")
+    return [(u.pk, u.display_name()) for u in rows.only("pk", "username", "first_name", "last_name")]
+
+
+def department_choices() -> list[tuple[int, str]]:
+    return list(Department.objects.order_by("name").values_list("pk", "name"))
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Order number, serial or phone")}),
+    )
+    status = forms.MultipleChoiceField(
+        label=_("Status"), required=False, choices=Status.choices, widget=forms.SelectMultiple(attrs={"size": 4})
+    )
+    priority = forms.ChoiceField(label=_("Priority"), required=False, choices=ANY + Priority.choices)
+    service_type = forms.ChoiceField(label=_("Service type"), required=False, choices=ANY + ServiceType.choices)
+    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=ANY + Channel.choices)
+    assignee = forms.TypedChoiceField(label=_("Engineer"), required=False, coerce=int, empty_value=None)
+    department = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+    size = forms.TypedChoiceField(label=_("Per page"), required=False, coerce=int, empty_value=None, choices=PAGE_SIZES)
+    cursor = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, engineers, departments, default_size: int = 25):
+        if data is not None and not data.get("size"):
+            data = data.copy()
+            data["size"] = str(default_size)
+        super().__init__(data, initial={"size": default_size})
+        sizes = sorted({n for n, _label in PAGE_SIZES} | {default_size})
+        self.fields["size"].choices = [(n, str(n)) for n in sizes]
+        self.fields["assignee"].choices = ANY + list(engineers)
+        self.fields["department"].choices = ANY + list(departments)
+
+    def _value(self, name, default=None):
+        """A field's clean value, or ``default`` when it is missing or invalid."""
+        if not self.is_bound:
+            return default
+        data = getattr(self, "cleaned_data", {})
+        value = data.get(name)
+        return default if value in (None, "") else value
+
+    def to_filter(self) -> WorkOrderFilter:
+        return WorkOrderFilter(
+            status=list(self._value("status", [])),
+            priority=self._value("priority", ""),
+            service_type=self._value("service_type", ""),
+            channel=self._value("channel", ""),
+            assignee=self._value("assignee"),
+            department=self._value("department"),
+            overdue=bool(self._value("overdue", False)),
+            q=self._value("q", ""),
+            sort=self._value("sort", "newest"),
+        )
+
+    @property
+    def cursor_value(self) -> str | None:
+        return self._value("cursor")
+
+    @property
+    def size_value(self) -> int | None:
+        return self._value("size")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name; returns a list (possibly empty)."""
+
+    def __init__(self, *args, max_files: int = 10, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        self.max_files = max_files
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > self.max_files:
+            raise forms.ValidationError(_("At most %(n)s files.") % {"n": self.max_files}, code="too_many_files")
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class RequestForm(forms.Form):
+    """A request an agent keys in during a phone call."""
+
+    phone = forms.CharField(
+        label=_("Caller's phone"), max_length=30, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})
+    )
+    customer = forms.IntegerField(required=False, min_value=1, max_value=2**62, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Customer name (new customer)"), required=False, max_length=120)
+    email = forms.EmailField(label=_("Email (new customer)"), required=False, max_length=254)
+    region = forms.CharField(label=_("Region (new customer)"), required=False, max_length=60)
+    contact_name = forms.CharField(label=_("Contact person"), required=False, max_length=120)
+    serial = forms.CharField(label=_("Serial number"), required=False, max_length=60)
+    service_type = forms.ChoiceField(label=_("Service type"), choices=ServiceType.choices, initial=ServiceType.REPAIR)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
+    mode = forms.ChoiceField(label=_("Service mode"), choices=Mode.choices, initial=Mode.ONSITE)
+    fault_description = forms.CharField(label=_("Fault description"), max_length=5000, widget=forms.Textarea)
+    address = forms.CharField(label=_("Service address"), required=False, max_length=300)
+    preferred_time = forms.CharField(label=_("Preferred time"), required=False, max_length=100)
+    attachments = MultipleFileField(label=_("Attachments (purchase proof, photos)"), required=False)
+
+    def clean_phone(self) -> str:
+        return normalise_phone(self.cleaned_data["phone"])
+
+
+def normalise_phone(value: str) -> str:
+    """Drop the spaces and dashes people type; the rest is checked by the service."""
+    return "".join(ch for ch in (value or "") if ch not in " -()\u3000").strip()
+
+
+class TransitionForm(forms.Form):
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    note = forms.CharField(label=_("Note"), required=False, max_length=5000)
+    version = forms.IntegerField(min_value=1, max_value=2**31, widget=forms.HiddenInput)
+    cause = forms.ChoiceField(label=_("Cause"), required=False, choices=[("", "—")] + Cause.choices)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.TypedChoiceField(label=_("Engineer"), required=False, coerce=int, empty_value=None)
+    appointment_at = forms.DateTimeField(
+        label=_("Appointment"),
+        required=False,
+        input_formats=DATETIME_LOCAL,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    department = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
+    version = forms.IntegerField(min_value=1, max_value=2**31, widget=forms.HiddenInput)
+
+    def __init__(self, *args, engineers, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", _("Unassigned"))] + list(engineers)
+        self.fields["department"].choices = [("", _("Unchanged"))] + list(departments)
+
+
+class QuoteForm(forms.Form):
+    plan = forms.CharField(
+        label=_("Repair plan"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    estimated_hours = forms.DecimalField(
+        label=_("Estimated duration (hours)"), required=False, min_value=0, max_digits=6, decimal_places=1
+    )
+
+
+class QuoteLineForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=LineKind.choices, initial=LineKind.LABOUR)
+    description = forms.CharField(label=_("Description"), max_length=200)
+    quantity = forms.DecimalField(label=_("Quantity"), min_value=0.01, max_digits=10, decimal_places=2, initial=1)
+    unit_price = forms.DecimalField(label=_("Unit price (CNY)"), min_value=0, max_digits=12, decimal_places=2)
+
+
+QuoteLineFormSet = formset_factory(QuoteLineForm, extra=3, max_num=30, absolute_max=30, validate_max=True)
+
+
+class QuoteDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    note = forms.CharField(label=_("Note"), required=False, max_length=5000)
+
+
+class ReportForm(forms.Form):
+    cause = forms.CharField(label=_("Cause"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    process = forms.CharField(label=_("Process"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    minutes_spent = forms.IntegerField(label=_("Time spent (minutes)"), min_value=0, max_value=100_000)
+    service_date = forms.DateField(
+        label=_("Service date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+class PartForm(forms.Form):
+    """One part used; a row without a part number and a name is ignored."""
+
+    part_number = forms.CharField(label=_("Part number"), required=False, max_length=60)
+    name = forms.CharField(label=_("Part"), required=False, max_length=120)
+    old_serial = forms.CharField(label=_("Old serial"), required=False, max_length=60)
+    new_serial = forms.CharField(label=_("New serial"), required=False, max_length=60)
+    quantity = forms.IntegerField(label=_("Qty"), required=False, min_value=1, max_value=1000, initial=1)
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("old_serial") or data.get("new_serial")) and not (data.get("part_number") or data.get("name")):
+            raise forms.ValidationError(_("Give the part number or the name of the part."))
+        return data
+
+
+PartFormSet = formset_factory(PartForm, extra=2, max_num=50, absolute_max=50, validate_max=True)
+
+
+def parts_of(formset) -> list[dict]:
+    """The filled-in rows of a valid parts formset."""
+    return [
+        {**f.cleaned_data, "quantity": f.cleaned_data.get("quantity") or 1}
+        for f in formset.forms
+        if f.cleaned_data and (f.cleaned_data.get("part_number") or f.cleaned_data.get("name"))
+    ]
+
+
+class AcceptanceForm(forms.Form):
+    signer_name = forms.CharField(label=_("Signed by"), max_length=120)
+    signature = forms.CharField(required=False, max_length=3_000_000, widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("refuse", _("Refuse"))])
+    comment = forms.CharField(
+        label=_("Comment (reason when refusing)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReplacementForm(forms.Form):
+    ground = forms.ChoiceField(label=_("Ground"), choices=ReplacementGround.choices)
+    new_serial = forms.CharField(label=_("New serial number"), required=False, max_length=60)
+    new_model_code = forms.CharField(label=_("New model code (blank: same model)"), required=False, max_length=40)
+    new_colour = forms.CharField(label=_("Colour"), required=False, max_length=30)
+    is_return = forms.BooleanField(label=_("Return (refund) instead of a new unit"), required=False)
+    manager_approved = forms.BooleanField(label=_("Special case approved by me (manager)"), required=False)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,25 @@
+"""Agent console and engineer view (server-rendered, HTMX for partial updates)."""
+
+from .actions import acceptance, assign, note, quote_create, quote_decide, replacement, report_save, transition
+from .detail import detail, report_print
+from .engineer import engineer, engineer_order
+from .intake import customer_lookup, new_request
+from .queue import queue
+
+__all__ = [
+    "acceptance",
+    "assign",
+    "customer_lookup",
+    "detail",
+    "engineer",
+    "engineer_order",
+    "new_request",
+    "note",
+    "queue",
+    "quote_create",
+    "quote_decide",
+    "replacement",
+    "report_print",
+    "report_save",
+    "transition",
+]

@@ -1,0 +1,87 @@
+"""The console's order page and the printable repair report."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.roles import can
+from core.errors import NotFound
+
+from .. import selectors
+from ..choices import Coverage, QuoteStatus, Status
+from ..forms import AssignForm, QuoteForm, QuoteLineFormSet, ReplacementForm, department_choices, engineer_choices
+from ..permissions import sees_unmasked_pii
+from ..presenters import order_summary
+from .access import console
+from .outcomes import wants_partial
+from .panels import FINISHED, common_context
+
+QUOTE_CLOSED = FINISHED | {Status.RESOLVED, Status.ACCEPTED}
+
+
+def load_order(request, order_id: int):
+    """The order if the user may see it; a missing and a forbidden order are both 404."""
+    try:
+        return selectors.work_order_detail(actor=request.user, order_id=order_id)
+    except NotFound:
+        raise Http404 from None
+
+
+def console_forms(order, user) -> dict:
+    """The desk's forms: assignment, quote, quote decisions, replacement."""
+    open_order = order.status not in FINISHED
+    can_assign = can(user, "order.assign") and open_order
+    can_quote = can(user, "order.quote") and order.coverage == Coverage.PAID and order.status not in QUOTE_CLOSED
+    can_replace = can(user, "order.replace") and open_order and order.unit_id is not None
+    context = {
+        "can_assign": can_assign,
+        "can_quote": can_quote,
+        "can_decide": can(user, "order.assign"),
+        "can_replace": can_replace,
+        "can_approve_special": can(user, "replacement.approve_special"),
+        "replacements": list(order.replacements.select_related("new_model").order_by("id")),
+    }
+    if can_assign:
+        local = timezone.localtime(order.appointment_at) if order.appointment_at else None
+        context["assign_form"] = AssignForm(
+            engineers=engineer_choices(),
+            departments=department_choices(),
+            initial={"assignee": order.assignee_id, "appointment_at": local, "version": order.version},
+        )
+    if can_quote:
+        context["quote_form"] = QuoteForm()
+        context["line_formset"] = QuoteLineFormSet(prefix="lines")
+    if can_replace:
+        context["replacement_form"] = ReplacementForm()
+    return context
+
+
+@console
+def detail(request, order_id: int):
+    order = load_order(request, order_id)
+    context = common_context(order, request.user, selectors.report_of(order))
+    context.update(console_forms(order, request.user))
+    context["page"] = "console"
+    template = "service/partials/order.html" if wants_partial(request) else "service/detail.html"
+    return render(request, template, context)
+
+
+@login_required
+def report_print(request, order_id: int):
+    """The repair report to print or save as PDF: anyone who can see the order (customers too)."""
+    order = load_order(request, order_id)
+    report = selectors.report_of(order)
+    paid_quote = None
+    if order.coverage == Coverage.PAID:
+        paid_quote = next((q for q in order.quotes.all() if q.status == QuoteStatus.APPROVED), None)
+    context = {
+        "order": order,
+        "data": order_summary(order, request.user),
+        "clear": sees_unmasked_pii(request.user, order),
+        "report": report,
+        "quote": paid_quote,
+        "acceptance": next(iter(order.acceptances.all()), None),
+        "printed_at": timezone.now(),
+    }
+    return render(request, "service/report_print.html", context)

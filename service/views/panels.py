@@ -1,0 +1,150 @@
+"""The parts of an order page shared by the console and the engineer view.
+
+Each function turns already-loaded rows into display data; none of them queries
+per row (the timeline, documents, quotes and acceptances come prefetched).
+"""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import can
+from core.masking import mask_email
+from products.selectors import unit_coverage
+from warranty.rules import Cause, Reason
+
+from ..choices import Coverage, QuoteStatus, Status
+from ..forms import AcceptanceForm, NoteForm, PartFormSet, ReportForm
+from ..models import OrderDocument
+from ..permissions import sees_unmasked_pii
+from ..presenters import order_summary
+from ..workflow import TRANSITIONS, available
+
+FINISHED = {Status.CLOSED, Status.CANCELLED}
+SIGNED_ACTIONS = {"accept", "refuse"}  # taken by signing the acceptance form, not by a bare button
+
+EVENT_LABELS = {
+    "create": _("Request created"),
+    "assign": _("Assignment"),
+    "note": _("Note"),
+    "quote": _("Quote issued"),
+    "quote_approved": _("Quote approved"),
+    "quote_rejected": _("Quote rejected"),
+    "report": _("Repair report saved"),
+    "replace": _("Replacement"),
+}
+
+
+def label_of(choices, value) -> str:
+    return str(choices(value).label) if value in choices.values else (value or "")
+
+
+def timeline(order) -> list[dict]:
+    rows = []
+    for e in order.events.all():
+        transition = TRANSITIONS.get(e.action)
+        payload = e.payload if isinstance(e.payload, dict) else {}
+        rows.append(
+            {
+                "at": e.at,
+                "actor": e.actor.display_name() if e.actor_id else _("System"),
+                "action": transition.label if transition else EVENT_LABELS.get(e.action, e.action),
+                "from": label_of(Status, e.from_status) if e.from_status != e.to_status else "",
+                "to": label_of(Status, e.to_status) if e.from_status != e.to_status else "",
+                "note": e.note,
+                "reason": label_of(Reason, payload.get("reason")) if payload.get("reason") else "",
+            }
+        )
+    return rows
+
+
+def warranty_rows(order) -> list[dict] | None:
+    """Per component class: months, start, end, covered, and why not (SPEC §2)."""
+    if order.unit_id is None:
+        return None
+    on = timezone.localdate(order.created_at)
+    return [
+        {
+            "name": c.component_class.name,
+            "months": c.months,
+            "start": c.start,
+            "end": c.end,
+            "covered": c.in_warranty,
+            "reason": label_of(Reason, c.reason),
+        }
+        for c in unit_coverage(order.unit, on=on, cause=order.cause or Cause.DEFECT)
+    ]
+
+
+def action_buttons(order, user) -> list:
+    """The transitions this user can try now, from the workflow table (signing is a form of its own)."""
+    return [t for t in available(order, user) if t.action not in SIGNED_ACTIONS]
+
+
+def customer_panel(order, user) -> dict:
+    data = order_summary(order, user)
+    clear = sees_unmasked_pii(user, order)
+    return {
+        **data,
+        "clear": clear,
+        "email": order.customer.email if clear else mask_email(order.customer.email),
+        "tier": order.customer.get_tier_display(),
+        "is_key": order.customer.is_key,
+        "region": order.customer.region,
+    }
+
+
+def documents(order) -> list:
+    return [d for d in order.documents.all() if d.kind != OrderDocument.Kind.SIGNATURE]
+
+
+def report_forms(report):
+    """The report form and its parts rows, filled in from the saved report if there is one."""
+    if report is None:
+        return ReportForm(initial={"service_date": timezone.localdate()}), PartFormSet(prefix="parts")
+    initial = {
+        "cause": report.cause,
+        "process": report.process,
+        "minutes_spent": report.minutes_spent,
+        "service_date": report.service_date,
+    }
+    parts = [
+        {
+            "part_number": p.part_number,
+            "name": p.name,
+            "old_serial": p.old_serial,
+            "new_serial": p.new_serial,
+            "quantity": p.quantity,
+        }
+        for p in report.parts.all()
+    ]
+    return ReportForm(initial=initial), PartFormSet(prefix="parts", initial=parts)
+
+
+def common_context(order, user, report) -> dict:
+    """What both order pages show: header, customer, unit & warranty, documents, timeline, report, signing."""
+    latest = next(iter(order.acceptances.all()), None)
+    can_report = can(user, "order.report") and order.status in {Status.IN_SERVICE, Status.AWAITING_PARTS}
+    context = {
+        "order": order,
+        "customer": customer_panel(order, user),
+        "coverage_reason": label_of(Reason, order.coverage_reason),
+        "warranty": warranty_rows(order),
+        "documents": documents(order),
+        "timeline": timeline(order),
+        "actions": action_buttons(order, user),
+        "causes": Cause.choices,
+        "report": report,
+        "acceptance": latest,
+        "quotes": list(order.quotes.all()),
+        "approved_quote": next((q for q in order.quotes.all() if q.status == QuoteStatus.APPROVED), None),
+        "is_paid": order.coverage == Coverage.PAID,
+        "can_report": can_report,
+        "can_sign": order.status == Status.RESOLVED,
+        "can_note": can(user, "order.note"),
+        "note_form": NoteForm(),
+    }
+    if can_report:
+        context["report_form"], context["parts_formset"] = report_forms(report)
+    if context["can_sign"]:
+        context["acceptance_form"] = AcceptanceForm(initial={"signer_name": order.contact_name})
+    return context
