@@ -8,6 +8,7 @@ import base64
 import datetime as dt
 import json
 
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
 
 from .errors import ValidationFailed
@@ -26,9 +27,60 @@ def decode_cursor(cursor: str, n: int) -> list:
             raise ValueError
         return values
     except (ValueError, UnicodeDecodeError, TypeError):
-        from django.utils.translation import gettext as _
+        raise _bad_cursor() from None
 
-        raise ValidationFailed(_("The cursor is not valid."), code="bad_cursor", fields={"cursor": [_("The cursor is not valid.")]}) from None
+
+def _bad_cursor() -> ValidationFailed:
+    from django.utils.translation import gettext as _
+
+    return ValidationFailed(
+        _("The cursor is not valid."), code="bad_cursor", fields={"cursor": [_("The cursor is not valid.")]}
+    )
+
+
+BIGINT = (-(2**63), 2**63 - 1)
+
+
+def _field(model, path: str):
+    """The model field at the end of ``path`` (``customer__name``), or None if it is not one."""
+    field = None
+    for part in path.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        model = field.related_model
+        if model is None:
+            break
+    return field
+
+
+def _coerce(field, value):
+    """A cursor value back to the field's type; anything we would not have encoded is refused.
+
+    A cursor comes from the client: it may be forged, so a wrong type, an impossible date or
+    an integer out of the database's range is a 422, never a crash or a silently odd page.
+    """
+    if value is None or isinstance(value, (bool, list, dict)):
+        raise _bad_cursor()
+    internal = field.get_internal_type() if field is not None else ""
+    try:
+        if internal.endswith(("IntegerField", "AutoField")):
+            if not isinstance(value, int) or not BIGINT[0] <= value <= BIGINT[1]:
+                raise ValueError
+            return value
+        if internal == "DateTimeField":
+            if not isinstance(value, str):
+                raise ValueError
+            parsed = dt.datetime.fromisoformat(value)
+            if parsed.tzinfo is None:
+                raise ValueError
+            return parsed
+        if not isinstance(value, (str, int, float)):
+            raise ValueError
+        return field.to_python(value) if field is not None else value
+    except (ValueError, TypeError, OverflowError, ValidationError):
+        raise _bad_cursor() from None
 
 
 def keyset_page(qs: QuerySet, *, order: list[str], cursor: str | None, size: int, parse=None):
@@ -39,9 +91,13 @@ def keyset_page(qs: QuerySet, *, order: list[str], cursor: str | None, size: int
     qs = qs.order_by(*order)
     if cursor:
         values = decode_cursor(cursor, len(order))
+        values = [_coerce(_field(qs.model, key.lstrip("-")), v) for key, v in zip(order, values, strict=True)]
         if parse:
             values = parse(values)
-        qs = qs.filter(_after(order, values))
+        try:
+            qs = qs.filter(_after(order, values))
+        except (ValueError, TypeError):  # a tampered cursor: wrong types for the sort keys
+            raise _bad_cursor() from None
     rows = list(qs[: size + 1])
     next_cursor = None
     if len(rows) > size:

@@ -1,0 +1,43 @@
+"""Warranty coverage as the portal shows it: one row per component class, reasons in words."""
+
+from warranty.rules import Reason
+
+
+def reason_label(code: str) -> str:
+    return str(Reason(code).label) if code in Reason.values else ""
+
+
+def coverage_rows(components) -> list[dict]:
+    """Rows from ``ComponentCoverage`` objects or from ``products.api.warranty_data`` dicts."""
+    rows = []
+    for c in components:
+        if isinstance(c, dict):
+            name, months, start, end, covered, reason = (
+                c["name"],
+                c["months"],
+                c["start"],
+                c["end"],
+                c["in_warranty"],
+                c["reason"],
+            )
+        else:
+            name, months, start, end, covered, reason = (
+                c.component_class.name,
+                c.months,
+                c.start,
+                c.end,
+                c.in_warranty,
+                c.reason,
+            )
+        rows.append(
+            {
+                "name": name,
+                "months": months,
+                "start": start,
+                "end": end,
+                "in_warranty": covered,
+                "reason": reason,
+                "reason_label": reason_label(reason),
+            }
+        )
+    return rows
