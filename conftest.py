@@ -40,6 +40,26 @@ class ApiClient:
         return self.client.put("/api/v1" + path, json.dumps(body or {}), content_type="application/json", **self._headers(headers))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Policies are cached: a value set in one test (and rolled back) must not leak into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request activates its language for the whole thread: the next test must start in the default one."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def make_user(db):
     def make(role="agent", **kw):

@@ -11,6 +11,11 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "department", "is_active")
     fieldsets = BaseUserAdmin.fieldsets + ((_("Service"), {"fields": ("role", "department", "phone")}),)
 
+    def has_delete_permission(self, request, obj=None):
+        # Users stay: the append-only audit log and the orders refer to them. Deactivate
+        # instead (or erase a customer's personal data with ``manage.py pii_erase``).
+        return False
+
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):

@@ -10,13 +10,14 @@ from .api import api
 
 urlpatterns = [
     path("", account_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("", include("accounts.urls")),  # login (axes lockout, two-factor), 2FA enrolment
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("files/<int:document_id>/", service_files.document, name="document"),
     path("audit/", account_views.audit_log, name="audit"),
     path("console/", include("service.urls")),
     path("portal/", include("portal.urls")),
+    path("sla/", include("sla.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),

@@ -2,7 +2,7 @@
 
 import logging
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
-from .errors import DomainError
+from .errors import DomainError, ValidationFailed
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,43 @@ def _loc(loc) -> str:
     return ".".join(parts) or "__all__"
 
 
+def null_character_fields(data, loc: tuple = ()) -> dict[str, list]:
+    """The fields of ``data`` whose text holds a NUL character (PostgreSQL cannot store one)."""
+    found: dict[str, list] = {}
+    if isinstance(data, str):
+        if "\x00" in data:
+            found[".".join(str(p) for p in loc) or "__all__"] = [_("Null characters are not allowed.")]
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            found.update(null_character_fields(key, (*loc, key)) if isinstance(key, str) else {})
+            found.update(null_character_fields(value, (*loc, key)))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            found.update(null_character_fields(value, (*loc, i)))
+    return found
+
+
+def refuse_null_characters(data, loc: tuple = ()) -> None:
+    fields = null_character_fields(data, loc)
+    if fields:
+        raise ValidationFailed(fields=fields)
+
+
+class CheckedParser(Parser):
+    """JSON bodies, query strings and form fields with a NUL character are refused (422), on every database."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        refuse_null_characters(data)  # ninja wraps this in an HttpError(400); ``http_error`` unwraps it
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        refuse_null_characters(request.path, ("path",))
+        refuse_null_characters(result)
+        return result
+
+
 def build_api() -> NinjaAPI:
     api = NinjaAPI(
         title="After-sales service API",
@@ -63,6 +101,7 @@ def build_api() -> NinjaAPI:
         auth=[TokenAuth(), django_auth],
         docs_url="/docs",
         openapi_url="/openapi.json",
+        parser=CheckedParser(),
     )
 
     @api.exception_handler(DomainError)
@@ -91,6 +130,8 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        if isinstance(exc.__cause__, DomainError):
+            return domain_error(request, exc.__cause__)
         if exc.status_code == 400:
             return api.create_response(
                 request, error_body("malformed_request", _("The request body is not valid JSON.")), status=400
@@ -100,6 +141,10 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(Http404)
     def not_found(request, exc):
         return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request, exc):  # e.g. more query fields than DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return api.create_response(request, error_body("bad_request", _("The request is not valid.")), status=400)
 
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc):

@@ -4,7 +4,7 @@ import datetime as dt
 import decimal
 import uuid
 
-from django.db import models
+from django.db import connection, models, transaction
 
 from .models import AuditLog
 
@@ -46,3 +46,56 @@ def record(*, actor, action: str, obj: models.Model, before: dict | None = None,
         before=before,
         after=after,
     )
+
+
+def record_pii_view(*, actor, obj, fields) -> AuditLog | None:
+    """Log that ``actor`` was shown the unmasked personal data ``fields`` of ``obj``.
+
+    ``obj`` is one model instance or a sequence of them (one row for a whole page of a list,
+    listing the ids). Only field names are stored, never the values.
+    """
+    fields = sorted(set(fields))
+    if isinstance(obj, models.Model):
+        object_type, object_id, label = obj._meta.label_lower, str(obj.pk), str(obj)
+        after = {"fields": fields}
+    else:
+        objs = list(obj)
+        if not objs:
+            return None
+        object_type, object_id = objs[0]._meta.label_lower, "list"
+        label = ", ".join(str(o) for o in objs)
+        after = {"fields": fields, "ids": [o.pk for o in objs]}
+    return AuditLog.objects.create(
+        actor=actor if (actor is not None and actor.pk) else None,
+        action="view_pii",
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=label[:200],
+        before=None,
+        after=after,
+    )
+
+
+def redact_personal_data(*, queryset, scrub) -> int:
+    """Rewrite ``before``/``after``/``object_repr`` of the given audit rows through ``scrub``
+    (a function over JSON values that replaces personal data). For PIPL erasure only.
+
+    The rows stay, with their time, actor, action and object; on PostgreSQL the append-only
+    trigger lets this through only while ``aftersales.audit_redaction`` is on in this
+    transaction. Returns the number of rows changed.
+    """
+    changed = 0
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('aftersales.audit_redaction', 'on', true)")
+        for row in queryset.only("id", "before", "after", "object_repr").order_by("id").iterator():
+            new = {"before": scrub(row.before), "after": scrub(row.after), "object_repr": scrub(row.object_repr)}
+            if new != {"before": row.before, "after": row.after, "object_repr": row.object_repr}:
+                # The one sanctioned write to existing audit rows (AuditLogQuerySet refuses update()).
+                models.QuerySet.update(AuditLog.objects.filter(pk=row.pk), **new)
+                changed += 1
+        if connection.vendor == "postgresql":  # (an error rolls the setting back with the transaction)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('aftersales.audit_redaction', 'off', true)")
+    return changed

@@ -5,10 +5,29 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AppendOnlyError(RuntimeError):
+    """Raised on any attempt to change or delete an audit row."""
+
+
+class AuditLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("The audit log is append-only: rows cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyError("The audit log is append-only: rows cannot be deleted.")
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+
 class AuditLog(models.Model):
     """One row per change to a domain object: who, when, what, before → after.
 
-    Append-only: code never updates or deletes rows (the admin is read-only).
+    Append-only: code never updates or deletes rows (the admin is read-only). ``save`` only
+    inserts, ``delete`` and the queryset's ``update``/``delete`` raise, and on PostgreSQL a
+    trigger refuses UPDATE and DELETE (migration 0002). The one exception is the redaction of
+    personal data under PIPL erasure (``core.audit.redact_personal_data``), which keeps every
+    row and its who/when/what and is itself logged.
     """
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -27,6 +46,8 @@ class AuditLog(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
 
+    objects = AuditLogQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
@@ -35,6 +56,14 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AppendOnlyError("The audit log is append-only: rows cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The audit log is append-only: rows cannot be deleted.")
 
 
 class Setting(models.Model):
@@ -67,6 +96,9 @@ class IdempotencyKey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "scope", "key"], name="uniq_idempotency_key")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"
 
 
 class Document(models.Model):

@@ -73,7 +73,10 @@ def _reencode(data: bytes, ext: str, field: str) -> bytes:
 
 
 def _too_big(field: str, limit: int) -> ValidationFailed:
-    message = _("The file is larger than %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)}
+    if limit >= 1024 * 1024:
+        message = _("The file is larger than %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)}
+    else:
+        message = _("The file is larger than %(kb)s KB.") % {"kb": max(1, round(limit / 1024))}
     return ValidationFailed(message, code="file_too_large", fields={field: [message]})
 
 

@@ -26,7 +26,7 @@ def can_view_document(user, doc: Document) -> bool:
 @login_required
 def document(request, document_id: int):
     doc = Document.objects.filter(pk=document_id).first()
-    if doc is None or not can_view_document(request.user, doc):
+    if doc is None or not doc.file or not can_view_document(request.user, doc):  # no file: erased (PIPL)
         raise Http404
     response = FileResponse(doc.file.open("rb"), content_type=doc.content_type)
     response["Content-Disposition"] = f'inline; filename="{doc.pk}.{doc.file.name.rsplit(".", 1)[-1]}"'

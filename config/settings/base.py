@@ -4,6 +4,7 @@
 PostgreSQL in production (``postgres://user:pass@host:5432/name``).
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -31,30 +32,45 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger UI from our static files (no CDN, passes the CSP)
     "django_tasks",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "huey.contrib.djhuey",
     "core",
     "accounts",
+    "notifications",
     "customers",
     "products",
     "sla",
     "service",
     "warranty",
     "portal",
+    "demo",
+    "analytics",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorGuardMiddleware",
+    "core.security.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.ErrorShapeMiddleware",
+    # Last, as django-axes requires: turns a lockout into the lockout page (HTTP 429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -96,6 +112,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 
+# Read replica (docs/scaling.md): ``DATABASE_REPLICA_URL`` adds a ``replica`` alias; config/routers.py
+# sends dashboard and report reads there. Tests mirror it onto ``default``.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -135,6 +160,68 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = "Lax"
+# Extra response headers set by core.security.SecurityHeadersMiddleware.
+SECURITY_EXTRA_HEADERS = {
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+# Content-Security-Policy (django-csp): no inline script or style anywhere; see docs/security.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# Login throttling and lockout (django-axes): 5 failures for one username from one address lock
+# that pair for 15 minutes. The axes backend comes first; see accounts/backends.py.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lockout lasts 15 minutes, not longer
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
+AXES_VERBOSE = False
+# Number of reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = int(os.environ.get("AFTERSALES_TRUSTED_PROXY_COUNT", "0"))
+
+# Two-factor (django-otp TOTP), optional for staff: the issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = os.environ.get("AFTERSALES_OTP_ISSUER", "After-sales service")
+
+# Rate limits on public endpoints (core.security.RateLimitMiddleware), per URL name:
+# (HTTP methods, "count/window", key) with key "ip" or "user" (the user id, or the address
+# when anonymous). Counters live in the "ratelimit" cache (Redis when REDIS_URL is set).
+RATE_LIMITS_ENABLED = env_bool("AFTERSALES_RATE_LIMITS", True)
+RATE_LIMITS = {
+    "login": (("POST",), "30/10m", "ip"),
+    "login_verify": (("POST",), "30/10m", "ip"),
+    "portal:signup": (("POST",), "10/h", "ip"),
+    "portal:new_request": (("POST",), "30/h", "user"),
+    "portal:register_unit": (("POST",), "60/h", "user"),
+}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "ratelimit")}
+    ),
+}
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
@@ -168,3 +255,16 @@ else:
         "consumer": {"workers": int(os.environ.get("HUEY_WORKERS", "2")), "worker_type": "thread"},
     }
 TASKS = {"default": {"BACKEND": "core.taskqueue.HueyBackend"}}
+
+# Notifications (notifications/channels.py): per-user channels "inapp", "email"; group bots
+# "wecom", "dingtalk", "feishu" (used only when their webhook URL is set).
+NOTIFY_CHANNELS = [c for c in os.environ.get("NOTIFY_CHANNELS", "inapp,email").split(",") if c]
+NOTIFY_WEBHOOKS = {
+    name: {
+        "url": os.environ.get(f"NOTIFY_{name.upper()}_URL", ""),
+        "secret": os.environ.get(f"NOTIFY_{name.upper()}_SECRET", ""),
+    }
+    for name in ("wecom", "dingtalk", "feishu")
+}
+NOTIFY_WEBHOOK_TIMEOUT = float(os.environ.get("NOTIFY_WEBHOOK_TIMEOUT", "5"))
+NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "")  # e.g. https://service.example.com, for links in bots

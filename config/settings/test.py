@@ -14,3 +14,11 @@ STORAGES = {
 
 # Jobs run in-process through the real huey + django-tasks code path (immediate mode).
 HUEY = {**HUEY, "immediate": True}  # noqa: F405
+
+# Rate limits count per address across the whole run (the test client is always 127.0.0.1), so
+# they are off here; the tests of the limiter switch them on with a clean cache.
+RATE_LIMITS_ENABLED = False
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit-tests"},
+}
