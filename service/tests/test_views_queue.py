@@ -193,3 +193,18 @@ def test_queue_lists_nothing_it_should_not_count(agent_client):
     # the queue reads through the selector: all orders for a desk role
     WorkOrderFactory.create_batch(3)
     assert len(numbers(agent_client.get(URL))) == WorkOrder.objects.count()
+
+
+def test_staff_seeing_unmasked_contacts_in_the_console_is_audited(client, agent):
+    """SPEC §11: every access to personal data is logged (one row per page of the queue)."""
+    from core.models import AuditLog
+    from tests.factories import WorkOrderFactory
+
+    orders = [WorkOrderFactory() for _ in range(3)]
+    client.force_login(agent)
+    assert client.get("/console/").status_code == 200
+    row = AuditLog.objects.filter(action="view_pii", actor=agent).latest("id")
+    assert row.object_id == "list" and {o.pk for o in orders} <= set(row.after["ids"])
+    before = AuditLog.objects.filter(action="view_pii").count()
+    assert client.get(f"/console/orders/{orders[0].pk}/").status_code == 200
+    assert AuditLog.objects.filter(action="view_pii").count() == before + 1

@@ -12,7 +12,7 @@ from .. import selectors
 from ..choices import Coverage, QuoteStatus, Status
 from ..forms import AssignForm, QuoteForm, QuoteLineFormSet, ReplacementForm, department_choices, engineer_choices
 from ..permissions import sees_unmasked_pii
-from ..presenters import order_summary
+from ..presenters import log_pii_view, order_summary
 from .access import console
 from .outcomes import wants_partial
 from .panels import FINISHED, common_context
@@ -75,6 +75,7 @@ def report_print(request, order_id: int):
     paid_quote = None
     if order.coverage == Coverage.PAID:
         paid_quote = next((q for q in order.quotes.all() if q.status == QuoteStatus.APPROVED), None)
+    log_pii_view(request.user, order)
     context = {
         "order": order,
         "data": order_summary(order, request.user),

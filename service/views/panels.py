@@ -16,7 +16,7 @@ from ..choices import Coverage, QuoteStatus, Status
 from ..forms import AcceptanceForm, NoteForm, PartFormSet, ReportForm
 from ..models import OrderDocument
 from ..permissions import sees_unmasked_pii
-from ..presenters import order_summary
+from ..presenters import log_pii_view, order_summary
 from ..workflow import TRANSITIONS, available
 
 FINISHED = {Status.CLOSED, Status.CANCELLED}
@@ -83,6 +83,7 @@ def action_buttons(order, user) -> list:
 def customer_panel(order, user) -> dict:
     data = order_summary(order, user)
     clear = sees_unmasked_pii(user, order)
+    log_pii_view(user, order)
     return {
         **data,
         "clear": clear,

@@ -9,7 +9,7 @@ from core.policies import get_policy
 from .. import selectors
 from ..choices import OPEN_STATUSES
 from ..forms import QueueFilterForm, department_choices, engineer_choices
-from ..presenters import order_summary
+from ..presenters import log_pii_view, order_summary
 from .access import console
 from .outcomes import wants_partial
 
@@ -17,6 +17,8 @@ from .outcomes import wants_partial
 def rows_for(orders, actor) -> list[dict]:
     """Each order with its role-masked summary (one masking rule, shared with the API)."""
     now = timezone.now()
+    orders = list(orders)
+    log_pii_view(actor, orders)
     return [
         {
             "order": o,
