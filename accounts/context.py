@@ -10,4 +10,5 @@ def navigation(request):
         "is_engineer": user.role == "engineer",
         "can_console": can(user, "order.view_all"),
         "can_audit": can(user, "audit.view"),
+        "can_file": can(user, "request.create_for_customer"),
     }
