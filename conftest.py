@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from tests.factories import (
@@ -42,12 +43,16 @@ class ApiClient:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Policies are cached: a value set in one test (and rolled back) must not leak into the next."""
+    """Test isolation for process-wide state: cached policies (a value set in one test and rolled
+    back must not leak into the next) and the active language (a request with ``Accept-Language``
+    leaves it activated in the thread)."""
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
     yield
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

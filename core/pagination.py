@@ -113,7 +113,12 @@ def _value(obj, name):
 
 
 def _after(order: list[str], values: list) -> Q:
-    """(a, b, c) > (va, vb, vc) in the mixed-direction sense, as an OR of ANDs."""
+    """(a, b, c) > (va, vb, vc) in the mixed-direction sense, as an OR of ANDs.
+
+    The OR is ANDed with the bound on the first key (``a >= va``): the same rows, but
+    PostgreSQL can then walk the sort index from the cursor and stop after one page instead
+    of collecting every later row through a BitmapOr and sorting them (measured: a page 51
+    deep cost as much as the remaining rows; now it costs what the first page costs)."""
     q = Q()
     for i, key in enumerate(order):
         field = key.lstrip("-")
@@ -122,4 +127,5 @@ def _after(order: list[str], values: list) -> Q:
         for prev_key, prev_value in zip(order[:i], values[:i], strict=False):
             clause &= Q(**{prev_key.lstrip("-"): prev_value})
         q |= clause
-    return q
+    first = order[0]
+    return Q(**{f"{first.lstrip('-')}__{'lte' if first.startswith('-') else 'gte'}": values[0]}) & q

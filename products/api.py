@@ -5,12 +5,12 @@ import json
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
 
 from accounts.roles import can
-from core.api import ERRORS
+from core.api import ERRORS, refuse_null_characters
 from core.errors import DomainError, NotFound, ValidationFailed
 from customers.models import Customer
 from customers.services import customer_for
@@ -126,12 +126,13 @@ def register_unit(request):
             raise DomainError(_("The request body is not valid JSON."), code="malformed_request") from None
     if not isinstance(data, dict):
         raise ValidationFailed(_("Expected an object."))
+    refuse_null_characters(data)
     data = {k: (None if v == "" and k in {"model", "purchase_date", "sale_date", "customer_id"} else v) for k, v in data.items()}
     try:
         payload = UnitIn.model_validate(data)
     except PydanticValidationError as exc:
         raise NinjaValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
-    return 201, _register(request, payload, proof)
+    return Status(201, _register(request, payload, proof))
 
 
 def _register(request, payload: UnitIn, proof):

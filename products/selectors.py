@@ -55,4 +55,6 @@ def main_coverage(unit: Unit, *, on: dt.date, cause: str) -> rules.Coverage:
 
 
 def unit_by_serial(serial: str):
+    if "\x00" in serial:  # no serial holds one, and PostgreSQL cannot even compare with it
+        return None
     return Unit.objects.select_related("model", "owner").filter(serial=serial.strip()).first()

@@ -62,6 +62,10 @@ def unit_register(
                 msg = _("The serial number does not belong to this model.")
                 raise ValidationFailed(msg, code="model_mismatch", fields={"model": [msg]})
             unit.owner = customer
+            if purchase_date and unit.proof_id and content is None and purchase_date != unit.purchase_date:
+                # The date on the proof starts the warranty: moving it needs the new proof.
+                msg = _("The purchase date comes from the proof on record. Upload the new proof to change it.")
+                raise ValidationFailed(msg, code="proof_required", fields={"purchase_date": [msg]})
             if purchase_date:
                 unit.purchase_date = purchase_date
             if sale_date and not unit.sale_date:

@@ -4,16 +4,17 @@ import hashlib
 import json
 
 from django.db import IntegrityError, transaction
-from ninja import Query, Router, Schema
+from django.utils.translation import gettext as _
 from ninja import Field as NField
+from ninja import Query, Router, Schema, Status
 
-from core.api import ERRORS
-from core.errors import ValidationFailed
+from core.api import ERRORS, refuse_null_characters
+from core.errors import Conflict, ValidationFailed
 from core.models import IdempotencyKey
 
 from . import selectors, services
 from .filters import WorkOrderFilter
-from .presenters import order_detail, order_summary
+from .presenters import log_pii_view, order_detail, order_summary
 from .schemas import (
     AcceptanceIn,
     AssignIn,
@@ -41,7 +42,9 @@ def create_service_request(request, payload: ServiceRequestIn):
     same order instead of a duplicate (a different body with the same key is refused)."""
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 200:
-        raise ValidationFailed(fields={"Idempotency-Key": ["≤ 200"]})
+        msg = _("Ensure this value has at most %(max)s characters.") % {"max": 200}
+        raise ValidationFailed(fields={"Idempotency-Key": [msg]})
+    refuse_null_characters(key, ("Idempotency-Key",))
     body_hash = hashlib.sha256(json.dumps(payload.dict(), sort_keys=True, default=str).encode()).hexdigest()
 
     def create():
@@ -49,7 +52,7 @@ def create_service_request(request, payload: ServiceRequestIn):
 
     if not key:
         order = create()
-        return 201, _detail(request, order.pk)
+        return Status(201, _detail(request, order.pk))
     stored = IdempotencyKey.objects.filter(user=request.user, scope="service-request", key=key).first()
     if stored is None:
         try:
@@ -59,18 +62,14 @@ def create_service_request(request, payload: ServiceRequestIn):
                     user=request.user, scope="service-request", key=key, request_hash=body_hash,
                     status_code=201, response={"order_id": order.pk},
                 )
-            return 201, _detail(request, order.pk)
+            return Status(201, _detail(request, order.pk))
         except IntegrityError:
             stored = IdempotencyKey.objects.filter(user=request.user, scope="service-request", key=key).first()
             if stored is None:
                 raise
     if stored.request_hash != body_hash:
-        from django.utils.translation import gettext as _
-
-        from core.errors import Conflict
-
         raise Conflict(_("This Idempotency-Key was used with a different request."), code="idempotency_mismatch")
-    return 201, _detail(request, stored.response["order_id"])
+    return Status(201, _detail(request, stored.response["order_id"]))
 
 
 class ListParams(Schema):
@@ -94,7 +93,9 @@ def list_work_orders(request, params: Query[ListParams]):
         assignee=params.assignee, department=params.department, overdue=params.overdue, q=params.q, sort=params.sort,
     )
     rows, next_cursor = selectors.work_order_list(actor=request.user, f=f, cursor=params.cursor, size=params.limit)
-    return {"items": [order_summary(o, request.user) for o in rows], "next_cursor": next_cursor}
+    items = [order_summary(o, request.user) for o in rows]
+    log_pii_view(request.user, list(rows))  # one audit row for the page
+    return {"items": items, "next_cursor": next_cursor}
 
 
 @router.get("/work-orders/{order_id}", response={200: WorkOrderDetailOut, **ERRORS}, summary="One work order")
@@ -127,7 +128,7 @@ def create_quote(request, order_id: int, payload: QuoteIn):
         order_id=order_id, actor=request.user, lines=[ln.dict() for ln in payload.lines],
         plan=payload.plan, estimated_hours=payload.estimated_hours,
     )
-    return 201, _quote(quote)
+    return Status(201, _quote(quote))
 
 
 @router.post("/quotes/{quote_id}/decision", response={200: QuoteOut, **ERRORS})

@@ -81,8 +81,9 @@ class WorkOrder(models.Model):
     @staticmethod
     def pk_from_number(text: str) -> int | None:
         text = text.strip().upper()
-        if text.startswith(NUMBER_PREFIX) and text[len(NUMBER_PREFIX):].isdigit():
-            return int(text[len(NUMBER_PREFIX):])
+        digits = text[len(NUMBER_PREFIX):]
+        if text.startswith(NUMBER_PREFIX) and digits.isascii() and digits.isdigit():  # not "²" or "٣"
+            return int(digits)
         return None
 
 
@@ -289,6 +290,9 @@ class WorkOrderClock(models.Model):
         indexes = [
             models.Index(fields=["state", "due_at"], name="clock_state_due"),
             models.Index(fields=["state", "at_risk", "warn_at"], name="clock_state_warn"),
+            # The dashboard's SLA aggregates (analytics.selectors): an index-only range scan per
+            # (clock, state) over the month's start times, on SQLite and PostgreSQL.
+            models.Index(fields=["clock", "state", "started_at", "due_at", "stopped_at"], name="clock_kpi"),
         ]
 
 

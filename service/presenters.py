@@ -2,10 +2,26 @@
 
 from django.urls import reverse
 
+from core.audit import record_pii_view
 from core.masking import mask_address, mask_name, mask_phone
 
 from .permissions import sees_unmasked_pii
+from .selectors import clocks_of
 from .workflow import available
+
+PII_FIELDS = ("customer.name", "contact_name", "contact_phone", "address")
+
+
+def log_pii_view(actor, orders) -> None:
+    """Audit that a staff member was shown unmasked contact data: one row for one order (a
+    detail) or one row for a whole page of a list, listing the order ids. Customers seeing
+    their own data are not logged."""
+    if actor is None or not actor.is_authenticated or actor.is_customer:
+        return
+    single = not isinstance(orders, (list, tuple))
+    shown = [o for o in ([orders] if single else orders) if sees_unmasked_pii(actor, o)]
+    if shown:
+        record_pii_view(actor=actor, obj=shown[0] if single else shown, fields=PII_FIELDS)
 
 
 def order_summary(order, actor) -> dict:
@@ -33,11 +49,43 @@ def order_summary(order, actor) -> dict:
         "created_at": order.created_at,
         "updated_at": order.updated_at,
         "closed_at": order.closed_at,
+        "sla_policy": sla_policy(order),
+        "clocks": [clock_data(c) for c in clocks_of(order)],
+    }
+
+
+def sla_policy(order) -> dict | None:
+    """The policy recorded on the order when it came in (``select_related("sla")`` in lists)."""
+    sla = getattr(order, "sla", None)
+    if sla is None:
+        return None
+    return {"code": sla.policy_code, "name": sla.snapshot.get("name", ""), "calendar": sla.snapshot.get("calendar", "")}
+
+
+def clock_data(c) -> dict:
+    return {
+        "clock": c.clock,
+        "clock_type": c.clock_type,
+        "target": c.amount,
+        "state": c.state,
+        "started_at": c.started_at,
+        "due_at": c.due_at,
+        "original_due_at": c.original_due_at,
+        "paused_at": c.paused_at,
+        "paused_seconds": c.paused_seconds,
+        "stopped_at": c.stopped_at,
+        "breached_at": c.breached_at,
+        "at_risk": c.at_risk,
+        "escalation_level": c.escalation_level,
+        "provisional": c.provisional,
+        "extended_at": c.extended_at,
+        "extension_reason": c.extension_reason,
     }
 
 
 def order_detail(order, actor, report) -> dict:
     data = order_summary(order, actor)
+    log_pii_view(actor, order)
     latest = next(iter(order.acceptances.all()), None)
     data.update(
         fault_description=order.fault_description,

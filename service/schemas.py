@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from ninja import Field, Schema
+from pydantic import BaseModel, ConfigDict
 
 from warranty.rules import Cause, ReplacementGround
 
@@ -90,12 +91,20 @@ class ReplacementIn(Schema):
     manager_approved: bool = False
 
 
-class Ref(Schema):
+class Out(BaseModel):
+    """Response bodies. The presenters hand over plain dicts, so these are plain pydantic models:
+    ninja's ``Schema`` wraps every nested object in a ``DjangoGetter`` (to read ORM attributes),
+    which cost about 1 ms per order of a list page (profiled: docs/benchmarks.md)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Ref(Out):
     id: int
     name: str
 
 
-class EventOut(Schema):
+class EventOut(Out):
     at: dt.datetime
     actor: str | None
     action: str
@@ -105,7 +114,7 @@ class EventOut(Schema):
     payload: dict
 
 
-class QuoteLineOut(Schema):
+class QuoteLineOut(Out):
     kind: str
     description: str
     quantity: Decimal
@@ -113,7 +122,7 @@ class QuoteLineOut(Schema):
     amount: Decimal
 
 
-class QuoteOut(Schema):
+class QuoteOut(Out):
     id: int
     status: str
     currency: str
@@ -124,7 +133,7 @@ class QuoteOut(Schema):
     decided_at: dt.datetime | None
 
 
-class PartOut(Schema):
+class PartOut(Out):
     part_number: str
     name: str
     old_serial: str
@@ -132,7 +141,7 @@ class PartOut(Schema):
     quantity: int
 
 
-class ReportOut(Schema):
+class ReportOut(Out):
     engineer: str
     service_date: dt.date
     cause: str
@@ -141,7 +150,7 @@ class ReportOut(Schema):
     parts: list[PartOut]
 
 
-class AcceptanceOut(Schema):
+class AcceptanceOut(Out):
     accepted: bool
     signer_name: str
     signed_at: dt.datetime
@@ -149,7 +158,32 @@ class AcceptanceOut(Schema):
     comment: str
 
 
-class WorkOrderOut(Schema):
+class ClockOut(Out):
+    clock: str = Field(description="response, onsite, resolution, fix, acknowledge, classify")
+    clock_type: str = Field(description="calendar (24×7), business (working hours) or working_days")
+    target: int = Field(description="Minutes; working days for working-day clocks.")
+    state: str = Field(description="running, paused, met, breached or cancelled")
+    started_at: dt.datetime
+    due_at: dt.datetime | None
+    original_due_at: dt.datetime | None = Field(description="The first deadline (differs after an extension or pause).")
+    paused_at: dt.datetime | None
+    paused_seconds: int = Field(description="Paused time so far, in the clock's own kind of time.")
+    stopped_at: dt.datetime | None
+    breached_at: dt.datetime | None
+    at_risk: bool
+    escalation_level: int = Field(description="0 none, 1 supervisors (at risk), 2 managers (breached)")
+    provisional: bool = Field(description="Computed with the weekday rule: the year's official schedule is missing.")
+    extended_at: dt.datetime | None
+    extension_reason: str
+
+
+class SlaPolicyRef(Out):
+    code: str
+    name: str
+    calendar: str
+
+
+class WorkOrderOut(Out):
     id: int
     number: str
     status: str
@@ -172,6 +206,8 @@ class WorkOrderOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
     closed_at: dt.datetime | None
+    sla_policy: SlaPolicyRef | None
+    clocks: list[ClockOut]
 
 
 class WorkOrderDetailOut(WorkOrderOut):
@@ -185,6 +221,6 @@ class WorkOrderDetailOut(WorkOrderOut):
     acceptance: AcceptanceOut | None
 
 
-class WorkOrderPage(Schema):
+class WorkOrderPage(Out):
     items: list[WorkOrderOut]
     next_cursor: str | None

@@ -45,16 +45,16 @@ def replacement_create(
     is_return: bool = False,
     manager_approved: bool = False,
 ) -> Replacement:
-    if not can(actor, "order.replace"):
-        raise Forbidden()
     if ground not in ReplacementGround.values:
         raise ValidationFailed(fields={"ground": [_("Not a valid choice.")]})
-    if manager_approved and not can(actor, "replacement.approve_special"):
-        raise Forbidden(_("Only a manager can approve a special case."))
     if not is_return and not new_serial.strip():
         raise ValidationFailed(fields={"new_serial": [_("This field is required.")]})
     with transaction.atomic():
         order = work_order_get_for_update(order_id=order_id, actor=actor)
+        if not can(actor, "order.replace"):
+            raise Forbidden()
+        if manager_approved and not can(actor, "replacement.approve_special"):
+            raise Forbidden(_("Only a manager can approve a special case."))
         if order.unit_id is None:
             raise Conflict(_("The order has no registered unit."), code="no_unit")
         if order.status in {Status.CLOSED, Status.CANCELLED}:

@@ -70,7 +70,7 @@ def request_create(
     unit = None
     serial = (serial or "").strip()
     if serial:
-        unit = Unit.objects.select_related("model").filter(serial=serial).first()
+        unit = Unit.objects.select_related("model__line", "owner").filter(serial=serial).first()
         if unit is not None and customer is None:
             customer = unit.owner
         if unit is None or (unit.owner_id is not None and customer is not None and unit.owner_id != customer.pk):

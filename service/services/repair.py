@@ -18,9 +18,12 @@ from core.uploads import IMAGE_KINDS, checked_bytes, store_document
 from ..choices import Coverage, LineKind, QuoteStatus, Status
 from ..models import Acceptance, Complaint, OrderDocument, PartUsed, Quote, QuoteLine, RepairReport, WorkOrderEvent
 from ..permissions import visible_to
+from ..workflow import TRANSITIONS
 from .transitions import work_order_get_for_update, work_order_transition
 
 CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("9999999999.99")  # money columns: 12 digits, 2 decimals
+MAX_QUANTITY = Decimal("99999999.99")  # QuoteLine.quantity: 10 digits, 2 decimals
 
 
 def _money(value, field: str) -> Decimal:
@@ -36,8 +39,6 @@ def _money(value, field: str) -> Decimal:
 
 def quote_create(*, order_id: int, actor, lines: list[dict], plan: str = "", estimated_hours=None) -> Quote:
     """An itemised quote for a paid repair; any pending quote is withdrawn."""
-    if not can(actor, "order.quote"):
-        raise Forbidden()
     if not lines:
         raise ValidationFailed(_("A quote needs at least one line."), fields={"lines": [_("A quote needs at least one line.")]})
     parsed = []
@@ -50,9 +51,18 @@ def quote_create(*, order_id: int, actor, lines: list[dict], plan: str = "", est
             raise ValidationFailed(fields={f"lines.{i}.description": [_("This field is required.")]})
         qty = _money(line.get("quantity", 1), f"lines.{i}.quantity")
         price = _money(line.get("unit_price"), f"lines.{i}.unit_price")
-        parsed.append((kind, description, qty, price, (qty * price).quantize(CENT, rounding=ROUND_HALF_UP)))
+        amount = (qty * price).quantize(CENT, rounding=ROUND_HALF_UP)
+        if qty > MAX_QUANTITY:
+            raise ValidationFailed(fields={f"lines.{i}.quantity": [_("Enter a valid amount.")]})
+        if amount > MAX_AMOUNT:
+            raise ValidationFailed(fields={f"lines.{i}.amount": [_("The amount is too large.")]})
+        parsed.append((kind, description, qty, price, amount))
+    if sum(p[4] for p in parsed) > MAX_AMOUNT:
+        raise ValidationFailed(fields={"lines": [_("The total is too large.")]})
     with transaction.atomic():
         order = work_order_get_for_update(order_id=order_id, actor=actor)
+        if not can(actor, "order.quote"):
+            raise Forbidden()
         if order.status in {Status.CLOSED, Status.CANCELLED, Status.RESOLVED, Status.ACCEPTED}:
             raise Conflict(_("The order is finished."), code="order_finished")
         if order.coverage != Coverage.PAID:
@@ -78,14 +88,16 @@ def quote_create(*, order_id: int, actor, lines: list[dict], plan: str = "", est
 
 def quote_decide(*, quote_id: int, actor, approve: bool, note: str = "") -> Quote:
     """The customer (or an agent on their behalf, by phone) approves or rejects a quote."""
-    if actor.role != Role.CUSTOMER and not can(actor, "order.assign"):
-        raise Forbidden()
     with transaction.atomic():
         quote = Quote.objects.select_for_update().filter(pk=quote_id, order__in=visible_to(actor)).first()
         if quote is None:
             raise NotFound(_("Quote not found."))
+        if actor.role != Role.CUSTOMER and not can(actor, "order.assign"):
+            raise Forbidden()
         if quote.status != QuoteStatus.PENDING:
             raise Conflict(_("This quote has already been decided."), code="quote_decided")
+        if quote.order.status in {Status.CLOSED, Status.CANCELLED}:
+            raise Conflict(_("The order is finished."), code="order_finished")
         before = audit.snapshot(quote)
         quote.status = QuoteStatus.APPROVED if approve else QuoteStatus.REJECTED
         quote.decided_by = actor
@@ -111,8 +123,6 @@ def report_save(
     parts: list[dict] = (),
 ) -> RepairReport:
     """Write or rewrite the repair report while the order is in service."""
-    if not can(actor, "order.report"):
-        raise Forbidden()
     if not (cause or "").strip() or not (process or "").strip():
         raise ValidationFailed(fields={k: [_("This field is required.")] for k, v in (("cause", cause), ("process", process)) if not (v or "").strip()})
     if not isinstance(minutes_spent, int) or minutes_spent < 0 or minutes_spent > 100_000:
@@ -125,6 +135,8 @@ def report_save(
         order = work_order_get_for_update(order_id=order_id, actor=actor)
         if actor.role == Role.ENGINEER and order.assignee_id != actor.pk:
             raise NotFound(_("Work order not found."))
+        if not can(actor, "order.report"):
+            raise Forbidden()
         if order.status not in {Status.IN_SERVICE, Status.AWAITING_PARTS}:
             raise Conflict(_("The report is written while the work is in service."), code="not_in_service")
         report = RepairReport.objects.filter(order=order).first()
@@ -179,6 +191,9 @@ def acceptance_sign(*, order_id: int, actor, accepted: bool, signer_name: str, s
     content = checked_bytes(decode_signature(signature), field="signature", allowed={"image/png": "png", **IMAGE_KINDS})
     with transaction.atomic():
         order = work_order_get_for_update(order_id=order_id, actor=actor)
+        role = Role.ADMIN if actor.is_superuser else actor.role
+        if role not in TRANSITIONS["accept" if accepted else "refuse"].roles:
+            raise Forbidden(_("Your role cannot take this action."))
         if order.status != Status.RESOLVED:
             raise Conflict(_("Acceptance is signed once the order is resolved."), code="invalid_transition")
         if actor.role == Role.ENGINEER and order.assignee_id != actor.pk:

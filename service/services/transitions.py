@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
-from accounts.models import User
+from accounts.models import Department, User
 from accounts.roles import can
 from core import audit
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -143,10 +143,10 @@ def work_order_transition(
 
 def work_order_assign(*, order_id: int, actor, assignee_id: int | None, appointment_at=None,
                       department_id: int | None = None, expected_version: int | None = None) -> WorkOrder:
-    if not can(actor, "order.assign"):
-        raise Forbidden()
     with transaction.atomic():
         order = work_order_get_for_update(order_id=order_id, actor=actor)
+        if not can(actor, "order.assign"):
+            raise Forbidden()
         _check_version(order, expected_version)
         if order.status in {Status.CLOSED, Status.CANCELLED}:
             raise Conflict(_("The order is finished."), code="order_finished")
@@ -156,6 +156,9 @@ def work_order_assign(*, order_id: int, actor, assignee_id: int | None, appointm
             if assignee is None:
                 msg = _("Choose an active field engineer.")
                 raise ValidationFailed(msg, code="bad_assignee", fields={"assignee_id": [msg]})
+        if department_id is not None and not Department.objects.filter(pk=department_id).exists():
+            msg = _("Unknown team.")
+            raise ValidationFailed(msg, code="unknown_department", fields={"department_id": [msg]})
         before = audit.snapshot(order)
         order.assignee = assignee
         if appointment_at is not None:
@@ -182,4 +185,5 @@ def work_order_note(*, order_id: int, actor, note: str) -> WorkOrderEvent:
         event = WorkOrderEvent.objects.create(
             order=order, actor=actor, action="note", from_status=order.status, to_status=order.status, note=note
         )
+        audit.record(actor=actor, action="create", obj=event)
     return event
