@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from core.api import ERRORS
 
@@ -38,7 +38,7 @@ def create_shipment(request, order_id: int, payload: ShipmentIn):
     shipment = shipment_record(order_id=order_id, actor=request.user, direction=payload.direction,
                                carrier=payload.carrier, tracking_number=payload.tracking_number,
                                shipped_at=payload.shipped_at)
-    return 201, _out(shipment)
+    return Status(201, _out(shipment))
 
 
 @router.post("/shipments/{shipment_id}/received", response={200: ShipmentOut, **ERRORS}, summary="Mark a parcel received")
