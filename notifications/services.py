@@ -1,0 +1,134 @@
+"""The one write path for notifications: create rows now, deliver after commit."""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import NotFound
+
+from . import channels
+from .models import ChannelName, Notification
+
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Message:
+    users: Sequence
+    subject: str
+    body: str
+    order_id: int | None = None
+
+
+def order_link(order_id: int | None, user) -> str:
+    """Where the recipient reads the order: the portal for customers, the console for staff."""
+    if order_id is None:
+        return ""
+    if user is not None and user.is_customer:
+        name = "portal:request_detail"
+    elif user is not None and user.role == "engineer":
+        name = "service:engineer_order"
+    else:
+        name = "service:detail"
+    try:
+        return reverse(name, args=[order_id])
+    except NoReverseMatch:
+        return ""
+
+
+def notify(*, users: Iterable, subject: str, body: str, order=None) -> list[Notification]:
+    """Notify ``users`` through every active channel; sending happens after commit."""
+    return notify_many([Message(list(users), subject, body, order.pk if order is not None else None)])
+
+
+def notify_many(messages: Iterable[Message]) -> list[Notification]:
+    """Many messages in one insert (used by the SLA scan). Inactive users are skipped."""
+    now = timezone.now()
+    active = channels.active()
+    rows: list[Notification] = []
+    for m in messages:
+        seen, users = set(), []
+        for u in m.users:
+            if u is not None and u.is_active and u.pk not in seen:
+                seen.add(u.pk)
+                users.append(u)
+        if not users:
+            continue
+        base = {"subject": m.subject[:200], "body": m.body[:5000], "order_id": m.order_id, "created_at": now}
+        for ch in active:
+            if ch.per_user:
+                rows += [
+                    Notification(recipient=u, channel=ch.name, link=order_link(m.order_id, u),
+                                 sent_at=now if ch.name == ChannelName.INAPP else None, **base)
+                    for u in users
+                    if ch.reaches(u)
+                ]
+            elif any(not u.is_customer for u in users):
+                rows.append(Notification(recipient=None, channel=ch.name, link=order_link(m.order_id, None), **base))
+    if not rows:
+        return rows
+    Notification.objects.bulk_create(rows)
+    pending = [r.pk for r in rows if r.sent_at is None]
+    if pending:
+        transaction.on_commit(lambda: _enqueue(pending))
+    return rows
+
+
+def _enqueue(ids: list[int]) -> None:
+    from .tasks import notifications_send
+
+    notifications_send.enqueue(ids)
+
+
+def deliver(ids: Iterable[int]) -> dict:
+    """Send pending rows. Each row is claimed with a conditional UPDATE first, so two workers
+    (or a retry) never send the same row twice; a failure un-claims it and records the error."""
+    sent = failed = 0
+    rows = Notification.objects.filter(pk__in=list(ids), sent_at__isnull=True).select_related("recipient")
+    for n in rows:
+        now = timezone.now()
+        claimed = Notification.objects.filter(pk=n.pk, sent_at__isnull=True).update(
+            sent_at=now, attempts=F("attempts") + 1
+        )
+        if not claimed:
+            continue
+        try:
+            channels.get(n.channel).send(n)
+        except Exception as exc:  # noqa: BLE001 (any channel failure is recorded, never raised)
+            Notification.objects.filter(pk=n.pk).update(sent_at=None, error=str(exc)[:2000])
+            failed += 1
+        else:
+            if n.error:
+                Notification.objects.filter(pk=n.pk).update(error="")
+            sent += 1
+    return {"sent": sent, "failed": failed}
+
+
+def pending_for_retry(*, now: dt.datetime | None = None, max_age: dt.timedelta = dt.timedelta(days=1)) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        Notification.objects.filter(
+            sent_at__isnull=True, attempts__gt=0, attempts__lt=MAX_ATTEMPTS, created_at__gte=now - max_age
+        ).values_list("pk", flat=True)[:1000]
+    )
+
+
+def inbox(actor):
+    """The actor's in-app notifications, newest first."""
+    return Notification.objects.filter(recipient=actor, channel=ChannelName.INAPP).order_by("-id")
+
+
+def notification_mark_read(*, actor, notification_id: int) -> Notification:
+    n = inbox(actor).filter(pk=notification_id).first()
+    if n is None:
+        raise NotFound(_("Notification not found."))
+    if n.read_at is None:
+        n.read_at = timezone.now()
+        Notification.objects.filter(pk=n.pk, read_at__isnull=True).update(read_at=n.read_at)
+    return n
