@@ -1,0 +1,141 @@
+"""``seed_demo``: a reproducible demo data set, from a handful of orders to a million.
+
+Same seed, same data: every choice comes from one ``random.Random(seed)`` and every
+time is an offset from ``now`` (the command passes the current hour, so two runs in
+the same hour write identical rows apart from ids).
+
+The bulk path does not go through the services (one service call per event would
+take hours for a million orders) but keeps their invariants: every event is a legal
+move of ``service.workflow.TRANSITIONS`` from the state before it, the order's
+status is the last event's ``to_status``, ``version`` is what the services would
+have counted, and the coverage is the warranty rule's decision on the request day.
+
+Historic times: ``auto_now``/``auto_now_add`` fields overwrite any value given on
+insert, ``bulk_create`` included (the usual workaround flips those flags on the field
+objects for the duration of the run). The loader does not need it: it writes its rows
+as plain tuples through ``bulk.Table`` (``COPY`` / ``executemany``; see there why),
+below the ORM's ``pre_save``, so ``created_at``, ``updated_at``, ``at``… keep exactly
+the historic values the generator computed. Nothing else is switched off: constraints,
+foreign keys and indexes stay in force while loading.
+"""
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from accounts.choices import Role
+from customers.models import Address, Contact, Customer
+from products.models import Unit
+from service.models import (
+    Acceptance,
+    Complaint,
+    PartUsed,
+    Quote,
+    QuoteLine,
+    RepairReport,
+    Shipment,
+    WorkOrder,
+    WorkOrderEvent,
+)
+
+from . import archive, bulk, people
+from .drafts import OrderDrafter, Staff
+from .models import DemoDataset
+from .orders import write_orders
+
+LOADED = (
+    Customer,
+    Address,
+    Contact,
+    Unit,
+    WorkOrder,
+    WorkOrderEvent,
+    Quote,
+    QuoteLine,
+    RepairReport,
+    PartUsed,
+    Acceptance,
+    Complaint,
+    Shipment,
+)
+
+
+@dataclass(frozen=True)
+class Sizes:
+    orders: int
+    customers: int
+    units: int
+
+    @classmethod
+    def for_orders(cls, orders: int) -> "Sizes":
+        """About five orders per customer and three per unit over the year."""
+        return cls(orders=orders, customers=max(30, orders // 5), units=max(60, orders // 3))
+
+
+@dataclass
+class Result:
+    orders: int
+    rows: int
+    seconds: float
+
+
+def generate(
+    *,
+    seed: int,
+    orders: int,
+    now: dt.datetime,
+    batch: int = 5000,
+    progress: Callable[[str, int, int, int, float], None] | None = None,
+    helper: bool | None = None,
+) -> Result:
+    """Write the demo data set; ``progress(stage, done, total, rows, seconds)`` after each batch.
+
+    ``helper``: draft the orders in a helper process (default: for large sets, see ``orders``).
+    """
+    started = time.monotonic()
+    now = now.astimezone(dt.UTC)
+    rng = random.Random(seed)
+    sizes = Sizes.for_orders(orders)
+    totals = {"rows": 0}
+
+    def report(stage: str, done: int, total: int, rows: int) -> None:
+        if progress is not None:
+            progress(stage, done, total, totals["rows"] + rows, time.monotonic() - started)
+
+    bulk.tune_connection()
+    with transaction.atomic():  # reference data: a few rows, written the ordinary way
+        departments = people.ensure_departments()
+        users = people.ensure_demo_users(seed=seed, departments=departments)
+        demo_customers = people.ensure_demo_customers(users)
+        world = archive.World()
+        totals["rows"] += len(departments) + 2 * len(users) + archive.ensure_catalogue(world)
+
+    def rebuilding() -> None:
+        if progress is not None:
+            progress("indexes", 0, 1, totals["rows"], time.monotonic() - started)
+
+    with bulk.load_scope(LOADED, rebuilding=rebuilding):
+        totals["rows"] += archive.create_customers(
+            rng, world, count=sizes.customers, now=now, batch=batch, demo=demo_customers, report=report
+        )
+        totals["rows"] += archive.create_units(rng, world, count=sizes.units, now=now, batch=batch, report=report)
+        staff = Staff(
+            desk=[u.pk for u in users.values() if u.role in (Role.AGENT, Role.TECH_SUPPORT, Role.SUPERVISOR)],
+            engineers=[u.pk for u in users.values() if u.role == Role.ENGINEER],
+            demo_engineer=users["engineer"].pk,
+        )
+        departments_ids = {k: d.pk for k, d in departments.items()}
+        drafter = OrderDrafter(rng, world, staff, now=now, count=orders, departments=departments_ids)
+        totals["rows"] += write_orders(drafter, count=orders, batch=batch, report=report, helper=helper)
+    seconds = time.monotonic() - started
+    DemoDataset.objects.create(seed=seed, orders=orders, rows=totals["rows"], seconds=round(seconds, 2))
+    return Result(orders=orders, rows=totals["rows"], seconds=seconds)
+
+
+def current_seed() -> int | None:
+    """The seed of the last demo data set loaded, if any."""
+    return DemoDataset.objects.values_list("seed", flat=True).first()

@@ -1,0 +1,316 @@
+"""The life of one demo work order: which events it went through, and when.
+
+Pure functions over a seeded ``random.Random``; no database. A plan is built by
+walking ``service.workflow.TRANSITIONS``, so every event it yields is a legal move
+from the state the order was in (an illegal route raises ``ValueError``, which the
+tests exercise for every target state).
+
+Actions that are not transitions (``assign``, ``quote``, ``quote_approved``,
+``quote_rejected``, ``report``) keep the state, exactly like the services that
+write them. ``version`` counts what the services count: 1 for the creation plus
+one per transition and per assignment.
+"""
+
+import datetime as dt
+import itertools
+import random
+from dataclasses import dataclass, field
+
+from service.choices import Status as S
+from service.workflow import TRANSITIONS, target_state
+
+# Hours between the previous event and this one: (low, high).
+GAPS = {
+    "acknowledge": (0.1, 20),
+    "assess": (0.5, 24),
+    "quote": (1, 24),
+    "quote_approved": (2, 72),
+    "quote_rejected": (2, 72),
+    "assign": (0.5, 24),
+    "schedule": (0.1, 2),
+    "start": (12, 96),
+    "wait_parts": (0.5, 4),
+    "wait_customer": (1, 48),
+    "resume": (12, 168),
+    "report": (0.5, 6),
+    "resolve": (0.1, 1),
+    "accept": (0.05, 24),
+    "refuse": (0.05, 24),
+    "close": (1, 72),
+    "cancel": (1, 72),
+    "reopen": (24, 480),
+}
+URGENT_FACTOR = 0.25
+# Who takes each action: the desk (agent / support / supervisor), the order's engineer, the customer.
+ENGINEER_ACTIONS = frozenset({"start", "wait_parts", "resume", "report", "resolve", "accept", "refuse"})
+CUSTOMER_ACTIONS = frozenset({"quote_approved", "quote_rejected"})
+VERSIONED = frozenset(TRANSITIONS) | {"create", "assign"}
+
+# Target states by the age of the order (days): older orders are mostly finished.
+STATUS_WEIGHTS = (
+    (0.1, {S.NEW: 60, S.ACKNOWLEDGED: 30, S.ASSESSED: 8, S.CANCELLED: 2}),
+    (
+        2,
+        {
+            S.NEW: 25,
+            S.ACKNOWLEDGED: 20,
+            S.ASSESSED: 15,
+            S.SCHEDULED: 12,
+            S.IN_SERVICE: 8,
+            S.AWAITING_CUSTOMER: 6,
+            S.AWAITING_PARTS: 3,
+            S.RESOLVED: 5,
+            S.ACCEPTED: 2,
+            S.CLOSED: 2,
+            S.CANCELLED: 2,
+        },
+    ),
+    (
+        14,
+        {
+            S.NEW: 3,
+            S.ACKNOWLEDGED: 5,
+            S.ASSESSED: 8,
+            S.SCHEDULED: 12,
+            S.IN_SERVICE: 12,
+            S.AWAITING_PARTS: 8,
+            S.AWAITING_CUSTOMER: 8,
+            S.RESOLVED: 12,
+            S.ACCEPTED: 8,
+            S.CLOSED: 18,
+            S.CANCELLED: 5,
+            S.REOPENED: 1,
+        },
+    ),
+    (
+        60,
+        {
+            S.NEW: 0.2,
+            S.ACKNOWLEDGED: 0.5,
+            S.ASSESSED: 1,
+            S.SCHEDULED: 2,
+            S.IN_SERVICE: 2,
+            S.AWAITING_PARTS: 3,
+            S.AWAITING_CUSTOMER: 2,
+            S.RESOLVED: 3,
+            S.ACCEPTED: 4,
+            S.CLOSED: 73,
+            S.CANCELLED: 7,
+            S.REOPENED: 1.5,
+        },
+    ),
+    (
+        None,
+        {
+            S.ASSESSED: 0.1,
+            S.SCHEDULED: 0.2,
+            S.IN_SERVICE: 0.2,
+            S.AWAITING_PARTS: 0.5,
+            S.AWAITING_CUSTOMER: 0.5,
+            S.RESOLVED: 0.5,
+            S.ACCEPTED: 0.8,
+            S.CLOSED: 88,
+            S.CANCELLED: 8,
+            S.REOPENED: 0.5,
+        },
+    ),
+)
+_TABLES = [(limit, list(w), list(itertools.accumulate(w.values()))) for limit, w in STATUS_WEIGHTS]
+
+
+def pick_status(rng: random.Random, age_days: float) -> str:
+    for limit, states, cumulative in _TABLES:
+        if limit is None or age_days < limit:
+            return rng.choices(states, cum_weights=cumulative)[0]
+    raise AssertionError("unreachable")
+
+
+@dataclass(slots=True)
+class Step:
+    action: str
+    from_status: str
+    to_status: str
+    at: dt.datetime
+    by: str  # "desk", "engineer" or "customer"
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Plan:
+    status: str
+    steps: list[Step]
+    paused_from: str = ""
+    version: int = 0
+    assessed: bool = False
+    quote_status: str = ""  # "", "pending", "approved", "rejected" or "withdrawn"
+    acceptances: list[tuple[bool, dt.datetime]] = field(default_factory=list)
+    firsts: dict[str, Step] = field(default_factory=dict)
+    lasts: dict[str, Step] = field(default_factory=dict)
+
+    def first(self, action: str) -> Step | None:
+        return self.firsts.get(action)
+
+    def last(self, action: str) -> Step | None:
+        return self.lasts.get(action)
+
+
+def _work(rng: random.Random, paid: bool) -> list[str]:
+    """From acknowledged to in service: assess, the quote of a paid repair, assign, schedule, start."""
+    route = ["acknowledge"]
+    if rng.random() < 0.05:
+        route += ["wait_customer", "resume"]
+    route.append("assess")
+    if paid:
+        route += ["quote", "quote_approved"]
+    return route + ["assign", "schedule", "start"]
+
+
+def route_to(rng: random.Random, status: str, *, paid: bool) -> list[str]:
+    """The actions after ``create`` that take a new order to ``status``."""
+    if status == S.NEW:
+        return []
+    if status == S.ACKNOWLEDGED:
+        return ["acknowledge"]
+    if status == S.ASSESSED:
+        return ["acknowledge", "assess"] + (["quote"] if paid and rng.random() < 0.6 else [])
+    if status == S.SCHEDULED:
+        return _work(rng, paid)[:-1]
+    if status == S.IN_SERVICE:
+        return _work(rng, paid) + (["wait_parts", "resume"] if rng.random() < 0.2 else [])
+    if status == S.AWAITING_PARTS:
+        return _work(rng, paid) + ["wait_parts"]
+    if status == S.AWAITING_CUSTOMER:
+        source = rng.choice((S.ACKNOWLEDGED, S.ASSESSED, S.SCHEDULED, S.IN_SERVICE))
+        return route_to(rng, source, paid=paid) + ["wait_customer"]
+    resolved = _work(rng, paid) + (["wait_parts", "resume"] if rng.random() < 0.15 else []) + ["report", "resolve"]
+    if status == S.RESOLVED:
+        return resolved
+    if status == S.ACCEPTED:
+        return resolved + ["accept"]
+    if status == S.CLOSED:
+        if rng.random() < 0.03:  # refused once, repaired again, then accepted
+            return resolved + ["refuse", "schedule", "start", "report", "resolve", "accept", "close"]
+        return resolved + ["accept", "close"]
+    if status == S.CANCELLED:
+        if paid and rng.random() < 0.5:
+            return ["acknowledge", "assess", "quote", "quote_rejected", "cancel"]
+        source = rng.choice((S.NEW, S.ACKNOWLEDGED, S.ASSESSED, S.SCHEDULED, S.AWAITING_CUSTOMER))
+        return route_to(rng, source, paid=paid) + ["cancel"]
+    if status == S.REOPENED:
+        if rng.random() < 0.5:
+            return resolved + ["refuse"]
+        return resolved + ["accept", "close", "reopen"]
+    raise ValueError(f"unknown status {status!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Move:
+    """One action, precompiled from ``TRANSITIONS`` (plain strings; the table stays the authority)."""
+
+    transition: object  # the Transition, or None for an event that keeps the state
+    sources: frozenset
+    to: str | None
+    pauses: bool
+    resumes: bool
+    versioned: bool
+    low: float
+    high: float
+    engineer: bool
+    customer: bool
+
+
+def _compile(action: str) -> _Move:
+    t = TRANSITIONS.get(action)
+    return _Move(
+        transition=t,
+        sources=frozenset(str(s) for s in t.sources) if t else frozenset(),
+        to=str(t.to) if t and t.to is not None else None,
+        pauses=bool(t and t.pauses),
+        resumes=bool(t and t.resumes),
+        versioned=action in VERSIONED,
+        low=GAPS[action][0],
+        high=GAPS[action][1],
+        engineer=action in ENGINEER_ACTIONS,
+        customer=action in CUSTOMER_ACTIONS,
+    )
+
+
+_MOVES = {action: _compile(action) for action in GAPS}
+
+
+def plan_order(
+    rng: random.Random,
+    *,
+    status: str,
+    created_at: dt.datetime,
+    now: dt.datetime,
+    paid: bool,
+    urgent: bool = False,
+    notes=None,
+) -> Plan:
+    """Events for an order created at ``created_at`` that is in ``status`` at ``now``.
+
+    ``notes`` maps an action that needs a reason (cancel, reopen, refuse) to the texts
+    to choose from.
+    """
+    route = route_to(rng, status, paid=paid)
+    moves = [_MOVES[a] for a in route]
+    uniform = rng.uniform
+    gaps = [uniform(m.low, m.high) for m in moves]
+    total = sum(gaps) * (URGENT_FACTOR if urgent else 1.0)
+    span = (now - created_at).total_seconds() / 3600 - 0.02
+    if span <= 0:
+        scale = 0.0
+    elif total > span:  # squeeze the history into the time there was, ending a while before now
+        scale = span * rng.uniform(0.5, 0.95) / total
+    else:
+        scale = 1.0
+    seconds = 3600.0 * scale * (URGENT_FACTOR if urgent else 1.0)
+    current = str(S.NEW)
+    first = Step("create", "", current, created_at, "desk")
+    steps, firsts, lasts = [first], {"create": first}, {"create": first}
+    plan = Plan(status=current, steps=steps, version=1, firsts=firsts, lasts=lasts)
+    at, assigned, paused_from = created_at, False, ""
+    for action, move, gap in zip(route, moves, gaps, strict=True):
+        at = at + dt.timedelta(seconds=gap * seconds)
+        before = current
+        if move.transition is not None:
+            if current not in move.sources:
+                raise ValueError(f"{action!r} is not allowed from {current!r}")
+            current = move.to if move.to is not None else str(target_state(move.transition, _Paused(paused_from)))
+            if move.pauses:
+                paused_from = before
+            elif move.resumes:
+                paused_from = ""
+        if action == "assign":
+            assigned = True
+        by = "customer" if move.customer else ("engineer" if assigned and move.engineer else "desk")
+        note = rng.choice(notes[action]) if notes and action in notes else ""
+        step = Step(action, before, current, at, by, note)
+        steps.append(step)
+        if action not in firsts:
+            firsts[action] = step
+        lasts[action] = step
+        if move.versioned:
+            plan.version += 1
+        if action == "assess":
+            plan.assessed = True
+        elif action == "quote":
+            plan.quote_status = "pending"
+        elif action == "quote_approved" or action == "quote_rejected":
+            plan.quote_status = action[6:]
+        elif action == "accept" or action == "refuse":
+            plan.acceptances.append((action == "accept", at))
+    if current != status:
+        raise ValueError(f"route to {status!r} ended in {current!r}")
+    if current == S.CANCELLED and plan.quote_status == "pending":
+        plan.quote_status = "withdrawn"
+    plan.status, plan.paused_from = current, paused_from
+    return plan
+
+
+@dataclass(slots=True)
+class _Paused:
+    """The one attribute ``target_state`` reads from an order."""
+
+    paused_from: str

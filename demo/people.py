@@ -1,0 +1,134 @@
+"""Departments, the demo logins (one per role) and their API tokens.
+
+Demo API tokens are derived, not random: HMAC-SHA256 of the seed and the username
+keyed with ``SECRET_KEY``. Only their SHA-256 is stored (``ApiToken.digest``, as for
+any token); ``demo_logins`` derives them again from the seed recorded in
+``DemoDataset`` and prints only those that still match a live token.
+"""
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+
+from accounts.models import ApiToken, Department, User
+from customers.models import Address, Contact, Customer
+
+from . import catalogue
+
+DEMO_PASSWORD = "demo-Pass-2026"
+TOKEN_NAME = "demo"
+
+
+def demo_token(username: str, seed: int) -> str:
+    key = settings.SECRET_KEY.encode()
+    digest = hmac.new(key, f"demo-api-token:{seed}:{username}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def ensure_departments() -> dict[str, Department]:
+    result = {}
+    for code, name, kind in catalogue.DEPARTMENTS:
+        dept, _created = Department.objects.update_or_create(code=code, defaults={"name": name, "kind": kind})
+        result[code] = dept
+    return result
+
+
+def _names(display: str) -> tuple[str, str]:
+    first, _sep, last = display.partition(" ")
+    return (first, last) if last else (display, "")
+
+
+def ensure_demo_users(*, seed: int, departments: dict[str, Department]) -> dict[str, User]:
+    """Create or reset the demo logins: known password, role, department, a derived API token."""
+    password = make_password(DEMO_PASSWORD)  # hashed once: the demo users share it
+    users = {}
+    for username, role, dept, display, phone in catalogue.DEMO_USERS:
+        first, last = _names(display)
+        user, _created = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "role": role,
+                "department": departments.get(dept) if dept else None,
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@example.com",
+                "phone": phone,
+                "is_active": True,
+                "is_staff": role == "admin",
+                "is_superuser": role == "admin",
+                "password": password,
+            },
+        )
+        token = demo_token(username, seed)
+        ApiToken.objects.filter(user=user, name=TOKEN_NAME).delete()
+        ApiToken.objects.create(user=user, name=TOKEN_NAME, prefix=token[:8], digest=ApiToken.hash(token))
+        users[username] = user
+    return users
+
+
+def ensure_demo_customers(users: dict[str, User]) -> dict[str, Customer]:
+    """The archive records of the demo customer logins (with an address and a contact)."""
+    result = {}
+    for username, (kind, tier, province, company) in catalogue.DEMO_CUSTOMERS.items():
+        user = users[username]
+        place = next(p for p in catalogue.PLACES if p[0] == province)
+        customer, created = Customer.objects.update_or_create(
+            user=user,
+            defaults={
+                "name": company or user.display_name(),
+                "kind": kind,
+                "tier": tier,
+                "phone": user.phone,
+                "email": user.email,
+                "region": province,
+            },
+        )
+        if created:
+            Address.objects.create(
+                customer=customer,
+                label="默认 Default",
+                province=place[0],
+                city=place[1],
+                line=f"{place[2][0]}{catalogue.STREETS[len(result)]}{88 + len(result)}号",
+                is_default=True,
+            )
+            Contact.objects.create(
+                customer=customer, name=user.display_name(), phone=user.phone, email=user.email, is_primary=True
+            )
+        result[username] = customer
+    return result
+
+
+@dataclass(frozen=True)
+class Login:
+    role: str
+    username: str
+    password: str
+    token: str
+
+
+def demo_logins(seed: int | None) -> list[Login]:
+    """The demo users that exist, with the password and the API token still valid for them."""
+    wanted = [u[0] for u in catalogue.DEMO_USERS]
+    users = {u.username: u for u in User.objects.filter(username__in=wanted)}
+    live = set(
+        ApiToken.objects.filter(user__in=users.values(), name=TOKEN_NAME, revoked=False).values_list(
+            "digest", flat=True
+        )
+    )
+    checked: dict[str, bool] = {}  # the demo users share one hash: check it once
+    result = []
+    for username in wanted:
+        user = users.get(username)
+        if user is None:
+            continue
+        token = demo_token(username, seed) if seed is not None else ""
+        if user.password not in checked:
+            checked[user.password] = check_password(DEMO_PASSWORD, user.password)
+        password = DEMO_PASSWORD if checked[user.password] else ""
+        result.append(Login(user.role, username, password, token if ApiToken.hash(token) in live else ""))
+    return result

@@ -1,0 +1,227 @@
+"""``seed_demo`` and ``demo_logins``: a consistent, reproducible data set and working demo logins."""
+
+import datetime as dt
+import io
+import itertools
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import User
+from customers.models import Customer
+from demo.generator import generate
+from demo.lifecycle import VERSIONED
+from demo.people import DEMO_PASSWORD, demo_token
+from products.selectors import main_coverage
+from service.choices import Coverage, QuoteStatus, Status
+from service.models import Acceptance, Complaint, Quote, RepairReport, WorkOrder, WorkOrderEvent
+from service.permissions import visible_to
+from service.workflow import TRANSITIONS
+
+NOW = timezone.now().replace(minute=0, second=0, microsecond=0)
+ORDERS = 300
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(db):
+    generate(seed=7, orders=ORDERS, now=NOW, batch=120)
+
+
+def test_every_status_is_present(seeded):
+    # given a small demo set (fixture), then every state of the work order occurs
+    assert set(WorkOrder.objects.values_list("status", flat=True)) == set(Status.values)
+    assert WorkOrder.objects.count() == ORDERS
+
+
+def test_events_follow_the_state_machine_and_end_in_the_order_status(seeded, django_assert_max_num_queries):
+    # given the seeded orders; when their events are read in one query
+    with django_assert_max_num_queries(2):
+        orders = {o.pk: o for o in WorkOrder.objects.all()}
+        events = WorkOrderEvent.objects.order_by("order_id", "at", "id").values_list(
+            "order_id", "action", "from_status", "to_status", "at"
+        )
+        by_order = {pk: list(rows) for pk, rows in itertools.groupby(events, key=lambda e: e[0])}
+
+    # then each order starts with "create", moves only along TRANSITIONS, and ends in its status
+    assert by_order.keys() == orders.keys()
+    for pk, order in orders.items():
+        rows = by_order[pk]
+        assert rows[0][1:4] == ("create", "", "new")
+        assert rows[0][4] == order.created_at
+        current = "new"
+        for _pk, action, source, target, _at in rows[1:]:
+            assert source == current, (order.number, action)
+            if action in TRANSITIONS:
+                assert source in TRANSITIONS[action].sources, (order.number, action, source)
+            else:
+                assert target == source, (order.number, action)
+            current = target
+        assert current == order.status, order.number
+        # and the version is what the services would have counted
+        assert order.version == sum(1 for r in rows if r[1] in VERSIONED), order.number
+        # and only closed orders carry a closing time: their last event's
+        if order.status == Status.CLOSED:
+            assert order.closed_at == rows[-1][4]
+        else:
+            assert order.closed_at is None
+        assert all(r[4] <= NOW for r in rows) and order.updated_at == rows[-1][4]
+
+
+def test_coverage_is_the_warranty_rule_decision_on_the_request_day(seeded):
+    # given the seeded orders; then an assessed order's coverage is what the product selector decides
+    assessed = set(WorkOrderEvent.objects.filter(action="assess").values_list("order_id", flat=True))
+    for order in WorkOrder.objects.select_related("unit__model"):
+        if order.pk not in assessed:
+            assert (order.coverage, order.cause) == (Coverage.UNDETERMINED, ""), order.number
+        elif order.unit is None:
+            assert order.coverage == Coverage.PAID, order.number
+        else:
+            decision = main_coverage(order.unit, on=timezone.localdate(order.created_at), cause=order.cause)
+            expected = Coverage.WARRANTY if decision.covered else Coverage.PAID
+            assert (order.coverage, order.coverage_reason) == (expected, decision.reason), order.number
+
+
+def test_related_records_match_the_path(seeded):
+    # given the seeded orders; then the guards of the workflow hold on their records
+    events = WorkOrderEvent.objects.values_list("order_id", "action")
+    acted = {}
+    for pk, action in events:
+        acted.setdefault(pk, set()).add(action)
+    reports = set(RepairReport.objects.values_list("order_id", flat=True))
+    approved = set(Quote.objects.filter(status=QuoteStatus.APPROVED).values_list("order_id", flat=True))
+    accepted = set(Acceptance.objects.filter(accepted=True).values_list("order_id", flat=True))
+    refusals = Acceptance.objects.filter(accepted=False).count()
+    for order in WorkOrder.objects.all():
+        actions = acted[order.pk]
+        assert ("resolve" in actions) == (order.pk in reports), order.number
+        assert ("accept" in actions) == (order.pk in accepted), order.number
+        if order.coverage == Coverage.PAID and "schedule" in actions:
+            assert order.pk in approved, order.number
+        assert ("assign" in actions) == (order.assignee_id is not None), order.number
+    assert Complaint.objects.filter(source=Complaint.Source.REFUSED_ACCEPTANCE).count() == refusals
+
+
+def test_the_demo_customer_and_engineer_have_something_to_see(seeded):
+    # given the demo logins; then the customer's portal shows orders in several states
+    customer = User.objects.get(username="customer")
+    engineer = User.objects.get(username="engineer")
+    assert Customer.objects.get(user=customer).units.count() >= 3
+    assert len(set(visible_to(customer).values_list("status", flat=True))) >= 10
+    # and the engineer has assigned orders
+    assert visible_to(engineer).count() >= 5
+
+
+def _snapshot():
+    orders = list(
+        WorkOrder.objects.order_by("id").values_list(
+            "id",
+            "status",
+            "version",
+            "customer__name",
+            "serial",
+            "fault_description",
+            "created_at",
+            "closed_at",
+            "coverage",
+            "coverage_reason",
+            "assignee__username",
+            "created_by__username",
+            "priority",
+            "channel",
+        )
+    )
+    usernames = dict(User.objects.values_list("pk", "username"))  # user ids differ between runs on PostgreSQL
+    events = [
+        (*row[:-1], {k: usernames[v] if k == "assignee" else v for k, v in row[-1].items()})
+        for row in WorkOrderEvent.objects.order_by("order_id", "id").values_list(
+            "order_id", "action", "at", "to_status", "actor__username", "note", "payload"
+        )
+    ]
+    quotes = list(Quote.objects.order_by("id").values_list("order_id", "status", "total", "created_at"))
+    return orders, events, quotes
+
+
+class Rollback(Exception):
+    pass
+
+
+def _seeded_snapshot(seed: int, *, helper: bool):
+    try:
+        with transaction.atomic():
+            generate(seed=seed, orders=120, now=NOW, batch=50, helper=helper)
+            snapshot = _snapshot()
+            raise Rollback
+    except Rollback:
+        return snapshot
+
+
+def test_the_same_seed_gives_the_same_data_whether_drafted_here_or_in_a_helper_process(db):
+    # given two loads with the same seed, one drafted in this process, one in a forked helper
+    first = _seeded_snapshot(11, helper=False)
+    second = _seeded_snapshot(11, helper=True)
+
+    # then they are identical, row for row; another seed gives other data
+    assert first == second
+    assert _seeded_snapshot(12, helper=False) != first
+
+
+def test_if_empty_does_nothing_the_second_time(db):
+    # given a first load
+    call_command("seed_demo", orders=40, if_empty=True, stdout=io.StringIO())
+    counts = (WorkOrder.objects.count(), WorkOrderEvent.objects.count(), Customer.objects.count())
+
+    # when loaded again with --if-empty
+    out = io.StringIO()
+    call_command("seed_demo", orders=40, if_empty=True, stdout=out)
+
+    # then nothing changed and it says so
+    assert (WorkOrder.objects.count(), WorkOrderEvent.objects.count(), Customer.objects.count()) == counts
+    assert "not loaded" in out.getvalue()
+
+
+def test_loading_into_a_database_with_orders_is_refused_without_if_empty(db):
+    call_command("seed_demo", orders=20, stdout=io.StringIO())
+    with pytest.raises(CommandError):
+        call_command("seed_demo", orders=20, stdout=io.StringIO())
+    assert WorkOrder.objects.count() == 20
+
+
+@pytest.mark.parametrize("username", ["customer", "agent", "engineer", "manager", "admin"])
+def test_demo_users_log_in_with_the_printed_password_and_token(seeded, username):
+    # given the printed logins
+    out = io.StringIO()
+    call_command("demo_logins", stdout=out)
+    line = next(x for x in out.getvalue().splitlines() if x.split()[1:2] == [username])
+    _role, _user, password, token = line.split()
+
+    # then the password opens a session and the token opens the API
+    assert password == DEMO_PASSWORD and token == demo_token(username, 7)
+    client = Client()
+    response = client.post("/login/", {"username": username, "password": password})
+    assert response.status_code == 302, response.content
+    assert client.get("/").status_code == 302  # home sends each role to its own start page
+    assert int(client.session["_auth_user_id"]) == User.objects.get(username=username).pk
+    response = Client().get("/api/v1/work-orders", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200, response.content
+
+
+def test_admin_is_superuser_and_staff(seeded):
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff
+    assert not User.objects.get(username="agent").is_staff
+
+
+def test_demo_logins_without_demo_data_says_how_to_load_it(db):
+    out = io.StringIO()
+    call_command("demo_logins", stdout=out)
+    assert "seed_demo" in out.getvalue()
+
+
+def test_times_are_spread_over_the_last_year(seeded):
+    oldest = WorkOrder.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    assert NOW - dt.timedelta(days=366) <= oldest <= NOW - dt.timedelta(days=60)
