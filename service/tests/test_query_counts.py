@@ -1,0 +1,196 @@
+"""Query counts per page: the same for 5 and for 50 orders, on the first page and deep in the list.
+
+These are the requests the benchmark measures (docs/benchmarks.md): the agent queue (status +
+team, sorted by next deadline) through the API and the console, exact search, the dashboard,
+and an order's detail. A page that costs more queries as the data grows is an N+1 in waiting;
+a deep page that costs more than the first is OFFSET pagination in disguise.
+"""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from service import services
+from service.choices import Status
+from service.tests.flow import order_in
+from tests.factories import CustomerFactory, DepartmentFactory, UnitFactory, UserFactory, WorkOrderFactory
+
+PAGE = 10
+# Ceilings: token or session, the page, its SLA clocks, the personal-data access log (+ the
+# console's filter choices and page-size policy).
+API_LIST_MAX = 5
+CONSOLE_LIST_MAX = 8
+
+
+@pytest.fixture
+def team(db):
+    return DepartmentFactory()
+
+
+def add_orders(team, count: int, start: int = 0) -> None:
+    """``count`` scheduled orders of ``team``, each with its own customer, engineer, unit and deadline."""
+    now = timezone.now()
+    for i in range(start, start + count):
+        unit = UnitFactory()
+        WorkOrderFactory(
+            status=Status.SCHEDULED, department=team, customer=unit.owner, unit=unit, serial=unit.serial,
+            product_model=unit.model, assignee=UserFactory(role="engineer"), due_at=now + dt.timedelta(hours=i),
+        )
+
+
+def api_queue(team, cursor=None) -> dict:
+    params = {"status": Status.SCHEDULED, "department": team.pk, "sort": "due", "limit": PAGE}
+    return {**params, "cursor": cursor} if cursor else params
+
+
+def console_queue(team, cursor=None) -> str:
+    url = f"{reverse('service:queue')}?status={Status.SCHEDULED}&department={team.pk}&sort=due&size={PAGE}"
+    return f"{url}&cursor={cursor}" if cursor else url
+
+
+def count(call) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = call()
+    assert response.status_code == 200, response.content[:300]
+    return len(ctx.captured_queries)
+
+
+def deep_api_cursor(api, team, pages: int) -> str:
+    cursor = None
+    for _ in range(pages):
+        cursor = api.get("/work-orders", api_queue(team, cursor)).json()["next_cursor"]
+    return cursor
+
+
+# --- the agent queue through the API --------------------------------------------------------
+
+
+def test_api_queue_costs_the_same_for_5_and_50_orders_first_and_deep(team, api_as):
+    # given 5 orders in the team's queue, and the cost of its first page
+    api = api_as(UserFactory(role="agent"))
+    add_orders(team, 5)
+    api.get("/work-orders", api_queue(team))  # the token's last-use stamp, written once a minute
+    five = count(lambda: api.get("/work-orders", api_queue(team)))
+
+    # when there are 50, on the first page and on page 4
+    add_orders(team, 45, start=5)
+    fifty = count(lambda: api.get("/work-orders", api_queue(team)))
+    cursor = deep_api_cursor(api, team, 3)
+    deep = count(lambda: api.get("/work-orders", api_queue(team, cursor)))
+
+    # then every page costs the same, and little
+    assert five == fifty == deep <= API_LIST_MAX
+    assert len(api.get("/work-orders", api_queue(team, cursor)).json()["items"]) == PAGE
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sort": "newest"},
+        {"sort": "oldest", "status": [Status.SCHEDULED, Status.NEW]},
+        {"overdue": "true"},
+        {"q": "13900000000"},
+    ],
+    ids=["newest", "two-statuses-oldest", "overdue", "search-phone"],
+)
+def test_every_api_list_variant_costs_the_same_for_5_and_50_orders(team, api_as, params):
+    # given
+    api = api_as(UserFactory(role="agent"))
+    add_orders(team, 5)
+    api.get("/work-orders", params)
+    five = count(lambda: api.get("/work-orders", params))
+    # when
+    add_orders(team, 45, start=5)
+    # then
+    assert count(lambda: api.get("/work-orders", params)) == five <= API_LIST_MAX
+
+
+def test_search_by_serial_costs_the_same_as_any_page(team, api_as):
+    # given 50 orders and one serial among them
+    api = api_as(UserFactory(role="agent"))
+    add_orders(team, 50)
+    serial = WorkOrderFactory._meta.model.objects.order_by("id").values_list("serial", flat=True)[7]
+    api.get("/work-orders", {"q": serial})
+    # when searched by that serial
+    with CaptureQueriesContext(connection) as ctx:
+        items = api.get("/work-orders", {"q": serial}).json()["items"]
+    # then one order, at the price of a list page
+    assert [o["serial"] for o in items] == [serial]
+    assert len(ctx.captured_queries) <= API_LIST_MAX
+
+
+# --- the agent queue in the console --------------------------------------------------------
+
+
+def test_console_queue_costs_the_same_for_5_and_50_orders_first_and_deep(team, client, api_as):
+    # given an agent in the console and 5 orders
+    agent = UserFactory(role="agent")
+    client.force_login(agent)
+    add_orders(team, 5)
+    client.get(console_queue(team))  # caches: the page-size policy
+    five = count(lambda: client.get(console_queue(team)))
+
+    # when there are 50, on the first page and on page 4 (the API's cursor is the console's)
+    add_orders(team, 45, start=5)
+    fifty = count(lambda: client.get(console_queue(team)))
+    cursor = deep_api_cursor(api_as(agent), team, 3)
+    deep = count(lambda: client.get(console_queue(team, cursor)))
+
+    # then
+    assert five == fifty == deep <= CONSOLE_LIST_MAX
+
+
+# --- one order -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def busy_order(db):
+    """A closed paid order: quote with lines, report with parts, signed acceptance, ~10 events."""
+    agent, engineer = UserFactory(role="agent"), UserFactory(role="engineer")
+    order = order_in(Status.CLOSED, agent=agent, customer=CustomerFactory(), engineer=engineer, paid=True)
+    return order, agent
+
+
+def grow(order, agent, notes: int = 20) -> None:
+    for i in range(notes):
+        services.work_order_note(order_id=order.pk, actor=agent, note=f"Called the customer ({i}).")
+
+
+@pytest.mark.parametrize("surface", ["api", "console"], ids=["api-detail", "console-detail"])
+def test_detail_does_not_grow_with_the_timeline(busy_order, api_as, client, surface):
+    # given a busy order and the cost of its page
+    order, agent = busy_order
+    if surface == "api":
+        api = api_as(agent)
+        fetch = lambda: api.get(f"/work-orders/{order.pk}")  # noqa: E731
+    else:
+        client.force_login(agent)
+        fetch = lambda: client.get(reverse("service:detail", args=[order.pk]))  # noqa: E731
+    fetch()
+    before = count(fetch)
+
+    # when its timeline grows by 20 events
+    grow(order, agent)
+
+    # then the page costs exactly the same, and a bounded number of queries
+    assert count(fetch) == before <= {"api": 14, "console": 22}[surface]
+
+
+# --- the dashboard -------------------------------------------------------------------------
+
+
+def test_dashboard_costs_the_same_for_5_and_50_orders(team, api_as):
+    # given
+    api = api_as(UserFactory(role="agent"))
+    month = timezone.localtime().strftime("%Y-%m")
+    add_orders(team, 5)
+    api.get("/analytics/kpis", {"month": month})
+    five = count(lambda: api.get("/analytics/kpis", {"month": month}))
+    # when
+    add_orders(team, 45, start=5)
+    # then: the token and two aggregates
+    assert count(lambda: api.get("/analytics/kpis", {"month": month})) == five <= 3
