@@ -31,8 +31,8 @@ from config.routers import replica_reads
 from core.errors import Forbidden, ValidationFailed
 from service.choices import OPEN_STATUSES, Status
 from service.models import WorkOrderClock
-from sla.models import ClockName
 from service.permissions import visible_to
+from sla.models import ClockName
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 State = WorkOrderClock.State
@@ -73,8 +73,13 @@ class Seconds(Func):
     output_field = FloatField()
 
     def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="((julianday(%(expressions)s)) * 86400.0)",
-                           arg_joiner=") - julianday(", **extra)
+        return self.as_sql(
+            compiler,
+            connection,
+            template="((julianday(%(expressions)s)) * 86400.0)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
 
 
 def _seconds(value) -> float:

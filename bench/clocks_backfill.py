@@ -48,8 +48,22 @@ from sla.businesstime import deadlines_bulk  # noqa: E402
 from sla.models import BusinessCalendar, SlaPolicy  # noqa: E402
 
 UTC = dt.UTC
-CLOCK_COLUMNS = ("order_id", "clock", "clock_type", "amount", "calendar_code", "state", "started_at", "due_at",
-                 "original_due_at", "warn_at", "provisional", "paused_at", "stopped_at", "breached_at")
+CLOCK_COLUMNS = (
+    "order_id",
+    "clock",
+    "clock_type",
+    "amount",
+    "calendar_code",
+    "state",
+    "started_at",
+    "due_at",
+    "original_due_at",
+    "warn_at",
+    "provisional",
+    "paused_at",
+    "stopped_at",
+    "breached_at",
+)
 SLA_COLUMNS = ("order_id", "policy_code", "snapshot")
 STOPS = {"response": "responded", "onsite": "started", "resolution": "resolved", "fix": "resolved"}
 STARTS = {"fix": "started"}
@@ -110,14 +124,25 @@ def milestones(first: int, last: int) -> dict[int, dict]:
     return seen
 
 
-ORDER_FIELDS = ("id", "created_at", "updated_at", "status", "service_type", "priority", "mode", "customer_id",
-                "product_model_id")
+ORDER_FIELDS = (
+    "id",
+    "created_at",
+    "updated_at",
+    "status",
+    "service_type",
+    "priority",
+    "mode",
+    "customer_id",
+    "product_model_id",
+)
 
 
 def orders_after(last: int, chunk: int) -> list[dict]:
     table = WorkOrder._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(ORDER_FIELDS)} FROM {table} WHERE id > %s ORDER BY id LIMIT %s", [last, chunk])
+        cursor.execute(
+            f"SELECT {', '.join(ORDER_FIELDS)} FROM {table} WHERE id > %s ORDER BY id LIMIT %s", [last, chunk]
+        )
         rows = [dict(zip(ORDER_FIELDS, row, strict=True)) for row in cursor.fetchall()]
     for row in rows:
         row["created_at"], row["updated_at"] = parse_ts(row["created_at"]), parse_ts(row["updated_at"])
@@ -158,8 +183,9 @@ def build(orders, seen, rules, calendars, customers, industrial_models, ts):
     due = [0] * len(pending)
     for (cal_code, kind, amount), idx in groups.items():
         seconds = amount if kind == "working_days" else amount * 60
-        for i, d in zip(idx, deadlines_bulk([epoch(pending[i][2]) for i in idx], seconds, calendars[cal_code], kind),
-                        strict=True):
+        for i, d in zip(
+            idx, deadlines_bulk([epoch(pending[i][2]) for i in idx], seconds, calendars[cal_code], kind), strict=True
+        ):
             due[i] = d
     clock_rows, next_due = [], {}
     for (o, t, start, stop, m, snap, cal_code), d in zip(pending, due, strict=True):
@@ -178,8 +204,24 @@ def build(orders, seen, rules, calendars, customers, industrial_models, ts):
         if state == "running":
             prev = next_due.get(o["id"])
             next_due[o["id"]] = due_at if prev is None or due_at < prev else prev
-        clock_rows.append((o["id"], t["clock"], t["clock_type"], t["amount"], cal_code, state, ts(start), ts(due_at),
-                           ts(due_at), ts(warn_at), False, ts(paused_at), ts(stopped_at), ts(breached_at)))
+        clock_rows.append(
+            (
+                o["id"],
+                t["clock"],
+                t["clock_type"],
+                t["amount"],
+                cal_code,
+                state,
+                ts(start),
+                ts(due_at),
+                ts(due_at),
+                ts(warn_at),
+                False,
+                ts(paused_at),
+                ts(stopped_at),
+                ts(breached_at),
+            )
+        )
     return clock_rows, sla_rows, next_due
 
 

@@ -58,8 +58,14 @@ class Recorder:
     def emit(self, workload: str, name: str, lat: list[float], errors: int, wall: float, **extra) -> dict:
         s = sorted(lat)
         res = {
-            "system": self.args.system, "db": self.args.db, "orders": self.args.orders, "workload": workload,
-            "name": name, "ok": len(s), "errors": errors, "wall_s": round(wall, 3),
+            "system": self.args.system,
+            "db": self.args.db,
+            "orders": self.args.orders,
+            "workload": workload,
+            "name": name,
+            "ok": len(s),
+            "errors": errors,
+            "wall_s": round(wall, 3),
             "rps": round(len(s) / wall, 2) if wall > 0 and s else 0.0,
             "p50_ms": round(pct(s, 50) * 1000, 1) if s else None,
             "p95_ms": round(pct(s, 95) * 1000, 1) if s else None,
@@ -69,17 +75,20 @@ class Recorder:
             **extra,
         }
         p = lambda v: "-" if v is None else f"{v:.1f}"  # noqa: E731
-        print(f"[{res['system']}/{res['db']}] {workload:<9} {name:<34} ok={res['ok']:<5} err={errors:<3} "
-              f"rps={res['rps']:<8} p50={p(res['p50_ms'])} p95={p(res['p95_ms'])} p99={p(res['p99_ms'])} ms",
-              flush=True)
+        print(
+            f"[{res['system']}/{res['db']}] {workload:<9} {name:<34} ok={res['ok']:<5} err={errors:<3} "
+            f"rps={res['rps']:<8} p50={p(res['p50_ms'])} p95={p(res['p95_ms'])} p99={p(res['p99_ms'])} ms",
+            flush=True,
+        )
         if self.args.out:
             with open(self.args.out, "a") as fh:
                 fh.write(json.dumps(res) + "\n")
         return res
 
 
-async def read_phase(rec: Recorder, client: httpx.AsyncClient, workload: str, name: str, url, *,
-                     n: int, cap: float, expect=(200,)) -> dict:
+async def read_phase(
+    rec: Recorder, client: httpx.AsyncClient, workload: str, name: str, url, *, n: int, cap: float, expect=(200,)
+) -> dict:
     """``n`` sequential GETs of ``url(i)`` after up to 3 warm-ups, within ``cap`` seconds."""
     lat, errors, samples = [], 0, []
     response = None
@@ -117,12 +126,23 @@ async def read_phase(rec: Recorder, client: httpx.AsyncClient, workload: str, na
             errors += 1
             if response is not None and len(samples) < 3:
                 samples.append(f"{response.status_code}: {response.text[:200]}")
-    return rec.emit(workload, name, lat, errors, time.perf_counter() - start, concurrency=1, cap_s=cap,
-                    example=url(0), err_samples=samples,
-                    bytes_last=len(response.content) if response is not None else None)
+    return rec.emit(
+        workload,
+        name,
+        lat,
+        errors,
+        time.perf_counter() - start,
+        concurrency=1,
+        cap_s=cap,
+        example=url(0),
+        err_samples=samples,
+        bytes_last=len(response.content) if response is not None else None,
+    )
 
 
-async def write_phase(rec: Recorder, make_client, workload: str, name: str, post, *, n: int, c: int, cap: float) -> dict:
+async def write_phase(
+    rec: Recorder, make_client, workload: str, name: str, post, *, n: int, c: int, cap: float
+) -> dict:
     """``n`` writes by ``c`` concurrent clients within ``cap`` seconds; ``post(client, i)`` -> ok."""
     counter = itertools.count()
     lat, errors, samples = [], [0], []
@@ -150,8 +170,17 @@ async def write_phase(rec: Recorder, make_client, workload: str, name: str, post
     start = time.perf_counter()
     deadline = start + cap
     await asyncio.gather(*(worker() for _ in range(c)))
-    return rec.emit(workload, name, lat, errors[0], time.perf_counter() - start, concurrency=c, cap_s=cap,
-                    n_requested=n, err_samples=samples)
+    return rec.emit(
+        workload,
+        name,
+        lat,
+        errors[0],
+        time.perf_counter() - start,
+        concurrency=c,
+        cap_s=cap,
+        n_requested=n,
+        err_samples=samples,
+    )
 
 
 # --- clients -------------------------------------------------------------------------------
@@ -202,20 +231,34 @@ async def run_ours(args, rec: Recorder, m: dict) -> None:
     q = m["queue"]
     queue_params = {"status": q["status"], "department": q["department"], "sort": "due"}
     ids, serials, phones = m["order_ids"], m["serials"], m["phones"]
-    pick = lambda seq: (lambda i: seq[i % len(seq)])  # noqa: E731
+    pick = lambda seq: lambda i: seq[i % len(seq)]  # noqa: E731
 
     if "intake" in only:
         intake_serials = m["intake_serials"]
 
         async def post(client, i):
-            r = await client.post("/api/v1/service-requests", json={
-                "serial": intake_serials[rng.randrange(len(intake_serials))], "fault_description": BODY,
-                "service_type": "repair", "priority": "normal", "channel": "phone",
-            })
+            r = await client.post(
+                "/api/v1/service-requests",
+                json={
+                    "serial": intake_serials[rng.randrange(len(intake_serials))],
+                    "fault_description": BODY,
+                    "service_type": "repair",
+                    "priority": "normal",
+                    "channel": "phone",
+                },
+            )
             return r.status_code == 201, f"{r.status_code}: {r.text[:200]}"
 
-        await write_phase(rec, lambda: OursApi(args, m), "intake", "POST /api/v1/service-requests", post,
-                          n=args.n_intake, c=args.c, cap=args.intake_cap)
+        await write_phase(
+            rec,
+            lambda: OursApi(args, m),
+            "intake",
+            "POST /api/v1/service-requests",
+            post,
+            n=args.n_intake,
+            c=args.c,
+            cap=args.intake_cap,
+        )
 
     async with OursApi(args, m) as api, OursUi(args, m) as ui:
         if "queue" in only and q:
@@ -223,43 +266,92 @@ async def run_ours(args, rec: Recorder, m: dict) -> None:
             await read_phase(rec, api, "queue", "API first page", lambda i: first, n=args.n_read, cap=args.read_cap)
             cursor, depth = None, 0
             for _ in range(DEEP_PAGES):  # follow the cursors (not measured)
-                r = await api.get("/api/v1/work-orders?" + urlencode({**queue_params, **({"cursor": cursor} if cursor else {})}))
+                r = await api.get(
+                    "/api/v1/work-orders?" + urlencode({**queue_params, **({"cursor": cursor} if cursor else {})})
+                )
                 nxt = r.json().get("next_cursor")
                 if not nxt:
                     break
                 cursor, depth = nxt, depth + 1
             deep = "/api/v1/work-orders?" + urlencode({**queue_params, "cursor": cursor or ""})
-            await read_phase(rec, api, "queue", f"API page {depth + 1}", lambda i: deep, n=args.n_read, cap=args.read_cap)
+            await read_phase(
+                rec, api, "queue", f"API page {depth + 1}", lambda i: deep, n=args.n_read, cap=args.read_cap
+            )
             ui_first = "/console/?" + urlencode(queue_params)
-            await read_phase(rec, ui, "queue", "console first page", lambda i: ui_first, n=args.n_read, cap=args.read_cap)
+            await read_phase(
+                rec, ui, "queue", "console first page", lambda i: ui_first, n=args.n_read, cap=args.read_cap
+            )
             ui_deep = "/console/?" + urlencode({**queue_params, "cursor": cursor or ""})
-            await read_phase(rec, ui, "queue", f"console page {depth + 1}", lambda i: ui_deep, n=args.n_read,
-                             cap=args.read_cap)
+            await read_phase(
+                rec, ui, "queue", f"console page {depth + 1}", lambda i: ui_deep, n=args.n_read, cap=args.read_cap
+            )
         if "detail" in only:
             order = pick(ids)
-            await read_phase(rec, ui, "detail", "console order page", lambda i: f"/console/orders/{order(i)}/",
-                             n=args.n_read, cap=args.read_cap)
-            await read_phase(rec, api, "detail", "API order", lambda i: f"/api/v1/work-orders/{order(i)}",
-                             n=args.n_read, cap=args.read_cap)
+            await read_phase(
+                rec,
+                ui,
+                "detail",
+                "console order page",
+                lambda i: f"/console/orders/{order(i)}/",
+                n=args.n_read,
+                cap=args.read_cap,
+            )
+            await read_phase(
+                rec,
+                api,
+                "detail",
+                "API order",
+                lambda i: f"/api/v1/work-orders/{order(i)}",
+                n=args.n_read,
+                cap=args.read_cap,
+            )
         if "search" in only:
             serial, phone = pick(serials), pick(phones)
-            await read_phase(rec, api, "search", "API q=serial", lambda i: "/api/v1/work-orders?" + urlencode({"q": serial(i)}),
-                             n=args.n_read, cap=args.read_cap)
-            await read_phase(rec, api, "search", "API q=phone", lambda i: "/api/v1/work-orders?" + urlencode({"q": phone(i)}),
-                             n=args.n_read, cap=args.read_cap)
-            await read_phase(rec, ui, "search", "console q=phone", lambda i: "/console/?" + urlencode({"q": phone(i)}),
-                             n=args.n_read, cap=args.read_cap)
+            await read_phase(
+                rec,
+                api,
+                "search",
+                "API q=serial",
+                lambda i: "/api/v1/work-orders?" + urlencode({"q": serial(i)}),
+                n=args.n_read,
+                cap=args.read_cap,
+            )
+            await read_phase(
+                rec,
+                api,
+                "search",
+                "API q=phone",
+                lambda i: "/api/v1/work-orders?" + urlencode({"q": phone(i)}),
+                n=args.n_read,
+                cap=args.read_cap,
+            )
+            await read_phase(
+                rec,
+                ui,
+                "search",
+                "console q=phone",
+                lambda i: "/console/?" + urlencode({"q": phone(i)}),
+                n=args.n_read,
+                cap=args.read_cap,
+            )
         if "dashboard" in only:
             url = "/api/v1/analytics/kpis?" + urlencode({"month": m["month"]})
-            await read_phase(rec, api, "dashboard", f"API KPIs {m['month']}", lambda i: url, n=args.n_dashboard,
-                             cap=args.read_cap)
+            await read_phase(
+                rec, api, "dashboard", f"API KPIs {m['month']}", lambda i: url, n=args.n_dashboard, cap=args.read_cap
+            )
 
 
 # --- the peer ------------------------------------------------------------------------------
 
 
 def datatables(filtering: dict, sorting: str, search: str = "") -> str:
-    q = {"filtering": filtering, "filtering_null": {}, "sorting": sorting, "sortreverse": False, "search_string": search}
+    q = {
+        "filtering": filtering,
+        "filtering_null": {},
+        "sorting": sorting,
+        "sortreverse": False,
+        "search_string": search,
+    }
     return base64.b64encode(json.dumps(q).encode()).decode("ascii")  # helpdesk.query.query_to_base64
 
 
@@ -272,15 +364,31 @@ async def run_peer(args, rec: Recorder, m: dict, peer: dict) -> None:
     serials, phones = m["serials"], m["phones"]
 
     if "intake" in only:
+
         async def post(client, i):
-            r = await client.post("/helpdesk/api/tickets/", json={
-                "queue": peer["queues"]["support"], "title": f"Bench request #{i}", "description": BODY,
-                "submitter_email": f"bench{i}@example.com", "priority": 3,
-            }, headers={"X-CSRFToken": client.csrf, "Referer": args.base + "/"})
+            r = await client.post(
+                "/helpdesk/api/tickets/",
+                json={
+                    "queue": peer["queues"]["support"],
+                    "title": f"Bench request #{i}",
+                    "description": BODY,
+                    "submitter_email": f"bench{i}@example.com",
+                    "priority": 3,
+                },
+                headers={"X-CSRFToken": client.csrf, "Referer": args.base + "/"},
+            )
             return r.status_code == 201, f"{r.status_code}: {r.text[:200]}"
 
-        await write_phase(rec, lambda: Peer(args), "intake", "POST /helpdesk/api/tickets/", post,
-                          n=args.n_intake, c=args.c, cap=args.intake_cap)
+        await write_phase(
+            rec,
+            lambda: Peer(args),
+            "intake",
+            "POST /helpdesk/api/tickets/",
+            post,
+            n=args.n_intake,
+            c=args.c,
+            cap=args.intake_cap,
+        )
 
     async with Peer(args) as c:
         await c.prepare()
@@ -288,30 +396,87 @@ async def run_peer(args, rec: Recorder, m: dict, peer: dict) -> None:
         if "queue" in only:
             b64 = datatables({"status__in": [1], "queue__id__in": [queue_id]}, "due_date")
             shell = f"/helpdesk/tickets/?status=1&queue={queue_id}&sort=due_date"
-            await read_phase(rec, c, "queue", "list page (HTML shell)", lambda i: shell, n=args.n_read, cap=args.read_cap)
-            await read_phase(rec, c, "queue", "list data first page", lambda i: dt_url(b64, 0), n=args.n_read,
-                             cap=args.read_cap)
-            await read_phase(rec, c, "queue", f"list data page {DEEP_PAGES + 1}", lambda i: dt_url(b64, DEEP_PAGES * PAGE),
-                             n=args.n_read, cap=args.read_cap)
-            await read_phase(rec, c, "queue", "API list ?status=1", lambda i: "/helpdesk/api/tickets/?status=1",
-                             n=args.n_read, cap=args.api_cap)
+            await read_phase(
+                rec, c, "queue", "list page (HTML shell)", lambda i: shell, n=args.n_read, cap=args.read_cap
+            )
+            await read_phase(
+                rec, c, "queue", "list data first page", lambda i: dt_url(b64, 0), n=args.n_read, cap=args.read_cap
+            )
+            await read_phase(
+                rec,
+                c,
+                "queue",
+                f"list data page {DEEP_PAGES + 1}",
+                lambda i: dt_url(b64, DEEP_PAGES * PAGE),
+                n=args.n_read,
+                cap=args.read_cap,
+            )
+            await read_phase(
+                rec,
+                c,
+                "queue",
+                "API list ?status=1",
+                lambda i: "/helpdesk/api/tickets/?status=1",
+                n=args.n_read,
+                cap=args.api_cap,
+            )
         if "detail" in only:
-            await read_phase(rec, c, "detail", "ticket page", lambda i: f"/helpdesk/tickets/{ids[i % len(ids)]}/",
-                             n=args.n_read, cap=args.read_cap)
-            await read_phase(rec, c, "detail", "API ticket", lambda i: f"/helpdesk/api/tickets/{ids[i % len(ids)]}/",
-                             n=args.n_read, cap=args.api_cap)
+            await read_phase(
+                rec,
+                c,
+                "detail",
+                "ticket page",
+                lambda i: f"/helpdesk/tickets/{ids[i % len(ids)]}/",
+                n=args.n_read,
+                cap=args.read_cap,
+            )
+            await read_phase(
+                rec,
+                c,
+                "detail",
+                "API ticket",
+                lambda i: f"/helpdesk/api/tickets/{ids[i % len(ids)]}/",
+                n=args.n_read,
+                cap=args.api_cap,
+            )
         if "search" in only:
-            await read_phase(rec, c, "search", "list data search=serial",
-                             lambda i: dt_url(datatables({}, "created", serials[i % len(serials)]), 0),
-                             n=args.n_read, cap=args.read_cap)
-            await read_phase(rec, c, "search", "list data search=phone",
-                             lambda i: dt_url(datatables({}, "created", phones[i % len(phones)]), 0),
-                             n=args.n_read, cap=args.read_cap)
+            await read_phase(
+                rec,
+                c,
+                "search",
+                "list data search=serial",
+                lambda i: dt_url(datatables({}, "created", serials[i % len(serials)]), 0),
+                n=args.n_read,
+                cap=args.read_cap,
+            )
+            await read_phase(
+                rec,
+                c,
+                "search",
+                "list data search=phone",
+                lambda i: dt_url(datatables({}, "created", phones[i % len(phones)]), 0),
+                n=args.n_read,
+                cap=args.read_cap,
+            )
         if "dashboard" in only:
-            await read_phase(rec, c, "dashboard", "reports index", lambda i: "/helpdesk/reports/", n=args.n_dashboard,
-                             cap=args.api_cap)
-            await read_phase(rec, c, "dashboard", "staff dashboard", lambda i: "/helpdesk/dashboard/", n=args.n_dashboard,
-                             cap=args.api_cap)
+            await read_phase(
+                rec,
+                c,
+                "dashboard",
+                "reports index",
+                lambda i: "/helpdesk/reports/",
+                n=args.n_dashboard,
+                cap=args.api_cap,
+            )
+            await read_phase(
+                rec,
+                c,
+                "dashboard",
+                "staff dashboard",
+                lambda i: "/helpdesk/dashboard/",
+                n=args.n_dashboard,
+                cap=args.api_cap,
+            )
 
 
 # --- the floor -----------------------------------------------------------------------------
@@ -327,12 +492,27 @@ async def run_floor(args, rec: Recorder) -> None:
         return r.status_code == 201, f"{r.status_code}: {r.text[:200]}"
 
     if "intake" in args.only:
-        await write_phase(rec, lambda: Client(args), "intake", "floor: one INSERT", post, n=args.n_intake, c=args.c,
-                          cap=args.intake_cap)
+        await write_phase(
+            rec,
+            lambda: Client(args),
+            "intake",
+            "floor: one INSERT",
+            post,
+            n=args.n_intake,
+            c=args.c,
+            cap=args.intake_cap,
+        )
     if keys and {"queue", "detail", "search"} & set(args.only):
         async with Client(args) as c:
-            await read_phase(rec, c, "read", "floor: one indexed SELECT", lambda i: f"/select?key={keys[i % len(keys)]}",
-                             n=args.n_read, cap=args.read_cap)
+            await read_phase(
+                rec,
+                c,
+                "read",
+                "floor: one indexed SELECT",
+                lambda i: f"/select?key={keys[i % len(keys)]}",
+                n=args.n_read,
+                cap=args.read_cap,
+            )
 
 
 def main() -> None:

@@ -26,31 +26,54 @@ def fmt(value, digits=1) -> str:
 
 
 def find(rows, system, db, workload, prefix) -> dict | None:
-    return next((r for r in rows if r["system"] == system and r["db"] == db and r["workload"] == workload
-                 and r.get("name", "").startswith(prefix)), None)
+    return next(
+        (
+            r
+            for r in rows
+            if r["system"] == system
+            and r["db"] == db
+            and r["workload"] == workload
+            and r.get("name", "").startswith(prefix)
+        ),
+        None,
+    )
 
 
 def endpoints(rows: list[dict], db: str) -> list[str]:
-    out = [f"#### {db}: every endpoint", "",
-           "| system | workload | endpoint | ok / err | req/s | p50 ms | p95 ms | p99 ms | max ms |",
-           "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    out = [
+        f"#### {db}: every endpoint",
+        "",
+        "| system | workload | endpoint | ok / err | req/s | p50 ms | p95 ms | p99 ms | max ms |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for r in rows:
         if r["db"] != db or r["workload"] in ("load", "rss"):
             continue
-        out.append(f"| {r['system']} | {r['workload']} | {r['name']} | {r['ok']} / {r['errors']} | {fmt(r['rps'])} | "
-                   f"{fmt(r['p50_ms'])} | {fmt(r['p95_ms'])} | {fmt(r['p99_ms'])} | {fmt(r['max_ms'])} |")
+        out.append(
+            f"| {r['system']} | {r['workload']} | {r['name']} | {r['ok']} / {r['errors']} | {fmt(r['rps'])} | "
+            f"{fmt(r['p50_ms'])} | {fmt(r['p95_ms'])} | {fmt(r['p99_ms'])} | {fmt(r['max_ms'])} |"
+        )
     loads = [r for r in rows if r["db"] == db and r["workload"] == "load"]
     if loads:
         out += ["", "| data | seconds | detail |", "| --- | --- | --- |"]
         for r in loads:
             seconds = r.get("seconds", r.get("total_s"))
-            detail = {k: v for k, v in r.items() if k not in ("system", "db", "workload", "name", "seconds", "total_s", "phase")}
+            detail = {
+                k: v
+                for k, v in r.items()
+                if k not in ("system", "db", "workload", "name", "seconds", "total_s", "phase")
+            }
             out.append(f"| {r['system']} {r['name']} | {fmt(seconds)} | {json.dumps(detail)} |")
     rss = [r for r in rows if r["db"] == db and r["workload"] == "rss"]
     if rss:
-        out += ["", "Worker RSS after the run: " + "; ".join(
-            f"{s}: " + ", ".join(f"{r['rss_mb']} MB" for r in rss if r["system"] == s)
-            for s in dict.fromkeys(r["system"] for r in rss))]
+        out += [
+            "",
+            "Worker RSS after the run: "
+            + "; ".join(
+                f"{s}: " + ", ".join(f"{r['rss_mb']} MB" for r in rss if r["system"] == s)
+                for s in dict.fromkeys(r["system"] for r in rss)
+            ),
+        ]
     return out + [""]
 
 
@@ -81,20 +104,38 @@ def targets(rows: list[dict], db: str) -> list[str]:
     def row(label, measured, ok):
         lines.append(f"| {label} | {measured} | {verdict(ok)} |")
 
-    row("intake ≥ 5× the peer", f"{fmt(ours_in)} vs {fmt(peer_in)} req/s = {ratio(ours_in, peer_in)}",
-        None if not (ours_in and peer_in) else ours_in >= 5 * peer_in)
-    row("intake ≥ 50 % of the floor", f"{fmt(ours_in)} vs {fmt(floor_in)} req/s = "
-        f"{fmt(100 * ours_in / floor_in) if ours_in and floor_in else '–'} %",
-        None if not (ours_in and floor_in) else ours_in >= 0.5 * floor_in)
-    for label, value in (("queue API first page", q_first), ("queue API deep page", q_deep),
-                         ("queue console first page", c_first), ("queue console deep page", c_deep)):
+    row(
+        "intake ≥ 5× the peer",
+        f"{fmt(ours_in)} vs {fmt(peer_in)} req/s = {ratio(ours_in, peer_in)}",
+        None if not (ours_in and peer_in) else ours_in >= 5 * peer_in,
+    )
+    row(
+        "intake ≥ 50 % of the floor",
+        f"{fmt(ours_in)} vs {fmt(floor_in)} req/s = {fmt(100 * ours_in / floor_in) if ours_in and floor_in else '–'} %",
+        None if not (ours_in and floor_in) else ours_in >= 0.5 * floor_in,
+    )
+    for label, value in (
+        ("queue API first page", q_first),
+        ("queue API deep page", q_deep),
+        ("queue console first page", c_first),
+        ("queue console deep page", c_deep),
+    ):
         row(f"{label} p95 ≤ 50 ms", f"{fmt(value)} ms", None if value is None else value <= 50)
-    row("queue ≥ 10× faster than the peer (p95, first page)", f"peer {fmt(peer_q)} ms / ours {fmt(q_first)} ms = "
-        f"{ratio(peer_q, q_first)}", None if not (peer_q and q_first) else peer_q >= 10 * q_first)
-    row("queue ≥ 10× faster than the peer (p95, page 51)", f"peer {fmt(peer_deep)} ms / ours {fmt(q_deep)} ms = "
-        f"{ratio(peer_deep, q_deep)}", None if not (peer_deep and q_deep) else peer_deep >= 10 * q_deep)
-    row("deep page as fast as the first (API)", f"{fmt(q_deep)} vs {fmt(q_first)} ms",
-        None if not (q_first and q_deep) else q_deep <= 1.25 * q_first + 2)
+    row(
+        "queue ≥ 10× faster than the peer (p95, first page)",
+        f"peer {fmt(peer_q)} ms / ours {fmt(q_first)} ms = {ratio(peer_q, q_first)}",
+        None if not (peer_q and q_first) else peer_q >= 10 * q_first,
+    )
+    row(
+        "queue ≥ 10× faster than the peer (p95, page 51)",
+        f"peer {fmt(peer_deep)} ms / ours {fmt(q_deep)} ms = {ratio(peer_deep, q_deep)}",
+        None if not (peer_deep and q_deep) else peer_deep >= 10 * q_deep,
+    )
+    row(
+        "deep page as fast as the first (API)",
+        f"{fmt(q_deep)} vs {fmt(q_first)} ms",
+        None if not (q_first and q_deep) else q_deep <= 1.25 * q_first + 2,
+    )
     for prefix in ("console order", "API order"):
         value = p95("ours", "detail", prefix)
         row(f"detail ({prefix}) p95 ≤ 30 ms", f"{fmt(value)} ms", None if value is None else value <= 30)
@@ -103,8 +144,11 @@ def targets(rows: list[dict], db: str) -> list[str]:
         row(f"search ({prefix}) p95 ≤ 100 ms", f"{fmt(value)} ms", None if value is None else value <= 100)
     value = p95("ours", "dashboard", "API KPIs")
     row("dashboard p95 ≤ 1 s", f"{fmt(value)} ms", None if value is None else value <= 1000)
-    row("worker RSS ≤ 200 MB after the run", ", ".join(f"{v} MB" for v in rss) or "–",
-        None if not rss else max(rss) <= 200)
+    row(
+        "worker RSS ≤ 200 MB after the run",
+        ", ".join(f"{v} MB" for v in rss) or "–",
+        None if not rss else max(rss) <= 200,
+    )
     return lines + [""]
 
 

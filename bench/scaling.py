@@ -48,14 +48,17 @@ def children(pid: int) -> list[int]:
 
 def backends(dsn: str, dbname: str) -> list[int]:
     with psycopg.connect(dsn, autocommit=True) as conn:
-        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                            [dbname]).fetchall()
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [dbname]
+        ).fetchall()
     return [r[0] for r in rows]
 
 
 async def drive(ports: list[int], manifest: dict, *, n: int, c: int, cap: float) -> dict:
     q = manifest["queue"]
-    queue_url = "/api/v1/work-orders?" + urlencode({"status": q["status"], "department": q["department"], "sort": "due"})
+    queue_url = "/api/v1/work-orders?" + urlencode(
+        {"status": q["status"], "department": q["department"], "sort": "due"}
+    )
     serials = manifest["intake_serials"]
     headers = {"Authorization": f"Bearer {manifest['token']}"}
     counter = iter(range(n))
@@ -72,9 +75,16 @@ async def drive(ports: list[int], manifest: dict, *, n: int, c: int, cap: float)
                     r = await client.get(queue_url)
                     kind, ok = "queue", r.status_code == 200
                 else:
-                    r = await client.post("/api/v1/service-requests", json={
-                        "serial": serials[i % len(serials)], "fault_description": "Stops after a few minutes.",
-                        "service_type": "repair", "priority": "normal", "channel": "phone"})
+                    r = await client.post(
+                        "/api/v1/service-requests",
+                        json={
+                            "serial": serials[i % len(serials)],
+                            "fault_description": "Stops after a few minutes.",
+                            "service_type": "repair",
+                            "priority": "normal",
+                            "channel": "phone",
+                        },
+                    )
                     kind, ok = "intake", r.status_code == 201
                 done[kind if ok else "errors"] += 1
 
@@ -101,8 +111,21 @@ def main() -> None:
     for servers in args.servers:
         ports = [args.port + i for i in range(servers)]
         masters = [
-            subprocess.Popen([str(REPO / ".venv/bin/gunicorn"), "config.wsgi", "-w", str(args.w), "-b", f"127.0.0.1:{p}",
-                              "--timeout", "120", "--access-logfile", "/dev/null"], cwd=REPO)
+            subprocess.Popen(
+                [
+                    str(REPO / ".venv/bin/gunicorn"),
+                    "config.wsgi",
+                    "-w",
+                    str(args.w),
+                    "-b",
+                    f"127.0.0.1:{p}",
+                    "--timeout",
+                    "120",
+                    "--access-logfile",
+                    "/dev/null",
+                ],
+                cwd=REPO,
+            )
             for p in ports
         ]
         try:
@@ -122,9 +145,13 @@ def main() -> None:
             app_cpu, db_cpu = sum(map(cpu_seconds, app)) - app0, sum(map(cpu_seconds, db)) - db0
             requests = done["intake"] + done["queue"]
             res = {
-                "servers": servers, "workers_each": args.w, "concurrency": args.c, **done,
+                "servers": servers,
+                "workers_each": args.w,
+                "concurrency": args.c,
+                **done,
                 "req_per_s": round(requests / done["wall_s"], 1),
-                "app_cpu_s": round(app_cpu, 2), "db_cpu_s": round(db_cpu, 2),
+                "app_cpu_s": round(app_cpu, 2),
+                "db_cpu_s": round(db_cpu, 2),
                 "app_cpu_ms_per_req": round(1000 * app_cpu / max(requests, 1), 2),
                 "db_cpu_ms_per_req": round(1000 * db_cpu / max(requests, 1), 2),
                 "loadavg": os.getloadavg()[0],

@@ -91,7 +91,9 @@ def export_orders(path: Path) -> int:
             if not rows:
                 break
             for pk, status, dept, created, due, serial, phone, priority in rows:
-                out.write(f"{pk}\t{status}\t{dept or ''}\t{_iso(created)}\t{_iso(due)}\t{serial}\t{phone}\t{priority}\n")
+                out.write(
+                    f"{pk}\t{status}\t{dept or ''}\t{_iso(created)}\t{_iso(due)}\t{serial}\t{phone}\t{priority}\n"
+                )
             count += len(rows)
     return count
 
@@ -120,7 +122,7 @@ def main() -> int:
     ids = sorted(rng.randint(1, max_id) for _ in range(SAMPLES)) if max_id else []
     ids = list(WorkOrder.objects.filter(pk__in=ids).values_list("pk", flat=True))
     rng.shuffle(ids)
-    searched = list(WorkOrder.objects.filter(pk__in=ids[:SAMPLES // 4]).values_list("serial", "contact_phone"))
+    searched = list(WorkOrder.objects.filter(pk__in=ids[: SAMPLES // 4]).values_list("serial", "contact_phone"))
     max_unit = Unit.objects.aggregate(m=Max("id"))["m"] or 0
     picked = {rng.randint(1, max_unit) for _ in range(SAMPLES)} if max_unit else set()
     intake_serials = list(Unit.objects.filter(pk__in=picked, owner__isnull=False).values_list("serial", flat=True))
@@ -140,8 +142,17 @@ def main() -> int:
     }
     (args.state / "manifest.json").write_text(json.dumps(manifest, indent=1, default=str))
     exported = export_orders(args.state / "orders.tsv")
-    print(json.dumps({"phase": "setup_ours", "orders": manifest["orders"], "exported": exported,
-                      "queue": manifest["queue"], "month": manifest["month"]}))
+    print(
+        json.dumps(
+            {
+                "phase": "setup_ours",
+                "orders": manifest["orders"],
+                "exported": exported,
+                "queue": manifest["queue"],
+                "month": manifest["month"],
+            }
+        )
+    )
     return 0
 
 

@@ -46,7 +46,9 @@ def setup_django(db: str, tmp: Path, pg_url: str) -> str:
         name = pg_url.rsplit("/", 1)[1]
         base = pg_url.rsplit("/", 1)[0]
         subprocess.run(["dropdb", "--if-exists", f"--maintenance-db={base}/postgres", name], check=True)
-        subprocess.run(["createdb", "-E", "UTF8", "-T", "template0", f"--maintenance-db={base}/postgres", name], check=True)
+        subprocess.run(
+            ["createdb", "-E", "UTF8", "-T", "template0", f"--maintenance-db={base}/postgres", name], check=True
+        )
         os.environ["DATABASE_URL"] = pg_url
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
@@ -90,16 +92,34 @@ def populate(n: int, now, rng: random.Random) -> None:
 
     customer = Customer.objects.create(name="Bench customer", phone="13800000000")
     order_fields, order_values = _template(
-        WorkOrder(status="in_service", customer=customer, contact_name="Bench", contact_phone="13800000000",
-                  service_type="repair", channel="phone", fault_description="bench")
+        WorkOrder(
+            status="in_service",
+            customer=customer,
+            contact_name="Bench",
+            contact_phone="13800000000",
+            service_type="repair",
+            channel="phone",
+            fault_description="bench",
+        )
     )
     order_row = tuple(order_values[f.attname] for f in order_fields)
     clock_fields, clock_values = _template(
-        WorkOrderClock(order_id=0, clock="resolution", clock_type="calendar", amount=1, calendar_code="cn",
-                       started_at=now)
+        WorkOrderClock(
+            order_id=0, clock="resolution", clock_type="calendar", amount=1, calendar_code="cn", started_at=now
+        )
     )
-    dynamic = {"order_id", "amount", "started_at", "due_at", "original_due_at", "warn_at", "state", "breached_at",
-               "at_risk", "escalation_level"}
+    dynamic = {
+        "order_id",
+        "amount",
+        "started_at",
+        "due_at",
+        "original_due_at",
+        "warn_at",
+        "state",
+        "breached_at",
+        "at_risk",
+        "escalation_level",
+    }
     by_name = {f.attname: f for f in clock_fields}
     last_scan = now - LAST_SCAN_AGO
     chunk = 50_000
@@ -117,7 +137,7 @@ def populate(n: int, now, rng: random.Random) -> None:
         sql = _insert_sql(WorkOrderClock, clock_fields)
         for first in range(0, n, chunk):
             rows = []
-            for order_id in order_ids[first:first + chunk]:
+            for order_id in order_ids[first : first + chunk]:
                 span = timedelta(seconds=rng.randrange(86_400, 7 * 86_400))
                 due = now + timedelta(seconds=rng.uniform(-3600, 14 * 86_400))
                 start = due - span
@@ -126,11 +146,16 @@ def populate(n: int, now, rng: random.Random) -> None:
                 at_risk = not breached and warn <= last_scan
                 row = dict(clock_values)
                 row.update(
-                    order_id=order_id, amount=int(span.total_seconds() // 60), started_at=db("started_at", start),
-                    due_at=db("due_at", due), original_due_at=db("original_due_at", due), warn_at=db("warn_at", warn),
+                    order_id=order_id,
+                    amount=int(span.total_seconds() // 60),
+                    started_at=db("started_at", start),
+                    due_at=db("due_at", due),
+                    original_due_at=db("original_due_at", due),
+                    warn_at=db("warn_at", warn),
                     state="breached" if breached else "running",
                     breached_at=db("breached_at", due) if breached else None,
-                    at_risk=at_risk, escalation_level=2 if breached else int(at_risk),
+                    at_risk=at_risk,
+                    escalation_level=2 if breached else int(at_risk),
                 )
                 assert dynamic <= row.keys()
                 rows.append(tuple(row[f.attname] for f in clock_fields))
@@ -207,8 +232,10 @@ def main() -> int:
         from service.models import WorkOrderEvent
 
         now = timezone.now()
-        print(f"{platform.node()}: {os.cpu_count()} cores, python {platform.python_version()}, "
-              f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else connection.pg_version}")
+        print(
+            f"{platform.node()}: {os.cpu_count()} cores, python {platform.python_version()}, "
+            f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else connection.pg_version}"
+        )
         print(f"database {url}; {args.n:,} open orders, one running clock each")
         t0 = time.perf_counter()
         populate(args.n, now, random.Random(2026))
@@ -220,16 +247,21 @@ def main() -> int:
             def run():
                 r = scan_clocks(now=moment)
                 return f"breached {len(r.breached):,}, at risk {len(r.at_risk):,}"
+
             return run
 
         print("timings:")
         timed("bare conditional UPDATE pass, 59-min backlog", lambda: bare_update_pass(now))
-        steady = timed("scan_clocks, steady state (1 min since last scan)", scan_at(now - LAST_SCAN_AGO + timedelta(minutes=1)))
+        steady = timed(
+            "scan_clocks, steady state (1 min since last scan)", scan_at(now - LAST_SCAN_AGO + timedelta(minutes=1))
+        )
         catch_up = timed("scan_clocks, catch-up (59 min since last scan)", scan_at(now))
         rerun = timed("scan_clocks, re-run (nothing left to change)", scan_at(now))
         print(f"  events written: {WorkOrderEvent.objects.count():,}")
         worst = max(steady, catch_up, rerun)
-        print(f"slowest scan {worst:.3f} s (target < {TARGET_SECONDS} s): {'OK' if worst < TARGET_SECONDS else 'MISSED'}")
+        print(
+            f"slowest scan {worst:.3f} s (target < {TARGET_SECONDS} s): {'OK' if worst < TARGET_SECONDS else 'MISSED'}"
+        )
         return 0
     finally:
         from django.db import connections

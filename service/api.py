@@ -4,6 +4,7 @@ import hashlib
 import json
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 from ninja import Field as NField
 from ninja import Query, Router, Schema, Status
@@ -14,6 +15,7 @@ from core.models import IdempotencyKey
 
 from . import selectors, services
 from .filters import WorkOrderFilter
+from .models import Acceptance, OrderDocument, Quote, WorkOrderEvent
 from .presenters import log_pii_view, order_detail, order_summary
 from .schemas import (
     AcceptanceIn,
@@ -36,6 +38,25 @@ def _detail(request, order_id: int) -> dict:
     return order_detail(order, request.user, selectors.report_of(order))
 
 
+def _detail_of_new(request, order) -> dict:
+    """``GET /work-orders/{id}``'s body for the order this request has just created.
+
+    Reading it back like GET costs eight queries, as much CPU as the intake itself (profiled:
+    docs/benchmarks.md). Intake left the order, its customer, unit, model and SLA record in
+    memory; a new order has its create event and its clocks, and no quote, acceptance,
+    document (this endpoint takes none) or report yet: two queries.
+    ``test_the_201_body_is_the_detail`` (service/tests/test_query_counts.py) holds it to GET's body."""
+    prefetch_related_objects(
+        [order],
+        Prefetch("events", queryset=WorkOrderEvent.objects.select_related("actor").order_by("at", "id")),
+        Prefetch("quotes", queryset=Quote.objects.none()),
+        Prefetch("acceptances", queryset=Acceptance.objects.none()),
+        Prefetch("documents", queryset=OrderDocument.objects.none()),
+    )
+    selectors.attach_clocks([order])
+    return order_detail(order, request.user, None)
+
+
 @router.post("/service-requests", response={201: WorkOrderDetailOut, **ERRORS}, summary="Submit a service request")
 def create_service_request(request, payload: ServiceRequestIn):
     """Creates a work order. Send an ``Idempotency-Key`` header so that a retry returns the
@@ -52,7 +73,7 @@ def create_service_request(request, payload: ServiceRequestIn):
 
     if not key:
         order = create()
-        return Status(201, _detail(request, order.pk))
+        return Status(201, _detail_of_new(request, order))
     stored = IdempotencyKey.objects.filter(user=request.user, scope="service-request", key=key).first()
     if stored is None:
         try:
@@ -62,7 +83,7 @@ def create_service_request(request, payload: ServiceRequestIn):
                     user=request.user, scope="service-request", key=key, request_hash=body_hash,
                     status_code=201, response={"order_id": order.pk},
                 )
-            return Status(201, _detail(request, order.pk))
+            return Status(201, _detail_of_new(request, order))
         except IntegrityError:
             stored = IdempotencyKey.objects.filter(user=request.user, scope="service-request", key=key).first()
             if stored is None:

@@ -58,8 +58,11 @@ def clocks_of(order) -> list:
 def work_order_detail(*, actor, order_id: int) -> WorkOrder:
     order = (
         visible_to(actor)
-        .select_related("customer", "assignee", "product_model", "unit", "unit__model", "department", "sla")
+        .select_related(
+            "customer", "assignee", "product_model", "unit", "unit__model", "department", "sla", "report__engineer"
+        )
         .prefetch_related(
+            "report__parts",
             Prefetch("events", queryset=WorkOrderEvent.objects.select_related("actor").order_by("at", "id")),
             Prefetch("quotes", queryset=Quote.objects.prefetch_related("lines").order_by("-id")),
             Prefetch("acceptances", queryset=Acceptance.objects.order_by("-signed_at", "-id")),
@@ -75,6 +78,10 @@ def work_order_detail(*, actor, order_id: int) -> WorkOrder:
 
 
 def report_of(order: WorkOrder):
+    """The order's repair report with its engineer and parts, or None. No query when the order
+    came from ``work_order_detail``, which joins it (one query fewer per order page)."""
     from .models import RepairReport
 
+    if WorkOrder.report.is_cached(order):
+        return getattr(order, "report", None)
     return RepairReport.objects.filter(order=order).select_related("engineer").prefetch_related("parts").first()

@@ -29,8 +29,11 @@ def received(desk, at: dt.datetime, **kw):
     with time_machine.travel(at, tick=False):
         unit = UnitFactory(owner=desk["customer"])
         return services.request_create(
-            actor=desk["agent"], customer_id=desk["customer"].pk, serial=unit.serial,
-            fault_description="Does not start.", **kw,
+            actor=desk["agent"],
+            customer_id=desk["customer"].pk,
+            serial=unit.serial,
+            fault_description="Does not start.",
+            **kw,
         )
 
 
@@ -147,8 +150,11 @@ def test_customers_and_engineers_are_refused(db, api_as, role):
     assert response.json()["code"] == "forbidden"
 
 
-@pytest.mark.parametrize("month", ["2026-13", "2026-1", "26-10", "1999-12", "abcd-ef", "2026-10x"],
-                         ids=["month-13", "one-digit", "short-year", "too-early", "letters", "trailing"])
+@pytest.mark.parametrize(
+    "month",
+    ["2026-13", "2026-1", "26-10", "1999-12", "abcd-ef", "2026-10x"],
+    ids=["month-13", "one-digit", "short-year", "too-early", "letters", "trailing"],
+)
 def test_a_bad_month_is_a_422(db, api_as, month):
     response = api_as(UserFactory(role="agent")).get("/analytics/kpis", {"month": month})
     assert response.status_code == 422

@@ -14,6 +14,7 @@ in transactions of ``--chunk`` tickets so memory stays flat at a million. Mappin
 
 Prints one JSON line (timings, id range) and appends it to --out.
 """
+
 import argparse
 import datetime as dt
 import json
@@ -69,17 +70,21 @@ def main():
         tickets = []
         for i, (_pk, status, team, created, due, serial, phone, priority) in enumerate(rows):
             c = parse(created)
-            tickets.append(Ticket(
-                title=f"{serial or 'No serial'}: device fault report",
-                queue=queues.get(f"team-{team}", default_queue),
-                created=c, modified=c, due_date=parse(due),
-                submitter_email=f"c{phone}@example.com",
-                assigned_to=admin if (loaded + i) % 2 == 0 else None,
-                status=STATUS.get(status, 1),
-                description=BODY.format(phone=phone),
-                priority=1 if priority == "urgent" else 3,
-                secret_key=str(uuid.uuid4()),
-            ))
+            tickets.append(
+                Ticket(
+                    title=f"{serial or 'No serial'}: device fault report",
+                    queue=queues.get(f"team-{team}", default_queue),
+                    created=c,
+                    modified=c,
+                    due_date=parse(due),
+                    submitter_email=f"c{phone}@example.com",
+                    assigned_to=admin if (loaded + i) % 2 == 0 else None,
+                    status=STATUS.get(status, 1),
+                    description=BODY.format(phone=phone),
+                    priority=1 if priority == "urgent" else 3,
+                    secret_key=str(uuid.uuid4()),
+                )
+            )
         timings["build_s"] += time.perf_counter() - t0
         with transaction.atomic():
             t1 = time.perf_counter()
@@ -87,8 +92,18 @@ def main():
             timings["tickets_s"] += time.perf_counter() - t1
             t2 = time.perf_counter()
             FollowUp.objects.bulk_create(
-                [FollowUp(ticket_id=t.id, date=t.created, title="Ticket Opened", comment=t.description,
-                          public=True, user=None, new_status=None) for t in created_rows],
+                [
+                    FollowUp(
+                        ticket_id=t.id,
+                        date=t.created,
+                        title="Ticket Opened",
+                        comment=t.description,
+                        public=True,
+                        user=None,
+                        new_status=None,
+                    )
+                    for t in created_rows
+                ],
                 batch_size=args.batch,
             )
             timings["followups_s"] += time.perf_counter() - t2
@@ -119,7 +134,7 @@ def main():
         modified_f.auto_now = True
     res = {
         "phase": "peer_bulk_load",
-        "db": connection.vendor,
+        "vendor": connection.vendor,
         "n": loaded,
         "tickets_before": before,
         "tickets_after": Ticket.objects.count(),

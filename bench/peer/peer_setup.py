@@ -2,6 +2,7 @@
 
 Usage (peer virtualenv): ``python peer_setup.py --manifest <our state>/manifest.json --write peer.json``.
 """
+
 import argparse
 import json
 import os

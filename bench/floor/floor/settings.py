@@ -19,7 +19,8 @@ STATE = os.environ.get("FLOOR_STATE_DIR", "/tmp/aftersales-bench/floor")
 os.makedirs(STATE, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.config(
-        env="FLOOR_DATABASE_URL", default=f"sqlite:///{STATE}/floor.sqlite3",
+        env="FLOOR_DATABASE_URL",
+        default=f"sqlite:///{STATE}/floor.sqlite3",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
@@ -27,8 +28,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # exactly as
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

@@ -5,6 +5,7 @@ PEER_DB=postgres (PEER_PG_DB on 127.0.0.1 as the local superuser).
 Follows helpdesk's docs/install.rst + demodesk settings; teams mode off,
 DEBUG off, e-mail to the dummy backend (templates are still rendered).
 """
+
 import os
 
 BASE_DIR = os.environ.get("PEER_STATE_DIR", "/tmp/aftersales-bench/peer-state")
