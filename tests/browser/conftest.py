@@ -23,7 +23,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 @pytest.fixture(scope="module")
 def chromium():
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make browser)")
+        pytest.fail("Debian's chromium is not installed: run make browser (make test does it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
