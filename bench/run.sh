@@ -60,7 +60,7 @@ fi
 
 {
   echo "date_utc=$STAMP"
-  echo "command=BENCH_ORDERS=$ORDERS BENCH_PEER_TICKETS=$PEER_TICKETS BENCH_DBS='$DBS' bash bench/run.sh"
+  echo "command=BENCH_ORDERS=$ORDERS BENCH_PEER_TICKETS=$PEER_TICKETS BENCH_DBS='$DBS' BENCH_REUSE=$REUSE BENCH_READ_CAP=$READ_CAP BENCH_API_CAP=$API_CAP bash bench/run.sh"
   echo "nproc=$(nproc)"; grep -m1 'model name' /proc/cpuinfo || true; free -g | sed -n 2p
   echo "uptime: $(uptime)"
   "$OURPY" --version
