@@ -19,6 +19,10 @@ DEFAULTS: dict[str, object] = {
     "upload.max_bytes": 5 * 1024 * 1024,
     # Lists.
     "list.page_size": 25,
+    # Dispatch: assign new orders automatically, and the default capacity of an engineer
+    # (open orders) when their profile sets none (SPEC §4).
+    "dispatch.auto_assign": True,
+    "dispatch.max_open_orders": 20,
 }
 
 _CACHE_PREFIX = "policy:"

@@ -41,6 +41,7 @@ from service.models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from service.tasks import engineer_loads_recount
 
 from . import archive, bulk, people
 from .drafts import OrderDrafter, Staff
@@ -111,6 +112,7 @@ def generate(
         departments = people.ensure_departments()
         users = people.ensure_demo_users(seed=seed, departments=departments)
         demo_customers = people.ensure_demo_customers(users)
+        totals["rows"] += people.ensure_engineer_profiles(users)
         world = archive.World()
         totals["rows"] += len(departments) + 2 * len(users) + archive.ensure_catalogue(world)
 
@@ -131,6 +133,8 @@ def generate(
         departments_ids = {k: d.pk for k, d in departments.items()}
         drafter = OrderDrafter(rng, world, staff, now=now, count=orders, departments=departments_ids)
         totals["rows"] += write_orders(drafter, count=orders, batch=batch, report=report, helper=helper)
+    engineer_loads_recount()
+    people.make_room_for_new_orders()
     seconds = time.monotonic() - started
     DemoDataset.objects.create(seed=seed, orders=orders, rows=totals["rows"], seconds=round(seconds, 2))
     return Result(orders=orders, rows=totals["rows"], seconds=seconds)

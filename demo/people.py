@@ -12,10 +12,12 @@ import hmac
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import F
 from django.contrib.auth.hashers import check_password, make_password
 
 from accounts.models import ApiToken, Department, User
 from customers.models import Address, Contact, Customer
+from dispatch.models import EngineerProfile, comma_list
 
 from . import catalogue
 
@@ -101,6 +103,43 @@ def ensure_demo_customers(users: dict[str, User]) -> dict[str, Customer]:
             )
         result[username] = customer
     return result
+
+
+# The demo engineers' dispatch coverage: regions (provinces) and product-line skills; "" is all.
+# Six engineers carry the whole demo's open orders, far beyond a real capacity: after loading,
+# each gets room for DEMO_ROOM more orders so that automatic assignment has someone to pick.
+DEMO_ROOM = 500
+ENGINEER_COVERAGE = {
+    "engineer": ("", ""),
+    "engineer2": ("北京市,天津市,河北省,山东省,山西省,辽宁省,吉林省,黑龙江省", ""),
+    "engineer3": ("上海市,江苏省,浙江省,安徽省,福建省,江西省", "air-conditioner,smart-lock,camera,robot-vacuum"),
+    "engineer4": ("广东省,海南省,湖南省,湖北省,河南省", ""),
+    "engineer5": ("四川省,重庆市,云南省,贵州省,陕西省,甘肃省,青海省", ""),
+    "engineer6": ("", "production-line"),
+}
+
+
+def ensure_engineer_profiles(users: dict[str, User]) -> int:
+    """Dispatch profiles of the demo engineers (loads are recounted after the orders are loaded)."""
+    for username, (regions, lines) in ENGINEER_COVERAGE.items():
+        user = users.get(username)
+        if user is not None:
+            EngineerProfile.objects.update_or_create(
+                user=user,
+                defaults={
+                    "team_id": user.department_id,
+                    "regions": comma_list(regions),
+                    "product_lines": comma_list(lines),
+                },
+            )
+    return len(ENGINEER_COVERAGE)
+
+
+def make_room_for_new_orders() -> None:
+    """After the loads are recounted: capacity = open orders + ``DEMO_ROOM`` (see above)."""
+    EngineerProfile.objects.filter(user__username__in=list(ENGINEER_COVERAGE)).update(
+        capacity=F("open_orders") + DEMO_ROOM
+    )
 
 
 @dataclass(frozen=True)

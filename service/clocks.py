@@ -17,6 +17,7 @@ Semantics (see docs/sla.md):
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -56,36 +57,76 @@ def _warn_at(start: dt.datetime, due: dt.datetime, clock_type: str, ratio: Decim
 def _new_clock(order, target: dict, start: dt.datetime, cal_code: str, cal, ratio) -> WorkOrderClock:
     res = engine.due(start, target["clock_type"], target["amount"], cal)
     return WorkOrderClock(
-        order=order, clock=target["clock"], clock_type=target["clock_type"], amount=target["amount"],
-        calendar_code=cal_code, started_at=start, due_at=res.due, original_due_at=res.due,
-        warn_at=_warn_at(start, res.due, target["clock_type"], ratio, cal), provisional=res.provisional,
+        order=order,
+        clock=target["clock"],
+        clock_type=target["clock_type"],
+        amount=target["amount"],
+        calendar_code=cal_code,
+        started_at=start,
+        due_at=res.due,
+        original_due_at=res.due,
+        warn_at=_warn_at(start, res.due, target["clock_type"], ratio, cal),
+        provisional=res.provisional,
     )
 
 
-def clocks_start(order: WorkOrder, *, now: dt.datetime | None = None) -> list[WorkOrderClock]:
-    """Match the policy, record it on the order and start its clocks (called at intake)."""
-    now = now or order.created_at or timezone.now()
+@dataclass
+class ClockPlan:
+    """What intake will store of the SLA: the matched policy's snapshot and the clocks to start."""
+
+    policy_code: str
+    snapshot: dict
+    clocks: list[WorkOrderClock]
+
+    @property
+    def next_due(self) -> dt.datetime | None:
+        return min((c.due_at for c in self.clocks if c.due_at), default=None)
+
+
+def clocks_plan(order: WorkOrder, *, now: dt.datetime) -> ClockPlan | None:
+    """Match the policy and compute the clocks of a new order, without writing anything (the
+    order need not be saved yet, so its ``due_at`` goes into the same INSERT)."""
     customer = order.customer
     industrial = bool(order.product_model_id and order.product_model.line.is_industrial)
+    cfg = engine.config()
     policy = engine.match_policy(
-        service_type=order.service_type, priority=order.priority, customer_tier=customer.tier,
-        industrial=industrial, region=customer.region,
+        service_type=order.service_type,
+        priority=order.priority,
+        customer_tier=customer.tier,
+        industrial=industrial,
+        region=customer.region,
+        cfg=cfg,
     )
     if policy is None:
-        return []
-    calendar = engine.calendar_for(policy=policy, region=customer.region)
+        return None
+    calendar = engine.calendar_for(policy=policy, region=customer.region, cfg=cfg)
     snap = engine.snapshot(policy, calendar)
-    OrderSla.objects.create(order=order, policy_code=policy.code, snapshot=snap)
     cal = engine.compile_calendar(calendar)
     ratio = Decimal(snap["at_risk_ratio"])
     clocks = [
-        _new_clock(order, t, now, calendar.code, cal, ratio)
+        _new_clock(None, t, now, calendar.code, cal, ratio)
         for t in snap["targets"]
         if t["clock"] not in STARTS_LATER and not (t["clock"] == "onsite" and order.mode == Mode.MAIL_IN)
     ]
-    WorkOrderClock.objects.bulk_create(clocks)
-    _refresh_next_due(order, clocks)
-    return clocks
+    return ClockPlan(policy_code=policy.code, snapshot=snap, clocks=clocks)
+
+
+def clocks_save(order: WorkOrder, plan: ClockPlan | None) -> list[WorkOrderClock]:
+    """Record the plan of a just-inserted order: its SLA snapshot and its running clocks."""
+    if plan is None:
+        return []
+    order.sla = OrderSla.objects.create(order=order, policy_code=plan.policy_code, snapshot=plan.snapshot)
+    for c in plan.clocks:
+        c.order = order
+    WorkOrderClock.objects.bulk_create(plan.clocks)
+    _refresh_next_due(order, plan.clocks)
+    return plan.clocks
+
+
+def clocks_start(order: WorkOrder, *, now: dt.datetime | None = None) -> list[WorkOrderClock]:
+    """Match the policy, record it on the order and start its clocks (for an order saved without them)."""
+    now = now or order.created_at or timezone.now()
+    return clocks_save(order, clocks_plan(order, now=now))
 
 
 def clocks_on_transition(order: WorkOrder, from_status: str, to_status: str, *, now: dt.datetime | None = None) -> dict:
@@ -111,7 +152,9 @@ def clocks_on_transition(order: WorkOrder, from_status: str, to_status: str, *, 
     for c in clocks:
         if c.state == WorkOrderClock.State.PAUSED and to_status not in pause_statuses:
             res = shift_due_for_pause(c.due_at, c.paused_at, now, calendar(), c.clock_type)
-            paused = working_time_between(c.paused_at, now, calendar()) if c.clock_type != "calendar" else now - c.paused_at
+            paused = (
+                working_time_between(c.paused_at, now, calendar()) if c.clock_type != "calendar" else now - c.paused_at
+            )
             if c.warn_at and c.warn_at > c.paused_at:
                 c.warn_at = shift_due_for_pause(c.warn_at, c.paused_at, now, calendar(), c.clock_type).due
             c.due_at, c.provisional = res.due, c.provisional or res.provisional
@@ -132,7 +175,11 @@ def clocks_on_transition(order: WorkOrder, from_status: str, to_status: str, *, 
             elif to_status in pause_statuses and c.state == WorkOrderClock.State.RUNNING:
                 c.state, c.paused_at = WorkOrderClock.State.PAUSED, now
                 changes[c.clock] = "paused"
-        elif c.state == WorkOrderClock.State.BREACHED and c.stopped_at is None and MET_WHEN.get(c.clock, lambda f, t: False)(from_status, to_status):
+        elif (
+            c.state == WorkOrderClock.State.BREACHED
+            and c.stopped_at is None
+            and MET_WHEN.get(c.clock, lambda f, t: False)(from_status, to_status)
+        ):
             c.stopped_at = now
             changes[c.clock] = "stopped_late"
     new = []
@@ -143,7 +190,8 @@ def clocks_on_transition(order: WorkOrder, from_status: str, to_status: str, *, 
             changes[t["clock"]] = "started"
     if changes:
         WorkOrderClock.objects.bulk_update(
-            clocks, ["state", "due_at", "warn_at", "provisional", "paused_at", "paused_seconds", "stopped_at", "breached_at"]
+            clocks,
+            ["state", "due_at", "warn_at", "provisional", "paused_at", "paused_seconds", "stopped_at", "breached_at"],
         )
         WorkOrderClock.objects.bulk_create(new)
         _refresh_next_due(order, clocks + new)
@@ -152,8 +200,13 @@ def clocks_on_transition(order: WorkOrder, from_status: str, to_status: str, *, 
 
 def _refresh_next_due(order: WorkOrder, clocks) -> None:
     """The order's ``due_at`` is the earliest due time of its running clocks (for sorting lists)."""
-    running = [c.due_at for c in clocks if c.state in (WorkOrderClock.State.RUNNING, WorkOrderClock.State.BREACHED)
-               and c.stopped_at is None and c.due_at]
+    running = [
+        c.due_at
+        for c in clocks
+        if c.state in (WorkOrderClock.State.RUNNING, WorkOrderClock.State.BREACHED)
+        and c.stopped_at is None
+        and c.due_at
+    ]
     due = min(running) if running else None
     if order.due_at != due:
         WorkOrder.objects.filter(pk=order.pk).update(due_at=due)
@@ -180,7 +233,12 @@ def _extended_due(c: WorkOrderClock, cal, *, new_due_at: dt.datetime | None, ext
 
 
 def clock_extend(
-    *, order_id: int, clock: str, actor, reason: str, new_due_at: dt.datetime | None = None,
+    *,
+    order_id: int,
+    clock: str,
+    actor,
+    reason: str,
+    new_due_at: dt.datetime | None = None,
     extra: int | None = None,
 ) -> WorkOrderClock:
     """Extend one clock's deadline before it passes, with a reason; the customer is told."""
@@ -224,25 +282,49 @@ def clock_extend(
         if c.warn_at > now:
             c.at_risk, c.escalation_level = False, 0
         c.extension_reason, c.extended_at, c.extended_by = reason, now, actor
-        c.save(update_fields=["due_at", "original_due_at", "provisional", "warn_at", "at_risk", "escalation_level",
-                              "extension_reason", "extended_at", "extended_by"])
+        c.save(
+            update_fields=[
+                "due_at",
+                "original_due_at",
+                "provisional",
+                "warn_at",
+                "at_risk",
+                "escalation_level",
+                "extension_reason",
+                "extended_at",
+                "extended_by",
+            ]
+        )
         _refresh_next_due(order, clocks)
         WorkOrderEvent.objects.create(
-            order=order, actor=actor, action="sla_extended", from_status=order.status, to_status=order.status,
+            order=order,
+            actor=actor,
+            action="sla_extended",
+            from_status=order.status,
+            to_status=order.status,
             note=reason,
-            payload={"clock": c.clock, "from": previous.isoformat(), "to": due.isoformat(),
-                     "original_due_at": c.original_due_at.isoformat()},
+            payload={
+                "clock": c.clock,
+                "from": previous.isoformat(),
+                "to": due.isoformat(),
+                "original_due_at": c.original_due_at.isoformat(),
+            },
         )
         audit.record(actor=actor, action="sla_extend", obj=c, before=before)
         customer_user = order.customer.user
         if customer_user is not None:
-            values = {"number": order.number, "due": timezone.localtime(due, cal.zone).strftime("%Y-%m-%d %H:%M"),
-                      "reason": reason}
+            values = {
+                "number": order.number,
+                "due": timezone.localtime(due, cal.zone).strftime("%Y-%m-%d %H:%M"),
+                "reason": reason,
+            }
             notify(
                 users=[customer_user],
                 subject=_("Work order %(number)s: new deadline") % values,
-                body=_("We need more time for your work order %(number)s. The new deadline is %(due)s. "
-                       "Reason: %(reason)s") % values,
+                body=_(
+                    "We need more time for your work order %(number)s. The new deadline is %(due)s. Reason: %(reason)s"
+                )
+                % values,
                 order=order,
             )
     return c

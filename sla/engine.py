@@ -8,10 +8,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import connections, router
 from django.db.models import Max
 
 from .businesstime import Result, WorkCalendar, compute_due
-from .models import BusinessCalendar, ClockType, SlaPolicy
+from .models import BusinessCalendar, ClockType, SlaPolicy, SlaTarget
 
 _COMPILED: dict[tuple, WorkCalendar] = {}
 
@@ -52,24 +53,82 @@ def forget_calendar(cal_id: int) -> None:
     cache.delete(f"sla:cal:{cal_id}:stamp")
 
 
-def calendar_for(*, policy: SlaPolicy | None = None, region: str = "") -> BusinessCalendar:
+@dataclass(frozen=True)
+class _Config:
+    stamp: tuple
+    policies: tuple  # active request and complaint policies in rank order, targets prefetched
+    calendars: tuple
+
+
+_CONFIG: dict[str, _Config] = {}
+
+
+def _stamp(alias: str) -> tuple:
+    """One round trip that changes whenever a policy, a target or a calendar row changes."""
+    p, t, c = SlaPolicy._meta.db_table, SlaTarget._meta.db_table, BusinessCalendar._meta.db_table
+    with connections[alias].cursor() as cur:
+        cur.execute(
+            f"SELECT (SELECT COUNT(*) FROM {p}), (SELECT MAX(updated_at) FROM {p}),"  # noqa: S608 (table names)
+            f" (SELECT COUNT(*) FROM {t}), (SELECT MAX(id) FROM {t}),"
+            f" (SELECT SUM(amount * (id - (id / 97) * 97 + 1)) FROM {t}),"
+            f" (SELECT SUM(LENGTH(clock) * 7 + LENGTH(clock_type) * (id - (id / 89) * 89 + 3)) FROM {t}),"
+            f" (SELECT COUNT(*) FROM {c}), (SELECT MAX(updated_at) FROM {c})"
+        )
+        return tuple(str(v) for v in cur.fetchone())
+
+
+def config() -> _Config:
+    """Policies and calendars, read once per process and re-read when the stamp moves.
+
+    Intake matches a policy for every order; reading them costs four queries and as much CPU
+    as the rest of the match (docs/benchmarks.md). The stamp query keeps this exact: an edit
+    is seen by the very next order in every process, with no cache to invalidate."""
+    alias = router.db_for_read(SlaPolicy)
+    stamp = _stamp(alias)
+    cached = _CONFIG.get(alias)
+    if cached is not None and cached.stamp == stamp:
+        return cached
+    policies = tuple(
+        SlaPolicy.objects.using(alias).filter(active=True).select_related("calendar").prefetch_related("targets")
+    )
+    calendars = tuple(BusinessCalendar.objects.using(alias).order_by("id"))
+    _CONFIG[alias] = cfg = _Config(stamp=stamp, policies=policies, calendars=calendars)
+    return cfg
+
+
+def calendar_for(*, policy: SlaPolicy | None = None, region: str = "", cfg: _Config | None = None) -> BusinessCalendar:
     if policy is not None and policy.calendar_id:
         return policy.calendar
+    calendars = (cfg or config()).calendars
     if region:
-        cal = BusinessCalendar.objects.filter(region=region).first()
+        cal = next((c for c in calendars if c.region == region), None)
         if cal:
             return cal
-    cal = BusinessCalendar.objects.filter(is_default=True).first() or BusinessCalendar.objects.first()
+    cal = next((c for c in calendars if c.is_default), None) or (calendars[0] if calendars else None)
     if cal is None:
-        cal = BusinessCalendar.objects.create(code="default", name="Default", is_default=True,
-                                              windows={str(d): [["09:00", "12:00"], ["13:00", "18:00"]] for d in range(5)})
+        cal = BusinessCalendar.objects.create(
+            code="default",
+            name="Default",
+            is_default=True,
+            windows={str(d): [["09:00", "12:00"], ["13:00", "18:00"]] for d in range(5)},
+        )
     return cal
 
 
-def match_policy(*, service_type: str = "", priority: str = "", customer_tier: str = "", industrial: bool = False,
-                 region: str = "", complaint: bool = False) -> SlaPolicy | None:
+def match_policy(
+    *,
+    service_type: str = "",
+    priority: str = "",
+    customer_tier: str = "",
+    industrial: bool = False,
+    region: str = "",
+    complaint: bool = False,
+    cfg: _Config | None = None,
+) -> SlaPolicy | None:
     """The first active policy, by rank, whose non-empty filters all match."""
-    for policy in SlaPolicy.objects.filter(active=True, for_complaints=complaint).prefetch_related("targets"):
+    for policy in (cfg or config()).policies:
+        if policy.for_complaints != complaint:
+            continue
         if policy.service_types and service_type not in policy.service_types:
             continue
         if policy.priorities and priority not in policy.priorities:

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "customers",
     "products",
     "sla",
+    "dispatch",
     "service",
     "warranty",
     "portal",

@@ -1,6 +1,7 @@
 """Intake: a service request from any channel becomes a work order."""
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import can
@@ -9,10 +10,13 @@ from core.errors import Forbidden, ValidationFailed
 from core.uploads import checked_upload, store_document
 from customers.models import Customer
 from customers.services import customer_for  # noqa: F401  (re-exported)
+from dispatch.services import engineer_pick
 from products.models import Unit
+from products.selectors import main_coverage
+from warranty.rules import Cause
 
 from ..choices import Channel, Mode, Priority, ServiceType, Status
-from ..clocks import clocks_start
+from ..clocks import clocks_plan, clocks_save
 from ..models import OrderDocument, WorkOrder, WorkOrderEvent
 
 
@@ -81,30 +85,66 @@ def request_create(
         raise ValidationFailed(msg, code="unknown_customer", fields={"customer_id": [msg]})
 
     contents = [checked_upload(f, field="attachments") for f in attachments]
+    order = WorkOrder(
+        status=Status.NEW,
+        customer=customer,
+        contact_name=(contact_name or customer.name)[:120],
+        contact_phone=(contact_phone or customer.phone)[:30],
+        unit=unit,
+        serial=serial,
+        product_model=unit.model if unit else None,
+        service_type=service_type,
+        priority=priority,
+        channel=channel,
+        mode=mode,
+        fault_description=fault_description,
+        address=address,
+        preferred_time=preferred_time,
+        created_by=actor,
+    )
+    now = timezone.now()
+    plan = clocks_plan(order, now=now)  # pure once the policies are cached: no write yet
+    order.due_at = plan.next_due if plan else None
+    create_payload = {"channel": channel}
+    if unit is not None:
+        create_payload["warranty"] = warranty_check(unit, on=timezone.localdate(now))
     with transaction.atomic():
-        order = WorkOrder.objects.create(
-            status=Status.NEW,
-            customer=customer,
-            contact_name=(contact_name or customer.name)[:120],
-            contact_phone=(contact_phone or customer.phone)[:30],
-            unit=unit,
-            serial=serial,
-            product_model=unit.model if unit else None,
-            service_type=service_type,
-            priority=priority,
-            channel=channel,
-            mode=mode,
-            fault_description=fault_description,
-            address=address,
-            preferred_time=preferred_time,
-            created_by=actor,
-        )
+        pick = engineer_pick(region=customer.region, product_line=unit.model.line.code if unit else "", now=now)
+        if pick is not None:
+            order.assignee, order.department_id = pick.engineer, pick.department_id
+        order.save(force_insert=True)
         for upload, content in zip(attachments, contents, strict=True):
             doc = store_document(content, actor=actor, original_name=getattr(upload, "name", ""))
             OrderDocument.objects.create(order=order, document=doc, kind=OrderDocument.Kind.ATTACHMENT)
-        WorkOrderEvent.objects.create(
-            order=order, actor=actor, action="create", to_status=Status.NEW, payload={"channel": channel}
-        )
-        clocks_start(order)
+        events = [
+            WorkOrderEvent(
+                order=order, at=now, actor=actor, action="create", to_status=Status.NEW, payload=create_payload
+            )
+        ]
+        if pick is not None:
+            events.append(
+                WorkOrderEvent(
+                    order=order,
+                    at=now,
+                    actor=None,
+                    action="assign",
+                    from_status=Status.NEW,
+                    to_status=Status.NEW,
+                    payload={"assignee": pick.engineer.pk, "appointment_at": None, "auto": True},
+                )
+            )
+        order.new_events = WorkOrderEvent.objects.bulk_create(events)
+        order.new_clocks = clocks_save(order, plan)
         audit.record(actor=actor, action="create", obj=order)
     return order
+
+
+def warranty_check(unit, *, on) -> dict:
+    """The warranty period of the unit's main component on the day of the request (the
+    decision itself, which needs the cause, is taken at assessment)."""
+    decision = main_coverage(unit, on=on, cause=Cause.DEFECT)
+    return {
+        "in_period": decision.covered,
+        "until": decision.end.isoformat() if decision.end else None,
+        "reason": decision.reason,
+    }

@@ -10,10 +10,11 @@ from accounts.models import Department, User
 from accounts.roles import can
 from core import audit
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from dispatch.services import load_moved
 from products.selectors import main_coverage
 from warranty.rules import Cause, Reason
 
-from ..choices import Coverage, QuoteStatus, Status
+from ..choices import OPEN_STATUSES, Coverage, QuoteStatus, Status
 from ..clocks import clocks_on_transition
 from ..models import WorkOrder, WorkOrderEvent
 from ..permissions import visible_to
@@ -130,19 +131,37 @@ def work_order_transition(
         order.version = F("version") + 1
         order.save()
         order.refresh_from_db(fields=["version"])
+        was_open, is_open = from_status in OPEN_STATUSES, to_status in OPEN_STATUSES
+        if order.assignee_id and was_open != is_open:
+            load_moved(
+                old_engineer_id=order.assignee_id if was_open else None,
+                new_engineer_id=order.assignee_id if is_open else None,
+            )
         clock_changes = clocks_on_transition(order, from_status, to_status, now=now)
         if clock_changes:
             payload = {**payload, "clocks": clock_changes}
         WorkOrderEvent.objects.create(
-            order=order, actor=actor, action=action, from_status=from_status, to_status=to_status,
-            note=note, payload=payload,
+            order=order,
+            actor=actor,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            note=note,
+            payload=payload,
         )
         audit.record(actor=actor, action=f"transition:{action}", obj=order, before=before)
     return order
 
 
-def work_order_assign(*, order_id: int, actor, assignee_id: int | None, appointment_at=None,
-                      department_id: int | None = None, expected_version: int | None = None) -> WorkOrder:
+def work_order_assign(
+    *,
+    order_id: int,
+    actor,
+    assignee_id: int | None,
+    appointment_at=None,
+    department_id: int | None = None,
+    expected_version: int | None = None,
+) -> WorkOrder:
     with transaction.atomic():
         order = work_order_get_for_update(order_id=order_id, actor=actor)
         if not can(actor, "order.assign"):
@@ -160,6 +179,8 @@ def work_order_assign(*, order_id: int, actor, assignee_id: int | None, appointm
             msg = _("Unknown team.")
             raise ValidationFailed(msg, code="unknown_department", fields={"department_id": [msg]})
         before = audit.snapshot(order)
+        if order.status in OPEN_STATUSES:
+            load_moved(old_engineer_id=order.assignee_id, new_engineer_id=assignee.pk if assignee else None)
         order.assignee = assignee
         if appointment_at is not None:
             order.appointment_at = appointment_at
@@ -169,9 +190,15 @@ def work_order_assign(*, order_id: int, actor, assignee_id: int | None, appointm
         order.save()
         order.refresh_from_db(fields=["version"])
         WorkOrderEvent.objects.create(
-            order=order, actor=actor, action="assign", from_status=order.status, to_status=order.status,
-            payload={"assignee": assignee.pk if assignee else None,
-                     "appointment_at": appointment_at.isoformat() if appointment_at else None},
+            order=order,
+            actor=actor,
+            action="assign",
+            from_status=order.status,
+            to_status=order.status,
+            payload={
+                "assignee": assignee.pk if assignee else None,
+                "appointment_at": appointment_at.isoformat() if appointment_at else None,
+            },
         )
         audit.record(actor=actor, action="assign", obj=order, before=before)
     return order
