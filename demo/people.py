@@ -12,8 +12,8 @@ import hmac
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F
 from django.contrib.auth.hashers import check_password, make_password
+from django.db.models import F
 
 from accounts.models import ApiToken, Department, User
 from customers.models import Address, Contact, Customer
