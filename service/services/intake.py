@@ -108,7 +108,7 @@ def request_create(
     create_payload = {"channel": channel}
     if unit is not None:
         create_payload["warranty"] = warranty_check(unit, on=timezone.localdate(now))
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # the API wraps it with the 201 body's access log
         pick = engineer_pick(region=customer.region, product_line=unit.model.line.code if unit else "", now=now)
         if pick is not None:
             order.assignee, order.department_id = pick.engineer, pick.department_id
