@@ -76,6 +76,19 @@ def record_pii_view(*, actor, obj, fields) -> AuditLog | None:
     )
 
 
+def record_denial(*, actor, method: str, path: str, status: int, address: str = "") -> AuditLog:
+    """Log a refused request (401/403, or 404 for a signed-in user): see DenialLogMiddleware."""
+    return AuditLog.objects.create(
+        actor=actor if (actor is not None and actor.pk) else None,
+        action="denied",
+        object_type="http",
+        object_id=str(status),
+        object_repr=f"{method} {path}"[:200],
+        before=None,
+        after={"status": status, "method": method, "path": path[:500], "address": address[:64]},
+    )
+
+
 def redact_personal_data(*, queryset, scrub) -> int:
     """Rewrite ``before``/``after``/``object_repr`` of the given audit rows through ``scrub``
     (a function over JSON values that replaces personal data). For PIPL erasure only.

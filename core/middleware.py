@@ -1,8 +1,13 @@
 """Keep API errors in the ``{code, message, fields}`` shape even when Django itself refuses a request."""
 
+import logging
+
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+
+log = logging.getLogger(__name__)
 
 
 class ErrorShapeMiddleware:
@@ -17,3 +22,43 @@ class ErrorShapeMiddleware:
             body = {"code": "too_large", "message": _("The request is too large."), "fields": {}}
             return JsonResponse(body, status=413)
         return None
+
+
+DENIAL_STATUSES = frozenset({401, 403, 404})
+_UNLOGGED_PREFIXES = ("/static/", "/favicon.ico")
+
+
+class DenialLogMiddleware:
+    """Every refused request is logged (issue: "every denial … is logged"): a 401, a 403, or a
+    404 for a signed-in user (a forbidden object reads as not found, so a 404 may be a denial
+    in disguise) appends one ``denied`` row to the audit log — who, which method and path,
+    which status, from which address. Anonymous 404s (crawlers) are not logged; a 401 is,
+    since it is someone trying a token or a protected path. Nothing else changes."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        status = response.status_code
+        if status in DENIAL_STATUSES and not request.path.startswith(_UNLOGGED_PREFIXES):
+            user = getattr(request, "user", None)
+            signed_in = user is not None and user.is_authenticated
+            if status != 404 or signed_in:
+                self._log(request, status, user if signed_in else None)
+        return response
+
+    @staticmethod
+    def _log(request, status: int, user) -> None:
+        from .audit import record_denial
+
+        try:
+            record_denial(
+                actor=user,
+                method=request.method,
+                path=request.path,
+                status=status,
+                address=request.META.get("REMOTE_ADDR", ""),
+            )
+        except DatabaseError:  # the refusal stands even if the log cannot be written
+            log.exception("could not log a refused request")

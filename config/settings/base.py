@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.ErrorShapeMiddleware",
+    "core.middleware.DenialLogMiddleware",
     # Last, as django-axes requires: turns a lockout into the lockout page (HTTP 429).
     "axes.middleware.AxesMiddleware",
 ]

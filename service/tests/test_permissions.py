@@ -10,12 +10,14 @@ import json
 import re
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from core.models import AuditLog, Document, IdempotencyKey
+from notifications.models import Notification
 from products.models import Unit
 from products.services import unit_register
 from service import services
@@ -98,7 +100,9 @@ def snapshot() -> dict:
             )
         ),
         "events": WorkOrderEvent.objects.count(),
-        "audit": AuditLog.objects.exclude(action="view_pii").count(),
+        "audit": AuditLog.objects.exclude(action__in=["view_pii", "denied"]).count(),
+        "notifications": Notification.objects.count(),
+        "mail": len(mail.outbox),
         "quotes": list(Quote.objects.order_by("pk").values_list("pk", "status", "total")),
         "reports": list(RepairReport.objects.order_by("pk").values_list("pk", "cause", "updated_at")),
         "units": list(
@@ -111,6 +115,13 @@ def snapshot() -> dict:
         "shipments": Shipment.objects.count(),
         "idempotency": IdempotencyKey.objects.count(),
     }
+
+
+def denials() -> list[tuple]:
+    """The refused requests logged so far: (actor id, "METHOD path", status)."""
+    return list(
+        AuditLog.objects.filter(action="denied").order_by("id").values_list("actor_id", "object_repr", "object_id")
+    )
 
 
 def _target(world, spec: str):
@@ -263,7 +274,7 @@ def _request(world, actor, endpoint):
 @pytest.mark.parametrize("actor, endpoint, status", MATRIX, ids=[f"{a}-{e}-{s}" for a, e, s in MATRIX])
 def test_permission_matrix(world, actor, endpoint, status):
     # given
-    before = snapshot()
+    before, logged = snapshot(), denials()
 
     # when
     response = _request(world, actor, endpoint)
@@ -274,6 +285,13 @@ def test_permission_matrix(world, actor, endpoint, status):
         body = response.json()
         assert set(body) == {"code", "message", "fields"} and body["message"]
         assert snapshot() == before
+    if status in (401, 403, 404):
+        # and the refusal is logged: who, what, which status
+        new = denials()[len(logged):]
+        assert [(a, str(s)) for a, _r, s in new] == [(world["users"][actor].pk, str(status))]
+        assert new[0][1].startswith(ENDPOINTS[endpoint][0].upper() + " /api/v1/")
+    else:
+        assert denials() == logged
 
 
 @pytest.mark.parametrize("endpoint", list(ENDPOINTS), ids=str)
@@ -288,6 +306,7 @@ def test_anonymous_gets_401_and_changes_nothing(world, endpoint):
     assert response.status_code == 401
     assert response.json()["code"] == "unauthenticated"
     assert snapshot() == before
+    assert [(a, s) for a, _r, s in denials()] == [(None, "401")]
 
 
 @pytest.mark.parametrize("token", ["", "nonsense", "Bearer"], ids=["empty", "unknown", "no-token"])
@@ -410,6 +429,8 @@ def test_pages_by_role(world, actor, page, status):
     # then
     assert response.status_code == status
     assert snapshot() == before
+    logged = [(a, s) for a, _r, s in denials()]
+    assert logged == ([(world["users"][actor].pk, str(status))] if status >= 400 else [])
 
 
 @pytest.mark.parametrize("page", [p for p, _ in PAGES], ids=str)
@@ -446,3 +467,4 @@ def test_forbidden_page_posts_change_nothing(world, actor, path, data):
     # then
     assert response.status_code in (403, 404)
     assert snapshot() == before
+    assert [(a, s) for a, _r, s in denials()] == [(world["users"][actor].pk, str(response.status_code))]

@@ -54,7 +54,7 @@ def url(name, order):
 
 def state_of(order) -> tuple:
     order = WorkOrder.objects.get(pk=order.pk)
-    return order.status, order.version, order.events.count(), AuditLog.objects.exclude(action="view_pii").count(), RepairReport.objects.count()
+    return order.status, order.version, order.events.count(), AuditLog.objects.exclude(action__in=["view_pii", "denied"]).count(), RepairReport.objects.count()
 
 
 REPORT = {

@@ -142,7 +142,7 @@ def test_preview_errors(people, api_as, who, params, status, code):
         assert "start" in response.json()["fields"]
 
 
-def test_preview_needs_a_login(client):
+def test_preview_needs_a_login(db, client):
     assert client.get("/api/v1/sla/preview", {"policy": "standard"}).status_code == 401
 
 

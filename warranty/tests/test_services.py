@@ -44,7 +44,7 @@ def _state(unit: Unit, order) -> dict:
         "units": Unit.objects.count(),
         "replacements": Replacement.objects.count(),
         "events": WorkOrderEvent.objects.filter(order=order).count(),
-        "audit": AuditLog.objects.exclude(action="view_pii").count(),
+        "audit": AuditLog.objects.exclude(action__in=["view_pii", "denied"]).count(),
     }
 
 
