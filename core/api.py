@@ -103,6 +103,9 @@ def build_api() -> NinjaAPI:
         openapi_url="/openapi.json",
         parser=CheckedParser(),
     )
+    from .idempotency import install  # the store's model: imported once the apps are ready
+
+    install(api)  # every write honours an ``Idempotency-Key`` header
 
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):

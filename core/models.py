@@ -82,20 +82,33 @@ class Setting(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """Remembers the outcome of a request sent with an ``Idempotency-Key`` header."""
+    """The outcome of a write sent with an ``Idempotency-Key`` header or a one-time form token
+    (``core.idempotency``), or of a mail filed by the email intake (scope ``email``).
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    A row without ``status_code`` is a request still running: it reserves the key. A key
+    belongs to a user; a request without one (a public endpoint) is told apart by ``client``."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    client = models.CharField(max_length=80, blank=True)
     scope = models.CharField(max_length=40)
     key = models.CharField(max_length=200)
+    method = models.CharField(max_length=10, blank=True)
+    path = models.TextField(blank=True)
     request_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    response = models.JSONField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "scope", "key"], name="uniq_idempotency_key")
+            models.UniqueConstraint(fields=["user", "scope", "key"], name="uniq_idempotency_key"),
+            models.UniqueConstraint(
+                fields=["client", "scope", "key"],
+                condition=models.Q(user__isnull=True),
+                name="uniq_idempotency_key_anonymous",
+            ),
         ]
+        indexes = [models.Index(fields=["scope", "created_at"], name="idempotency_scope_created")]
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"

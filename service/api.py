@@ -1,17 +1,10 @@
 """``/api/v1/`` endpoints for service requests and work orders."""
 
-import hashlib
-import json
-
-from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, prefetch_related_objects
-from django.utils.translation import gettext as _
 from ninja import Field as NField
 from ninja import Query, Router, Schema, Status
 
-from core.api import ERRORS, refuse_null_characters
-from core.errors import Conflict, ValidationFailed
-from core.models import IdempotencyKey
+from core.api import ERRORS
 
 from . import selectors, services
 from .filters import WorkOrderFilter
@@ -60,37 +53,10 @@ def _detail_of_new(request, order) -> dict:
 @router.post("/service-requests", response={201: WorkOrderDetailOut, **ERRORS}, summary="Submit a service request")
 def create_service_request(request, payload: ServiceRequestIn):
     """Creates a work order. Send an ``Idempotency-Key`` header so that a retry returns the
-    same order instead of a duplicate (a different body with the same key is refused)."""
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > 200:
-        msg = _("Ensure this value has at most %(max)s characters.") % {"max": 200}
-        raise ValidationFailed(fields={"Idempotency-Key": [msg]})
-    refuse_null_characters(key, ("Idempotency-Key",))
-    body_hash = hashlib.sha256(json.dumps(payload.dict(), sort_keys=True, default=str).encode()).hexdigest()
-
-    def create():
-        return services.request_create(actor=request.user, **payload.dict())
-
-    if not key:
-        order = create()
-        return Status(201, _detail_of_new(request, order))
-    stored = IdempotencyKey.objects.filter(user=request.user, scope="service-request", key=key).first()
-    if stored is None:
-        try:
-            with transaction.atomic():
-                order = create()
-                IdempotencyKey.objects.create(
-                    user=request.user, scope="service-request", key=key, request_hash=body_hash,
-                    status_code=201, response={"order_id": order.pk},
-                )
-            return Status(201, _detail_of_new(request, order))
-        except IntegrityError:
-            stored = IdempotencyKey.objects.filter(user=request.user, scope="service-request", key=key).first()
-            if stored is None:
-                raise
-    if stored.request_hash != body_hash:
-        raise Conflict(_("This Idempotency-Key was used with a different request."), code="idempotency_mismatch")
-    return Status(201, _detail(request, stored.response["order_id"]))
+    same order instead of a duplicate (a different body with the same key is refused); like
+    every write of the API, see core/idempotency.py."""
+    order = services.request_create(actor=request.user, **payload.dict())
+    return Status(201, _detail_of_new(request, order))
 
 
 class ListParams(Schema):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, NotFound
+from core.idempotency import once_per_form
 from service.selectors import work_order_detail
 from service.services import acceptance_sign, work_order_transition
 from service.services import quote_decide as quote_decide_service
@@ -30,6 +31,7 @@ def _again(request, order_id: int, status: int, **forms):
 
 @require_POST
 @customer_required
+@once_per_form
 def quote_decide(request, order_id: int, quote_id: int):
     order = work_order_detail(actor=request.user, order_id=order_id)
     if not any(q.pk == quote_id for q in order.quotes.all()):
@@ -51,6 +53,7 @@ def quote_decide(request, order_id: int, quote_id: int):
 
 @require_POST
 @customer_required
+@once_per_form
 def acceptance(request, order_id: int):
     order = work_order_detail(actor=request.user, order_id=order_id)
     form = AcceptanceForm(request.POST)
@@ -83,6 +86,7 @@ def acceptance(request, order_id: int):
 
 @require_POST
 @customer_required
+@once_per_form
 def cancel(request, order_id: int):
     order = work_order_detail(actor=request.user, order_id=order_id)
     form = CancelForm(request.POST)

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.idempotency import once_per_form
 from customers.models import Address
 from service.choices import Channel, Priority, QuoteStatus, Status
 from service.models import OrderDocument
@@ -45,6 +46,7 @@ def _default_address(user) -> str:
 
 
 @customer_required
+@once_per_form
 def new_request(request):
     units = my_units(request.user).select_related("model").order_by("-id")
     initial = {"address": _default_address(request.user)} if request.method == "GET" else None

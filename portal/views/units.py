@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.idempotency import once_per_form
 from customers.services import customer_for
 from products.api import warranty_data
 from products.services import unit_register
@@ -31,6 +32,7 @@ def home(request):
 
 
 @customer_required
+@once_per_form
 def register_unit(request):
     form = UnitRegisterForm(request.POST or None, request.FILES or None)
     status = 200

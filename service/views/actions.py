@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from core.errors import DomainError
+from core.idempotency import once_per_form
 from warranty.services import replacement_create
 
 from .. import services
@@ -44,6 +45,7 @@ def back_to(user, order_id: int) -> str:
 
 @staff
 @require_POST
+@once_per_form
 def transition(request, order_id: int):
     form = TransitionForm(request.POST)
     back = back_to(request.user, order_id)
@@ -65,6 +67,7 @@ def transition(request, order_id: int):
 
 @staff
 @require_POST
+@once_per_form
 def assign(request, order_id: int):
     form = AssignForm(request.POST, engineers=engineer_choices(), departments=department_choices())
     back = back_to(request.user, order_id)
@@ -85,6 +88,7 @@ def assign(request, order_id: int):
 
 @staff
 @require_POST
+@once_per_form
 def quote_create(request, order_id: int):
     form = QuoteForm(request.POST)
     lines = QuoteLineFormSet(request.POST, prefix="lines")
@@ -105,6 +109,7 @@ def quote_create(request, order_id: int):
 
 @staff
 @require_POST
+@once_per_form
 def quote_decide(request, order_id: int, quote_id: int):
     """An agent records the customer's decision, given by phone."""
     if not Quote.objects.filter(pk=quote_id, order_id=order_id).exists():
@@ -123,6 +128,7 @@ def quote_decide(request, order_id: int, quote_id: int):
 
 @staff
 @require_POST
+@once_per_form
 def report_save(request, order_id: int):
     form = ReportForm(request.POST)
     parts = PartFormSet(request.POST, prefix="parts")
@@ -145,6 +151,7 @@ def report_save(request, order_id: int):
 
 @staff
 @require_POST
+@once_per_form
 def acceptance(request, order_id: int):
     form = AcceptanceForm(request.POST)
     back = back_to(request.user, order_id)
@@ -168,6 +175,7 @@ def acceptance(request, order_id: int):
 
 @staff
 @require_POST
+@once_per_form
 def replacement(request, order_id: int):
     form = ReplacementForm(request.POST)
     back = back_to(request.user, order_id)
@@ -190,6 +198,7 @@ def replacement(request, order_id: int):
 
 @staff
 @require_POST
+@once_per_form
 def note(request, order_id: int):
     form = NoteForm(request.POST)
     back = back_to(request.user, order_id)

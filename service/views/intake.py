@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError, ValidationFailed
+from core.idempotency import once_per_form
 from core.masking import mask_name
 from customers.permissions import visible_to as customers_visible_to
 from customers.services import customer_create
@@ -79,6 +80,7 @@ def pick_customer(actor, data: dict, matches: list):
 
 
 @can_file
+@once_per_form
 def new_request(request):
     if request.method != "POST":
         return render(request, TEMPLATE, {"form": RequestForm(), "matches": None})
