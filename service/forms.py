@@ -195,6 +195,7 @@ class ReportForm(forms.Form):
     service_date = forms.DateField(
         label=_("Service date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+    version = forms.IntegerField(min_value=1, max_value=2**31, widget=forms.HiddenInput)
 
 
 class PartForm(forms.Form):

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,10 +17,20 @@ from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.uploads import IMAGE_KINDS, checked_bytes, store_document
 
 from ..choices import Coverage, LineKind, QuoteStatus, Status
-from ..models import Acceptance, Complaint, OrderDocument, PartUsed, Quote, QuoteLine, RepairReport, WorkOrderEvent
+from ..models import (
+    Acceptance,
+    Complaint,
+    OrderDocument,
+    PartUsed,
+    Quote,
+    QuoteLine,
+    RepairReport,
+    WorkOrder,
+    WorkOrderEvent,
+)
 from ..permissions import visible_to
 from ..workflow import TRANSITIONS
-from .transitions import work_order_get_for_update, work_order_transition
+from .transitions import _check_version, work_order_get_for_update, work_order_transition
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999.99")  # money columns: 12 digits, 2 decimals
@@ -121,8 +132,11 @@ def report_save(
     minutes_spent: int,
     service_date: dt.date | None = None,
     parts: list[dict] = (),
+    expected_version: int | None = None,
 ) -> RepairReport:
-    """Write or rewrite the repair report while the order is in service."""
+    """Write or rewrite the repair report while the order is in service. Saving it moves the
+    order's version on, so that a second editor holding the old version is refused (409)
+    instead of silently replacing the first one's report."""
     if not (cause or "").strip() or not (process or "").strip():
         raise ValidationFailed(fields={k: [_("This field is required.")] for k, v in (("cause", cause), ("process", process)) if not (v or "").strip()})
     if not isinstance(minutes_spent, int) or minutes_spent < 0 or minutes_spent > 100_000:
@@ -137,8 +151,10 @@ def report_save(
             raise NotFound(_("Work order not found."))
         if not can(actor, "order.report"):
             raise Forbidden()
+        _check_version(order, expected_version)
         if order.status not in {Status.IN_SERVICE, Status.AWAITING_PARTS}:
             raise Conflict(_("The report is written while the work is in service."), code="not_in_service")
+        WorkOrder.objects.filter(pk=order.pk).update(version=F("version") + 1, updated_at=timezone.now())
         report = RepairReport.objects.filter(order=order).first()
         before = audit.snapshot(report) if report else None
         report = report or RepairReport(order=order)

@@ -775,6 +775,24 @@ def test_report_outside_service_is_409(people, api_as):
     assert response.json()["code"] == "not_in_service"
 
 
+def test_a_report_saved_with_a_stale_version_is_409_and_the_first_report_stands(people, api_as):
+    # given an order in service, read at its current version
+    order = _order(people, Status.IN_SERVICE)
+    api = api_as(people["engineer"])
+    version = api.get(f"/work-orders/{order.pk}").json()["version"]
+    first = {"cause": "first", "process": "p", "minutes_spent": 5, "version": version}
+
+    # when two saves both claim that version
+    saved = api.put(f"/work-orders/{order.pk}/report", first)
+    stale = api.put(f"/work-orders/{order.pk}/report", {**first, "cause": "second"})
+
+    # then the first moved the version on and the second was refused
+    assert saved.status_code == 200 and saved.json()["version"] == version + 1
+    assert stale.status_code == 409 and stale.json()["code"] == "stale_version"
+    assert saved.json()["report"]["cause"] == "first"
+    assert api.get(f"/work-orders/{order.pk}").json()["report"]["cause"] == "first"
+
+
 # --- masking ------------------------------------------------------------------------------
 
 

@@ -138,6 +138,22 @@ def test_the_order_page_shows_contact_details_unmasked(field, people):
     assert 'value="start"' in body and 'value="acknowledge"' not in body
 
 
+def version_of(order) -> int:
+    return WorkOrder.objects.values_list("version", flat=True).get(pk=order.pk)
+
+
+def test_a_stale_report_form_is_refused_not_silently_saved(field, people):
+    # given my order in service, whose report someone else saved after I opened the page
+    order = make(people, Status.IN_SERVICE)
+    opened_at = version_of(order)
+    assert field.post(url("report_save", order), {**REPORT, "version": opened_at}).status_code == 302
+    # when I save my older copy of the form
+    response = field.post(url("report_save", order), {**REPORT, "cause": "Mine", "version": opened_at}, follow=True)
+    # then I am told, and the first report stands
+    assert "Someone else changed this work order meanwhile" in response.content.decode()
+    assert RepairReport.objects.get(order=order).cause == REPORT["cause"]
+
+
 def test_another_engineers_order_is_404_and_a_post_changes_nothing(field, people):
     # given an order assigned to someone else
     order = make(people, Status.IN_SERVICE, engineer="other_engineer")
@@ -145,7 +161,7 @@ def test_another_engineers_order_is_404_and_a_post_changes_nothing(field, people
     # when I try to open it or act on it
     page = field.get(url("engineer_order", order))
     move = field.post(url("transition", order), {"action": "wait_parts", "version": order.version})
-    report = field.post(url("report_save", order), REPORT)
+    report = field.post(url("report_save", order), {**REPORT, "version": order.version})
     note = field.post(url("note", order), {"note": "hello"})
     # then it is not found, and nothing changed
     assert [page.status_code, move.status_code, report.status_code, note.status_code] == [404, 404, 404, 404]
@@ -163,7 +179,7 @@ def test_start_report_resolve_and_signed_acceptance(field, people, client):
     order = make(people, Status.SCHEDULED)
     # when I start, write the report, resolve...
     assert field.post(url("transition", order), {"action": "start", "version": order.version}).status_code == 302
-    response = field.post(url("report_save", order), REPORT)
+    response = field.post(url("report_save", order), {**REPORT, "version": version_of(order)})
     assert response["Location"] == url("engineer_order", order)
     report = RepairReport.objects.get(order=order)
     assert [(p.part_number, p.old_serial, p.new_serial, p.quantity) for p in report.parts.order_by("id")] == [
@@ -246,14 +262,16 @@ def test_a_bad_signature_is_refused(field, people, signature, message):
 def test_a_report_with_bad_input_is_refused(field, people):
     order = make(people, Status.IN_SERVICE)
     before = state_of(order)
-    response = field.post(url("report_save", order), {**REPORT, "minutes_spent": "-5"}, follow=True)
+    response = field.post(
+        url("report_save", order), {**REPORT, "minutes_spent": "-5", "version": order.version}, follow=True
+    )
     assert "Time spent (minutes)" in response.content.decode()
     assert state_of(order) == before
 
 
 def test_report_form_is_prefilled_from_the_saved_report(field, people):
     order = make(people, Status.IN_SERVICE)
-    field.post(url("report_save", order), REPORT)
+    field.post(url("report_save", order), {**REPORT, "version": order.version})
     body = field.get(url("engineer_order", order)).content.decode()
     assert "Re-seated and secured the connector" in body and 'value="PC-100"' in body
 

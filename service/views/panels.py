@@ -98,11 +98,13 @@ def documents(order) -> list:
     return [d for d in order.documents.all() if d.kind != OrderDocument.Kind.SIGNATURE]
 
 
-def report_forms(report):
-    """The report form and its parts rows, filled in from the saved report if there is one."""
+def report_forms(report, version: int):
+    """The report form and its parts rows, filled in from the saved report if there is one;
+    ``version`` is the order's, so that a save over someone else's newer report is refused."""
     if report is None:
-        return ReportForm(initial={"service_date": timezone.localdate()}), PartFormSet(prefix="parts")
+        return ReportForm(initial={"service_date": timezone.localdate(), "version": version}), PartFormSet(prefix="parts")
     initial = {
+        "version": version,
         "cause": report.cause,
         "process": report.process,
         "minutes_spent": report.minutes_spent,
@@ -145,7 +147,7 @@ def common_context(order, user, report) -> dict:
         "note_form": NoteForm(),
     }
     if can_report:
-        context["report_form"], context["parts_formset"] = report_forms(report)
+        context["report_form"], context["parts_formset"] = report_forms(report, order.version)
     if context["can_sign"]:
         context["acceptance_form"] = AcceptanceForm(initial={"signer_name": order.contact_name})
     return context

@@ -7,7 +7,7 @@ lines, empty when all holds:
 * the timeline: the first event is ``create`` (→ ``new``); each status-changing event starts
   where the previous one ended; the last event ends in the order's status (service/workflow.py,
   services/transitions.py append the event in the same transaction as the move);
-* the optimistic version: ``version == 1 + transitions + manual assignments`` (each bumps it
+* the optimistic version: ``version == 1 + transitions + manual assignments + report saves`` (each bumps it
   once; intake's automatic assignment does not);
 * ``paused_from`` is set exactly while the order waits for parts or the customer;
 * the audit trail: one ``create`` row and one ``transition:<action>`` row per transition event;
@@ -89,8 +89,12 @@ def order_violations(db, *, min_id: int = 0, ids=None) -> list[str]:
         if current != status:
             bad.append(f"{tag}: the last event ends in {current!r}, the order is {status!r}")
         manual_assigns = [e for e in timeline if e[0] == "assign" and not e[3].get("auto")]
-        if version != 1 + len(moves) + len(manual_assigns):
-            bad.append(f"{tag}: version {version} but {len(moves)} moves and {len(manual_assigns)} assignments")
+        reports = [e for e in timeline if e[0] == "report"]
+        if version != 1 + len(moves) + len(manual_assigns) + len(reports):
+            bad.append(
+                f"{tag}: version {version} but {len(moves)} moves, {len(manual_assigns)} assignments"
+                f" and {len(reports)} report saves"
+            )
         if (status in WAITING) != bool(paused_from):
             bad.append(f"{tag}: paused_from={paused_from!r} while {status}")
         if (status == "closed") != (closed_at is not None):
