@@ -78,14 +78,15 @@ def record_pii_view(*, actor, obj, fields) -> AuditLog | None:
 
 def record_denial(*, actor, method: str, path: str, status: int, address: str = "") -> AuditLog:
     """Log a refused request (401/403, or 404 for a signed-in user): see DenialLogMiddleware."""
+    safe_path = path.replace("\x00", "\\x00")  # PostgreSQL text cannot hold a NUL
     return AuditLog.objects.create(
         actor=actor if (actor is not None and actor.pk) else None,
         action="denied",
         object_type="http",
         object_id=str(status),
-        object_repr=f"{method} {path}"[:200],
+        object_repr=f"{method} {safe_path}"[:200],
         before=None,
-        after={"status": status, "method": method, "path": path[:500], "address": address[:64]},
+        after={"status": status, "method": method, "path": safe_path[:500], "address": address[:64]},
     )
 
 

@@ -77,7 +77,10 @@ def key_ttl() -> int:
 
 
 def lock_timeout() -> int:
-    return int(getattr(settings, "IDEMPOTENCY_LOCK_TIMEOUT", 600))
+    # A little above the longest a gunicorn worker may run a request (``--timeout`` 60 s in
+    # ``make run``, 120 s at most in our deployments): a reservation older than that belongs
+    # to a request that can no longer finish.
+    return int(getattr(settings, "IDEMPOTENCY_LOCK_TIMEOUT", 150))
 
 
 def form_wait() -> float:

@@ -1,6 +1,6 @@
 """``/api/v1/`` endpoints for service requests and work orders."""
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db import transaction
 from ninja import Field as NField
 from ninja import Query, Router, Schema, Status
 
@@ -8,7 +8,6 @@ from core.api import ERRORS
 
 from . import selectors, services
 from .filters import WorkOrderFilter
-from .models import Acceptance, OrderDocument, Quote, WorkOrderEvent
 from .presenters import log_pii_view, order_detail, order_summary
 from .schemas import (
     AcceptanceIn,
@@ -35,19 +34,28 @@ def _detail_of_new(request, order) -> dict:
     """``GET /work-orders/{id}``'s body for the order this request has just created.
 
     Reading it back like GET costs eight queries, as much CPU as the intake itself (profiled:
-    docs/benchmarks.md). Intake left the order, its customer, unit, model and SLA record in
-    memory; a new order has its create event and its clocks, and no quote, acceptance,
-    document (this endpoint takes none) or report yet: two queries.
+    docs/benchmarks.md). Intake left everything in memory: the order with its customer, unit,
+    model and SLA record, its events (create, and the automatic assignment) and its clocks; a
+    new order has no quote, acceptance, document (this endpoint takes none) or report yet.
     ``test_the_201_body_is_the_detail`` (service/tests/test_query_counts.py) holds it to GET's body."""
-    prefetch_related_objects(
-        [order],
-        Prefetch("events", queryset=WorkOrderEvent.objects.select_related("actor").order_by("at", "id")),
-        Prefetch("quotes", queryset=Quote.objects.none()),
-        Prefetch("acceptances", queryset=Acceptance.objects.none()),
-        Prefetch("documents", queryset=OrderDocument.objects.none()),
-    )
-    selectors.attach_clocks([order])
+    events = getattr(order, "new_events", None)
+    if events is None:  # not fresh from intake (e.g. an idempotent replay)
+        return _detail(request, order.pk)
+    _cache_related(order, events=events, quotes=[], acceptances=[], documents=[])
+    order.sla_clocks = order.new_clocks
     return order_detail(order, request.user, None)
+
+
+def _cache_related(order, **rows) -> None:
+    """Fill the reverse relations' prefetch cache with rows already in memory."""
+    cache = getattr(order, "_prefetched_objects_cache", None)
+    if cache is None:
+        cache = order._prefetched_objects_cache = {}
+    for name, items in rows.items():
+        manager = getattr(order, name)
+        qs = manager.all()
+        qs._result_cache, qs._prefetch_done = list(items), True
+        cache[manager.field.remote_field.cache_name] = qs
 
 
 @router.post("/service-requests", response={201: WorkOrderDetailOut, **ERRORS}, summary="Submit a service request")
@@ -55,8 +63,9 @@ def create_service_request(request, payload: ServiceRequestIn):
     """Creates a work order. Send an ``Idempotency-Key`` header so that a retry returns the
     same order instead of a duplicate (a different body with the same key is refused); like
     every write of the API, see core/idempotency.py."""
-    order = services.request_create(actor=request.user, **payload.dict())
-    return Status(201, _detail_of_new(request, order))
+    with transaction.atomic():  # the order and the log of who saw its contact data: one commit
+        order = services.request_create(actor=request.user, **payload.dict())
+        return Status(201, _detail_of_new(request, order))
 
 
 class ListParams(Schema):
@@ -76,8 +85,15 @@ class ListParams(Schema):
 @router.get("/work-orders", response={200: WorkOrderPage, **ERRORS}, summary="List work orders")
 def list_work_orders(request, params: Query[ListParams]):
     f = WorkOrderFilter(
-        status=params.status, priority=params.priority, service_type=params.service_type, channel=params.channel,
-        assignee=params.assignee, department=params.department, overdue=params.overdue, q=params.q, sort=params.sort,
+        status=params.status,
+        priority=params.priority,
+        service_type=params.service_type,
+        channel=params.channel,
+        assignee=params.assignee,
+        department=params.department,
+        overdue=params.overdue,
+        q=params.q,
+        sort=params.sort,
     )
     rows, next_cursor = selectors.work_order_list(actor=request.user, f=f, cursor=params.cursor, size=params.limit)
     items = [order_summary(o, request.user) for o in rows]
@@ -94,8 +110,12 @@ def get_work_order(request, order_id: int):
 def transition(request, order_id: int, payload: TransitionIn):
     """Take an action from the transition table; 409 when the move is not possible now."""
     services.work_order_transition(
-        order_id=order_id, action=payload.action, actor=request.user, note=payload.note,
-        expected_version=payload.version, data={"cause": payload.cause} if payload.cause else None,
+        order_id=order_id,
+        action=payload.action,
+        actor=request.user,
+        note=payload.note,
+        expected_version=payload.version,
+        data={"cause": payload.cause} if payload.cause else None,
     )
     return _detail(request, order_id)
 
@@ -103,8 +123,12 @@ def transition(request, order_id: int, payload: TransitionIn):
 @router.post("/work-orders/{order_id}/assignment", response={200: WorkOrderDetailOut, **ERRORS})
 def assign(request, order_id: int, payload: AssignIn):
     services.work_order_assign(
-        order_id=order_id, actor=request.user, assignee_id=payload.assignee_id,
-        appointment_at=payload.appointment_at, department_id=payload.department_id, expected_version=payload.version,
+        order_id=order_id,
+        actor=request.user,
+        assignee_id=payload.assignee_id,
+        appointment_at=payload.appointment_at,
+        department_id=payload.department_id,
+        expected_version=payload.version,
     )
     return _detail(request, order_id)
 
@@ -112,23 +136,39 @@ def assign(request, order_id: int, payload: AssignIn):
 @router.post("/work-orders/{order_id}/quotes", response={201: QuoteOut, **ERRORS})
 def create_quote(request, order_id: int, payload: QuoteIn):
     quote = services.quote_create(
-        order_id=order_id, actor=request.user, lines=[ln.dict() for ln in payload.lines],
-        plan=payload.plan, estimated_hours=payload.estimated_hours,
+        order_id=order_id,
+        actor=request.user,
+        lines=[ln.dict() for ln in payload.lines],
+        plan=payload.plan,
+        estimated_hours=payload.estimated_hours,
     )
     return Status(201, _quote(quote))
 
 
 @router.post("/quotes/{quote_id}/decision", response={200: QuoteOut, **ERRORS})
 def decide_quote(request, quote_id: int, payload: QuoteDecisionIn):
-    return _quote(services.quote_decide(quote_id=quote_id, actor=request.user, approve=payload.approve, note=payload.note))
+    return _quote(
+        services.quote_decide(quote_id=quote_id, actor=request.user, approve=payload.approve, note=payload.note)
+    )
 
 
 def _quote(quote) -> dict:
     return {
-        "id": quote.pk, "status": quote.status, "currency": quote.currency, "total": quote.total, "plan": quote.plan,
-        "estimated_hours": quote.estimated_hours, "decided_at": quote.decided_at,
+        "id": quote.pk,
+        "status": quote.status,
+        "currency": quote.currency,
+        "total": quote.total,
+        "plan": quote.plan,
+        "estimated_hours": quote.estimated_hours,
+        "decided_at": quote.decided_at,
         "lines": [
-            {"kind": ln.kind, "description": ln.description, "quantity": ln.quantity, "unit_price": ln.unit_price, "amount": ln.amount}
+            {
+                "kind": ln.kind,
+                "description": ln.description,
+                "quantity": ln.quantity,
+                "unit_price": ln.unit_price,
+                "amount": ln.amount,
+            }
             for ln in quote.lines.all()
         ],
     }
@@ -137,8 +177,14 @@ def _quote(quote) -> dict:
 @router.put("/work-orders/{order_id}/report", response={200: WorkOrderDetailOut, **ERRORS})
 def save_report(request, order_id: int, payload: ReportIn):
     services.report_save(
-        order_id=order_id, actor=request.user, cause=payload.cause, process=payload.process,
-        minutes_spent=payload.minutes_spent, service_date=payload.service_date, parts=[p.dict() for p in payload.parts],
+        order_id=order_id,
+        actor=request.user,
+        cause=payload.cause,
+        process=payload.process,
+        minutes_spent=payload.minutes_spent,
+        service_date=payload.service_date,
+        parts=[p.dict() for p in payload.parts],
+        expected_version=payload.version,
     )
     return _detail(request, order_id)
 
@@ -147,7 +193,11 @@ def save_report(request, order_id: int, payload: ReportIn):
 def sign_acceptance(request, order_id: int, payload: AcceptanceIn):
     """The customer's signed acceptance (→ accepted) or refusal (→ reopened, opens a complaint)."""
     services.acceptance_sign(
-        order_id=order_id, actor=request.user, accepted=payload.accepted, signer_name=payload.signer_name,
-        signature=payload.signature, comment=payload.comment,
+        order_id=order_id,
+        actor=request.user,
+        accepted=payload.accepted,
+        signer_name=payload.signer_name,
+        signature=payload.signature,
+        comment=payload.comment,
     )
     return _detail(request, order_id)

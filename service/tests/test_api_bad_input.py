@@ -58,7 +58,7 @@ def counts():
     return (
         WorkOrder.objects.count(),
         WorkOrderEvent.objects.count(),
-        AuditLog.objects.exclude(action="view_pii").count(),
+        AuditLog.objects.exclude(action__in=["view_pii", "denied"]).count(),
         Unit.objects.count(),
         Document.objects.count(),
     )

@@ -143,6 +143,7 @@ def report_save(request, order_id: int):
             minutes_spent=data["minutes_spent"],
             service_date=data["service_date"],
             parts=parts_of(parts),
+            expected_version=data["version"],
         )
     except DomainError as exc:
         return refuse(request, exc, back=back, forms=[form, parts])
