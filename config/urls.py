@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from accounts import views as account_views
 from core import views as core_views
@@ -20,5 +20,6 @@ urlpatterns = [
     path("sla/", include("sla.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/", core_views.api_not_found, name="api-not-found"),  # a JSON 404, not the HTML page
     path("healthz", core_views.healthz, name="healthz"),
 ]

@@ -5,6 +5,7 @@ import logging
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -148,6 +149,10 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(SuspiciousOperation)
     def suspicious(request, exc):  # e.g. more query fields than DATA_UPLOAD_MAX_NUMBER_FIELDS
         return api.create_response(request, error_body("bad_request", _("The request is not valid.")), status=400)
+
+    @api.exception_handler(MultiPartParserError)
+    def malformed_multipart(request, exc):  # e.g. ``multipart/form-data`` without a boundary
+        return api.create_response(request, error_body("malformed_request", _("The request is not valid.")), status=400)
 
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc):

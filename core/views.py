@@ -1,8 +1,16 @@
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 
 def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@csrf_exempt  # it changes nothing, whatever the method
+def api_not_found(request):
+    """A path under ``/api/`` that no operation matches: the API's 404, in its ``{code, message, fields}`` shape."""
+    return JsonResponse({"code": "not_found", "message": _("Not found."), "fields": {}}, status=404)
