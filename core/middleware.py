@@ -15,7 +15,20 @@ class ErrorShapeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):  # django-ninja answers a wrong method in plain text
+            shaped = JsonResponse(
+                {"code": "method_not_allowed", "message": _("This method is not allowed here."), "fields": {}},
+                status=405,
+            )
+            if response.has_header("Allow"):
+                shaped["Allow"] = response["Allow"]
+            return shaped
+        return response
 
     def process_exception(self, request, exc):
         if isinstance(exc, RequestDataTooBig):

@@ -69,3 +69,14 @@ def test_the_json_404_speaks_the_users_language(db):
     body = assert_error(response, 404, "not_found")
     with override("zh-hans"):
         assert body["message"] == gettext("Not found.") != "Not found."
+
+
+def test_a_wrong_method_on_an_api_path_is_a_405_in_the_error_shape(db, client):
+    # when a DELETE is sent where only GET and POST exist
+    response = client.delete("/api/v1/work-orders", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    # then it is refused in the API's error shape, in the user's language, with what is allowed
+    assert response.status_code == 405
+    body = response.json()
+    assert body["code"] == "method_not_allowed" and body["fields"] == {}
+    assert body["message"] == "此处不允许使用该方法。"
+    assert "GET" in response["Allow"]
