@@ -19,7 +19,8 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "kind")
+    list_display = ("code", "name", "kind", "scope_orders")
+    list_filter = ("kind", "scope_orders")
 
 
 @admin.register(ApiToken)

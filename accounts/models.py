@@ -12,6 +12,15 @@ class Department(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=30, choices=DepartmentKind.choices)
+    scope_orders = models.BooleanField(
+        _("members see only this team's work orders"),
+        default=False,
+        help_text=_(
+            "Agents, technical support, complaint handlers and supervisors of this team then see the "
+            "orders routed to the team or assigned to its engineers; managers and organisation-wide "
+            "roles keep seeing everything."
+        ),
+    )
 
     class Meta:
         verbose_name = _("department")

@@ -1,6 +1,9 @@
 """Object scope: which work orders an actor may see. Reads start here."""
 
+from django.db.models import Q
+
 from accounts.choices import Role
+from accounts.models import Department
 from accounts.roles import can
 
 from .models import WorkOrder
@@ -11,12 +14,32 @@ def visible_to(actor, qs=None):
     if actor is None or not actor.is_authenticated or not actor.is_active:
         return qs.none()
     if can(actor, "order.view_all"):
-        return qs
+        team = team_scope(actor)
+        if team is None:
+            return qs
+        return qs.filter(Q(department_id=team) | Q(assignee__department_id=team))
     if actor.role == Role.ENGINEER:
         return qs.filter(assignee=actor)
     if actor.role == Role.CUSTOMER:
         return qs.filter(customer__user=actor)
     return qs.none()
+
+
+# Roles that work for the whole organisation: never limited to their own team.
+ORGANISATION_WIDE = frozenset({Role.MANAGER, Role.ADMIN, Role.ANALYST, Role.FINANCE, Role.QUALITY})
+
+
+def team_scope(actor) -> int | None:
+    """The department whose orders alone ``actor`` sees, or None for all orders: members of a
+    team marked "members see only this team's work orders" (``Department.scope_orders``), except
+    organisation-wide roles. Read once per request (cached on the user object)."""
+    if actor.department_id is None or actor.role in ORGANISATION_WIDE or actor.is_superuser:
+        return None
+    cached = getattr(actor, "_team_scope", False)
+    if cached is False:
+        scoped = Department.objects.filter(pk=actor.department_id, scope_orders=True).exists()
+        cached = actor._team_scope = actor.department_id if scoped else None
+    return cached
 
 
 def sees_unmasked_pii(actor, order=None) -> bool:
