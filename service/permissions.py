@@ -3,7 +3,7 @@
 from django.db.models import Q
 
 from accounts.choices import Role
-from accounts.models import Department
+from accounts.models import Department, User
 from accounts.roles import can
 
 from .models import WorkOrder
@@ -17,7 +17,10 @@ def visible_to(actor, qs=None):
         team = team_scope(actor)
         if team is None:
             return qs
-        return qs.filter(Q(department_id=team) | Q(assignee__department_id=team))
+        # A subquery, not a join: callers lock rows with SELECT … FOR UPDATE, which PostgreSQL
+        # refuses on the nullable side of an outer join.
+        members = User.objects.filter(department_id=team).values("id")
+        return qs.filter(Q(department_id=team) | Q(assignee_id__in=members))
     if actor.role == Role.ENGINEER:
         return qs.filter(assignee=actor)
     if actor.role == Role.CUSTOMER:
