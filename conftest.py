@@ -38,7 +38,9 @@ class ApiClient:
         return self.client.post("/api/v1" + path, data, content_type="application/json", **self._headers(headers))
 
     def put(self, path, body=None, headers=None):
-        return self.client.put("/api/v1" + path, json.dumps(body or {}), content_type="application/json", **self._headers(headers))
+        return self.client.put(
+            "/api/v1" + path, json.dumps(body or {}), content_type="application/json", **self._headers(headers)
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -5,8 +5,15 @@ from .choices import Role
 STAFF = {r for r in Role if r != Role.CUSTOMER}
 BACK_OFFICE = {Role.AGENT, Role.TECH_SUPPORT, Role.COMPLAINT_HANDLER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN}
 ALL_ORDERS = {
-    Role.AGENT, Role.TECH_SUPPORT, Role.COMPLAINT_HANDLER, Role.SUPERVISOR, Role.MANAGER,
-    Role.ADMIN, Role.QUALITY, Role.ANALYST, Role.FINANCE,
+    Role.AGENT,
+    Role.TECH_SUPPORT,
+    Role.COMPLAINT_HANDLER,
+    Role.SUPERVISOR,
+    Role.MANAGER,
+    Role.ADMIN,
+    Role.QUALITY,
+    Role.ANALYST,
+    Role.FINANCE,
 }
 
 CAPABILITIES: dict[str, set[str]] = {

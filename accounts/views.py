@@ -33,4 +33,6 @@ def audit_log(request):
         rows, next_cursor = keyset_page(qs, order=["-id"], cursor=request.GET.get("cursor") or None, size=50)
     except ValidationFailed:  # a tampered cursor: show the first page
         rows, next_cursor = keyset_page(qs, order=["-id"], cursor=None, size=50)
-    return render(request, "accounts/audit.html", {"rows": rows, "next_cursor": next_cursor, "object_type": object_type})
+    return render(
+        request, "accounts/audit.html", {"rows": rows, "next_cursor": next_cursor, "object_type": object_type}
+    )

@@ -13,19 +13,18 @@ import json
 import os
 import random
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from page_profile import report  # noqa: E402  (same folder)
 
 BODY = "Unit does not start; error E4 on the display after power-on."
 
@@ -45,37 +44,18 @@ def main() -> None:
     def one() -> None:
         r = client.post(
             "/api/v1/service-requests",
-            data={"serial": rng.choice(serials), "fault_description": BODY, "service_type": "repair",
-                  "priority": "normal", "channel": "phone"},
+            data={
+                "serial": rng.choice(serials),
+                "fault_description": BODY,
+                "service_type": "repair",
+                "priority": "normal",
+                "channel": "phone",
+            },
             content_type="application/json",
         )
         assert r.status_code == 201, r.content[:300]
 
-    for _ in range(5):
-        one()
-    with CaptureQueriesContext(connection) as ctx:
-        one()
-    queries = [q["sql"] for q in ctx.captured_queries]
-    best = None
-    for _ in range(args.rounds):
-        t0 = time.process_time()
-        for _ in range(args.n):
-            one()
-        ms = (time.process_time() - t0) * 1000 / args.n
-        best = ms if best is None else min(best, ms)
-    print(json.dumps({"cpu_ms_per_intake": round(best, 2), "queries": len(queries)}))
-    if os.environ.get("SHOW_SQL"):
-        for q in queries:
-            print("  ", q[:220])
-    if args.profile:
-        from pyinstrument import Profiler
-
-        p = Profiler(interval=0.0005)
-        p.start()
-        for _ in range(args.n):
-            one()
-        p.stop()
-        print(p.output_text(unicode=True, color=False, show_all=False))
+    report(one, args, label={"path": "POST /api/v1/service-requests"})
 
 
 if __name__ == "__main__":

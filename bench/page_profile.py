@@ -24,7 +24,6 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 
 def main() -> None:
@@ -50,9 +49,22 @@ def main() -> None:
         r = client.get(args.path.replace("{id}", str(ids[state["i"] % len(ids)])))
         assert r.status_code == 200, (r.status_code, r.content[:300])
 
+    report(one, args, label={"path": args.path})
+
+
+def report(one, args, *, label: dict) -> None:
+    """Warm up, count one request's queries, print the best round's CPU ms per request (and
+    the SQL with ``SHOW_SQL=1``, a pyinstrument profile with ``--profile``). Shared with
+    ``intake_profile.py``."""
     for _ in range(5):
         one()
-    with CaptureQueriesContext(connection) as ctx:
+    sql: list[str] = []
+
+    def record(execute, query, params, many, context):
+        sql.append(query)
+        return execute(query, params, many, context)
+
+    with connection.execute_wrapper(record):  # survives the connection being closed and reopened
         one()
     best = None
     for _ in range(args.rounds):
@@ -61,10 +73,10 @@ def main() -> None:
             one()
         ms = (time.process_time() - t0) * 1000 / args.n
         best = ms if best is None else min(best, ms)
-    print(json.dumps({"path": args.path, "cpu_ms": round(best, 2), "queries": len(ctx.captured_queries)}))
+    print(json.dumps({**label, "cpu_ms": round(best, 2), "queries": len(sql)}))
     if os.environ.get("SHOW_SQL"):
-        for q in ctx.captured_queries:
-            print("  ", q["sql"][:200])
+        for q in sql:
+            print("  ", q[:200])
     if args.profile:
         from pyinstrument import Profiler
 

@@ -43,6 +43,10 @@ def audited_save_formset(admin_obj, request, form, formset, change):
     for obj in instances:
         old = type(obj).objects.filter(pk=obj.pk).first() if obj.pk else None
         obj.save()
-        audit.record(actor=request.user, action="update" if old else "create", obj=obj,
-                     before=audit.snapshot(old) if old else None)
+        audit.record(
+            actor=request.user,
+            action="update" if old else "create",
+            obj=obj,
+            before=audit.snapshot(old) if old else None,
+        )
     formset.save_m2m()

@@ -49,7 +49,11 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 
 def error_body(code: str, message, fields: dict | None = None) -> dict:
-    return {"code": code, "message": str(message), "fields": {k: [str(m) for m in v] for k, v in (fields or {}).items()}}
+    return {
+        "code": code,
+        "message": str(message),
+        "fields": {k: [str(m) for m in v] for k, v in (fields or {}).items()},
+    }
 
 
 def _loc(loc) -> str:
@@ -130,7 +134,9 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request, exc):
-        return api.create_response(request, error_body("unauthenticated", _("Log in or send a valid API token.")), status=401)
+        return api.create_response(
+            request, error_body("unauthenticated", _("Log in or send a valid API token.")), status=401
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
@@ -161,14 +167,18 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(Exception)
     def unexpected(request, exc):
         log.exception("Unhandled API error")
-        return api.create_response(request, error_body("server_error", _("Something went wrong on our side.")), status=500)
+        return api.create_response(
+            request, error_body("server_error", _("Something went wrong on our side.")), status=500
+        )
 
     return api
 
 
 PYDANTIC_MESSAGES = {
     "missing": lambda e: _("This field is required."),
-    "string_too_long": lambda e: _("Ensure this value has at most %(max)s characters.") % {"max": e.get("ctx", {}).get("max_length", "?")},
+    "string_too_long": lambda e: (
+        _("Ensure this value has at most %(max)s characters.") % {"max": e.get("ctx", {}).get("max_length", "?")}
+    ),
     "string_too_short": lambda e: _("This field cannot be blank."),
     "int_parsing": lambda e: _("Enter a whole number."),
     "int_type": lambda e: _("Enter a whole number."),

@@ -88,7 +88,9 @@ class IdempotencyKey(models.Model):
     A row without ``status_code`` is a request still running: it reserves the key. A key
     belongs to a user; a request without one (a public endpoint) is told apart by ``client``."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     client = models.CharField(max_length=80, blank=True)
     scope = models.CharField(max_length=40)
     key = models.CharField(max_length=200)

@@ -38,9 +38,7 @@ def checked_bytes(data: bytes, *, field: str, allowed: dict[str, str] = DOCUMENT
     kind = filetype.guess(data)
     mime = kind.mime if kind else None
     if mime not in allowed:
-        message = _("The file must be one of: %(kinds)s.") % {
-            "kinds": ", ".join(sorted(set(allowed.values()))).upper()
-        }
+        message = _("The file must be one of: %(kinds)s.") % {"kinds": ", ".join(sorted(set(allowed.values()))).upper()}
         raise ValidationFailed(message, code="bad_file_type", fields={field: [message]})
     ext = allowed[mime]
     if mime in IMAGE_KINDS:

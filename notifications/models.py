@@ -20,8 +20,12 @@ class Notification(models.Model):
     Group-bot rows have no recipient: they go to the team's chat group."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="notifications",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
     channel = models.CharField(_("channel"), max_length=10, choices=ChannelName.choices)
     subject = models.CharField(_("subject"), max_length=200)

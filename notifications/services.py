@@ -64,8 +64,13 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
         for ch in active:
             if ch.per_user:
                 rows += [
-                    Notification(recipient=u, channel=ch.name, link=order_link(m.order_id, u),
-                                 sent_at=now if ch.name == ChannelName.INAPP else None, **base)
+                    Notification(
+                        recipient=u,
+                        channel=ch.name,
+                        link=order_link(m.order_id, u),
+                        sent_at=now if ch.name == ChannelName.INAPP else None,
+                        **base,
+                    )
                     for u in users
                     if ch.reaches(u)
                 ]

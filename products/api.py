@@ -82,9 +82,14 @@ def warranty_data(unit, on: dt.date) -> dict:
         "on": on,
         "components": [
             {
-                "component_class": c.component_class.code, "name": str(c.component_class.name),
-                "kind": c.component_class.kind, "months": c.months, "start": c.start, "end": c.end,
-                "in_warranty": c.in_warranty, "reason": c.reason,
+                "component_class": c.component_class.code,
+                "name": str(c.component_class.name),
+                "kind": c.component_class.kind,
+                "months": c.months,
+                "start": c.start,
+                "end": c.end,
+                "in_warranty": c.in_warranty,
+                "reason": c.reason,
             }
             for c in components
         ],
@@ -98,7 +103,10 @@ def unit_warranty(request, serial: str, on: dt.date | None = None):
 
 
 _UNIT_SCHEMA = UnitIn.model_json_schema(ref_template="#/components/schemas/{model}")
-_MULTIPART = {**_UNIT_SCHEMA, "properties": {**_UNIT_SCHEMA["properties"], "proof": {"type": "string", "format": "binary"}}}
+_MULTIPART = {
+    **_UNIT_SCHEMA,
+    "properties": {**_UNIT_SCHEMA["properties"], "proof": {"type": "string", "format": "binary"}},
+}
 
 
 @router.post(
@@ -127,7 +135,10 @@ def register_unit(request):
     if not isinstance(data, dict):
         raise ValidationFailed(_("Expected an object."))
     refuse_null_characters(data)
-    data = {k: (None if v == "" and k in {"model", "purchase_date", "sale_date", "customer_id"} else v) for k, v in data.items()}
+    data = {
+        k: (None if v == "" and k in {"model", "purchase_date", "sale_date", "customer_id"} else v)
+        for k, v in data.items()
+    }
     try:
         payload = UnitIn.model_validate(data)
     except PydanticValidationError as exc:
@@ -145,12 +156,23 @@ def _register(request, payload: UnitIn, proof):
             msg = _("Unknown customer.")
             raise ValidationFailed(msg, code="unknown_customer", fields={"customer_id": [msg]})
     unit = services.unit_register(
-        actor=user, customer=customer, serial=payload.serial, model_code=payload.model,
-        purchase_date=payload.purchase_date, sale_date=payload.sale_date, channel=payload.channel,
-        colour=payload.colour, proof=proof,
+        actor=user,
+        customer=customer,
+        serial=payload.serial,
+        model_code=payload.model,
+        purchase_date=payload.purchase_date,
+        sale_date=payload.sale_date,
+        channel=payload.channel,
+        colour=payload.colour,
+        proof=proof,
     )
     return {
-        "id": unit.pk, "serial": unit.serial, "model": unit.model.code, "purchase_date": unit.purchase_date,
-        "sale_date": unit.sale_date, "has_proof": bool(unit.proof_id), "status": unit.status,
+        "id": unit.pk,
+        "serial": unit.serial,
+        "model": unit.model.code,
+        "purchase_date": unit.purchase_date,
+        "sale_date": unit.sale_date,
+        "has_proof": bool(unit.proof_id),
+        "status": unit.status,
         "warranty": warranty_data(unit, timezone.localdate()),
     }

@@ -64,9 +64,7 @@ class WarrantyTerm(models.Model):
     class Meta:
         verbose_name = _("warranty term")
         verbose_name_plural = _("warranty terms")
-        constraints = [
-            models.UniqueConstraint(fields=["model", "component_class"], name="uniq_term_per_class")
-        ]
+        constraints = [models.UniqueConstraint(fields=["model", "component_class"], name="uniq_term_per_class")]
 
     def __str__(self) -> str:
         return f"{self.model.code} / {self.component_class}: {self.months}"
@@ -105,9 +103,7 @@ class Unit(models.Model):
         related_name="+",
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
-    replaced_by = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces"
-    )
+    replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces")
     registered_at = models.DateTimeField(_("registered"), auto_now_add=True)
 
     class Meta:

@@ -23,7 +23,9 @@ def terms_for(product_model) -> list[tuple[ComponentClass, int]]:
     """The model's warranty terms; a model without terms gets the policy defaults per class kind."""
     terms = [
         (t.component_class, t.months)
-        for t in WarrantyTerm.objects.filter(model=product_model).select_related("component_class").order_by("component_class_id")
+        for t in WarrantyTerm.objects.filter(model=product_model)
+        .select_related("component_class")
+        .order_by("component_class_id")
     ]
     if terms:
         return terms
@@ -50,7 +52,9 @@ def main_coverage(unit: Unit, *, on: dt.date, cause: str) -> rules.Coverage:
         purchase_date=unit.purchase_date, has_proof=bool(unit.proof_id), sale_date=unit.sale_date
     )
     terms = terms_for(unit.model)
-    main = next((m for cc, m in terms if cc.kind == "main"), terms[0][1] if terms else int(get_policy("warranty.months.main")))
+    main = next(
+        (m for cc, m in terms if cc.kind == "main"), terms[0][1] if terms else int(get_policy("warranty.months.main"))
+    )
     return rules.decide(start=start, months=main, on=on, cause=cause)
 
 

@@ -41,7 +41,11 @@ def unit_register(
     if not serial:
         raise ValidationFailed(fields={"serial": [_("This field is required.")]})
     today = timezone.localdate()
-    for name, value in (("purchase_date", purchase_date), ("sale_date", sale_date), ("production_date", production_date)):
+    for name, value in (
+        ("purchase_date", purchase_date),
+        ("sale_date", sale_date),
+        ("production_date", production_date),
+    ):
         if value and value > today:
             msg = _("The date cannot be in the future.")
             raise ValidationFailed(msg, code="date_in_future", fields={name: [msg]})
@@ -53,8 +57,16 @@ def unit_register(
             if unit is None:
                 model = ProductModel.objects.filter(code=(model_code or "").strip()).first() if model_code else None
                 if model is None:
-                    msg = _("Unknown serial number. Give the product model to register it.") if not model_code else _("Unknown product model.")
-                    raise ValidationFailed(msg, code="unknown_serial" if not model_code else "unknown_model", fields={"model" if model_code else "serial": [msg]})
+                    msg = (
+                        _("Unknown serial number. Give the product model to register it.")
+                        if not model_code
+                        else _("Unknown product model.")
+                    )
+                    raise ValidationFailed(
+                        msg,
+                        code="unknown_serial" if not model_code else "unknown_model",
+                        fields={"model" if model_code else "serial": [msg]},
+                    )
                 unit = Unit(serial=serial, model=model)
             elif unit.owner_id and unit.owner_id != customer.pk:
                 raise Conflict(_("This serial number is registered to another customer."), code="unit_owned")
@@ -70,7 +82,12 @@ def unit_register(
                 unit.purchase_date = purchase_date
             if sale_date and not unit.sale_date:
                 unit.sale_date = sale_date
-            for field, value in (("channel", channel), ("colour", colour), ("batch", batch), ("production_date", production_date)):
+            for field, value in (
+                ("channel", channel),
+                ("colour", colour),
+                ("batch", batch),
+                ("production_date", production_date),
+            ):
                 if value and not getattr(unit, field):
                     setattr(unit, field, value)
             if content is not None:
@@ -79,5 +96,7 @@ def unit_register(
             unit.save()
             audit.record(actor=actor, action="create" if before is None else "update", obj=unit, before=before)
     except IntegrityError:
-        raise Conflict(_("This serial number was registered at the same time by another request."), code="unit_owned") from None
+        raise Conflict(
+            _("This serial number was registered at the same time by another request."), code="unit_owned"
+        ) from None
     return unit

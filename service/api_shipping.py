@@ -29,18 +29,33 @@ class ShipmentOut(Schema):
 
 
 def _out(s: Shipment) -> dict:
-    return {"id": s.pk, "direction": s.direction, "carrier": s.carrier, "tracking_number": s.tracking_number,
-            "shipped_at": s.shipped_at, "received_at": s.received_at}
+    return {
+        "id": s.pk,
+        "direction": s.direction,
+        "carrier": s.carrier,
+        "tracking_number": s.tracking_number,
+        "shipped_at": s.shipped_at,
+        "received_at": s.received_at,
+    }
 
 
-@router.post("/work-orders/{order_id}/shipments", response={201: ShipmentOut, **ERRORS}, summary="Record a mail-in parcel")
+@router.post(
+    "/work-orders/{order_id}/shipments", response={201: ShipmentOut, **ERRORS}, summary="Record a mail-in parcel"
+)
 def create_shipment(request, order_id: int, payload: ShipmentIn):
-    shipment = shipment_record(order_id=order_id, actor=request.user, direction=payload.direction,
-                               carrier=payload.carrier, tracking_number=payload.tracking_number,
-                               shipped_at=payload.shipped_at)
+    shipment = shipment_record(
+        order_id=order_id,
+        actor=request.user,
+        direction=payload.direction,
+        carrier=payload.carrier,
+        tracking_number=payload.tracking_number,
+        shipped_at=payload.shipped_at,
+    )
     return Status(201, _out(shipment))
 
 
-@router.post("/shipments/{shipment_id}/received", response={200: ShipmentOut, **ERRORS}, summary="Mark a parcel received")
+@router.post(
+    "/shipments/{shipment_id}/received", response={200: ShipmentOut, **ERRORS}, summary="Mark a parcel received"
+)
 def receive_shipment(request, shipment_id: int):
     return _out(shipment_received(shipment_id=shipment_id, actor=request.user))

@@ -55,13 +55,17 @@ def steps(now: dt.datetime) -> list[Step]:
     """Breach first: a clock past its deadline is reported as breached, not also as at risk."""
     return [
         Step(
-            "sla_breached", 2, Q(state=RUNNING, due_at__lt=now),
+            "sla_breached",
+            2,
+            Q(state=RUNNING, due_at__lt=now),
             {"state": WorkOrderClock.State.BREACHED, "breached_at": F("due_at"), "escalation_level": 2},
             ("due_at",),
         ),
         Step(
             # at_risk IN (false), not NOT at_risk: an equality SQLite can match to the index
-            "sla_at_risk", 1, Q(state=RUNNING, at_risk__in=[False], warn_at__lte=now),
+            "sla_at_risk",
+            1,
+            Q(state=RUNNING, at_risk__in=[False], warn_at__lte=now),
             {"at_risk": True, "escalation_level": 1},
             ("warn_at",),
         ),
@@ -112,14 +116,18 @@ class Hit:
 def _record(step: Step, ids: list[int], staff: "_Staff") -> None:
     hits = [
         Hit(*row)
-        for row in WorkOrderClock.objects.filter(id__in=ids).order_by("id").values_list(
-            "id", "order_id", "clock", "due_at", "order__status", "order__assignee_id", "order__department_id"
-        )
+        for row in WorkOrderClock.objects.filter(id__in=ids)
+        .order_by("id")
+        .values_list("id", "order_id", "clock", "due_at", "order__status", "order__assignee_id", "order__department_id")
     ]
     WorkOrderEvent.objects.bulk_create(
         [
             WorkOrderEvent(
-                order_id=h.order_id, actor=None, action=step.action, from_status=h.status, to_status=h.status,
+                order_id=h.order_id,
+                actor=None,
+                action=step.action,
+                from_status=h.status,
+                to_status=h.status,
                 payload={"clock": h.clock, "due_at": h.due_at.isoformat(), "escalation_level": step.level},
             )
             for h in hits

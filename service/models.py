@@ -9,6 +9,10 @@ from .choices import Channel, Coverage, LineKind, Mode, Priority, QuoteStatus, S
 NUMBER_PREFIX = "WO"
 
 
+def order_number(pk: int | None) -> str:
+    return f"{NUMBER_PREFIX}{pk:08d}" if pk else ""
+
+
 class WorkOrder(models.Model):
     """A service request and the work order it becomes (SPEC §1)."""
 
@@ -45,9 +49,7 @@ class WorkOrder(models.Model):
         "accounts.Department", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL
     )
     appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
-    coverage = models.CharField(
-        _("coverage"), max_length=15, choices=Coverage.choices, default=Coverage.UNDETERMINED
-    )
+    coverage = models.CharField(_("coverage"), max_length=15, choices=Coverage.choices, default=Coverage.UNDETERMINED)
     coverage_reason = models.CharField(_("coverage reason"), max_length=30, blank=True)
     cause = models.CharField(_("cause"), max_length=30, choices=Cause.choices, blank=True)
     paused_from = models.CharField(max_length=20, blank=True)
@@ -76,12 +78,12 @@ class WorkOrder(models.Model):
 
     @property
     def number(self) -> str:
-        return f"{NUMBER_PREFIX}{self.pk:08d}" if self.pk else ""
+        return order_number(self.pk)
 
     @staticmethod
     def pk_from_number(text: str) -> int | None:
         text = text.strip().upper()
-        digits = text[len(NUMBER_PREFIX):]
+        digits = text[len(NUMBER_PREFIX) :]
         if text.startswith(NUMBER_PREFIX) and digits.isascii() and digits.isdigit():  # not "²" or "٣"
             return int(digits)
         return None
@@ -107,6 +109,9 @@ class WorkOrderEvent(models.Model):
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["order", "id"])]
 
+    def __str__(self) -> str:
+        return f"{order_number(self.order_id)} {self.action}"
+
 
 class OrderDocument(models.Model):
     class Kind(models.TextChoices):
@@ -123,6 +128,9 @@ class OrderDocument(models.Model):
         verbose_name = _("order document")
         verbose_name_plural = _("order documents")
 
+    def __str__(self) -> str:
+        return f"{order_number(self.order_id)} {self.kind}"
+
 
 class Quote(models.Model):
     """An itemised quote for a paid repair; work starts only once the customer approves it."""
@@ -131,11 +139,15 @@ class Quote(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=QuoteStatus.choices, default=QuoteStatus.PENDING)
     currency = models.CharField(max_length=3, default="CNY")
     total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
-    estimated_hours = models.DecimalField(_("estimated duration (hours)"), max_digits=6, decimal_places=1, null=True, blank=True)
+    estimated_hours = models.DecimalField(
+        _("estimated duration (hours)"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
     plan = models.TextField(_("repair plan"), blank=True, max_length=5000)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -159,6 +171,9 @@ class QuoteLine(models.Model):
         verbose_name = _("quote line")
         verbose_name_plural = _("quote lines")
 
+    def __str__(self) -> str:
+        return f"{self.description} × {self.quantity}"
+
 
 class RepairReport(models.Model):
     order = models.OneToOneField(WorkOrder, on_delete=models.CASCADE, related_name="report")
@@ -174,6 +189,9 @@ class RepairReport(models.Model):
         verbose_name = _("repair report")
         verbose_name_plural = _("repair reports")
 
+    def __str__(self) -> str:
+        return f"{order_number(self.order_id)} report"
+
 
 class PartUsed(models.Model):
     report = models.ForeignKey(RepairReport, on_delete=models.CASCADE, related_name="parts")
@@ -186,6 +204,9 @@ class PartUsed(models.Model):
     class Meta:
         verbose_name = _("part used")
         verbose_name_plural = _("parts used")
+
+    def __str__(self) -> str:
+        return f"{self.part_number} {self.name}".strip()
 
 
 class Acceptance(models.Model):
@@ -203,6 +224,9 @@ class Acceptance(models.Model):
         verbose_name = _("acceptance")
         verbose_name_plural = _("acceptances")
         ordering = ["-signed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{order_number(self.order_id)} {'accepted' if self.accepted else 'refused'}"
 
 
 class Shipment(models.Model):
@@ -222,6 +246,9 @@ class Shipment(models.Model):
     class Meta:
         verbose_name = _("shipment")
         verbose_name_plural = _("shipments")
+
+    def __str__(self) -> str:
+        return f"{order_number(self.order_id)} {self.direction} {self.tracking_number}"
 
 
 class Complaint(models.Model):
@@ -243,6 +270,9 @@ class Complaint(models.Model):
     class Meta:
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
+
+    def __str__(self) -> str:
+        return f"Complaint {self.pk}"
 
 
 class WorkOrderClock(models.Model):
@@ -295,6 +325,9 @@ class WorkOrderClock(models.Model):
             models.Index(fields=["clock", "state", "started_at", "due_at", "stopped_at"], name="clock_kpi"),
         ]
 
+    def __str__(self) -> str:
+        return f"{order_number(self.order_id)} {self.clock}"
+
 
 class OrderSla(models.Model):
     """The policy matched when the order came in, as it was then."""
@@ -302,3 +335,6 @@ class OrderSla(models.Model):
     order = models.OneToOneField(WorkOrder, on_delete=models.CASCADE, related_name="sla")
     policy_code = models.CharField(max_length=40)
     snapshot = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"{order_number(self.order_id)} {self.policy_code}"

@@ -106,29 +106,48 @@ def order_detail(order, actor, report) -> dict:
         ],
         quotes=[
             {
-                "id": q.pk, "status": q.status, "currency": q.currency, "total": q.total, "plan": q.plan,
-                "estimated_hours": q.estimated_hours, "decided_at": q.decided_at,
+                "id": q.pk,
+                "status": q.status,
+                "currency": q.currency,
+                "total": q.total,
+                "plan": q.plan,
+                "estimated_hours": q.estimated_hours,
+                "decided_at": q.decided_at,
                 "lines": [
-                    {"kind": ln.kind, "description": ln.description, "quantity": ln.quantity,
-                     "unit_price": ln.unit_price, "amount": ln.amount}
+                    {
+                        "kind": ln.kind,
+                        "description": ln.description,
+                        "quantity": ln.quantity,
+                        "unit_price": ln.unit_price,
+                        "amount": ln.amount,
+                    }
                     for ln in q.lines.all()
                 ],
             }
             for q in order.quotes.all()
         ],
-        report=None if report is None else {
+        report=None
+        if report is None
+        else {
             "engineer": report.engineer.display_name(),
             "service_date": report.service_date,
             "cause": report.cause,
             "process": report.process,
             "minutes_spent": report.minutes_spent,
             "parts": [
-                {"part_number": p.part_number, "name": p.name, "old_serial": p.old_serial,
-                 "new_serial": p.new_serial, "quantity": p.quantity}
+                {
+                    "part_number": p.part_number,
+                    "name": p.name,
+                    "old_serial": p.old_serial,
+                    "new_serial": p.new_serial,
+                    "quantity": p.quantity,
+                }
                 for p in report.parts.all()
             ],
         },
-        acceptance=None if latest is None else {
+        acceptance=None
+        if latest is None
+        else {
             "accepted": latest.accepted,
             "signer_name": latest.signer_name,
             "signed_at": latest.signed_at,

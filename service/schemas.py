@@ -73,7 +73,9 @@ class ReportIn(Schema):
     minutes_spent: int = Field(ge=0, le=100000)
     service_date: dt.date | None = None
     parts: list[PartIn] = Field(default_factory=list, max_length=100)
-    version: int | None = Field(default=None, ge=1, le=2**31, description="Optimistic lock: the order's version as read")
+    version: int | None = Field(
+        default=None, ge=1, le=2**31, description="Optimistic lock: the order's version as read"
+    )
 
 
 class AcceptanceIn(Schema):

@@ -31,7 +31,9 @@ def _parse_cursor(order):
     return parse
 
 
-def work_order_list(*, actor, f: F.WorkOrderFilter, cursor: str | None = None, size: int = 25, now: dt.datetime | None = None):
+def work_order_list(
+    *, actor, f: F.WorkOrderFilter, cursor: str | None = None, size: int = 25, now: dt.datetime | None = None
+):
     """One page of orders: one query, plus one for the page's SLA clocks, whatever the page depth."""
     qs = F.apply(visible_to(actor), f, now=now).select_related("customer", "assignee", "product_model", "sla")
     rows, next_cursor = keyset_page(qs, order=f.order, cursor=cursor, size=size, parse=_parse_cursor(f.order))

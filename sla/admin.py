@@ -40,7 +40,9 @@ class BusinessCalendarForm(forms.ModelForm):
             )
         except (ValueError, TypeError) as exc:
             raise forms.ValidationError(
-                _('Working windows are not valid (%(error)s). Example: {"0": [["09:00", "12:00"], ["13:00", "18:00"]]}'),
+                _(
+                    'Working windows are not valid (%(error)s). Example: {"0": [["09:00", "12:00"], ["13:00", "18:00"]]}'
+                ),
                 params={"error": exc},
             ) from exc
         return data
@@ -73,7 +75,8 @@ def _warn_missing_year(request) -> None:
                 "The official holiday schedule for %(year)s is not entered on the default calendar: deadlines "
                 "in %(year)s are provisional (weekday rule). Add it here or run “manage.py sla_calendar_import "
                 "--year %(year)s”."
-            ) % {"year": year},
+            )
+            % {"year": year},
         )
 
 
@@ -93,7 +96,8 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
     def year_views(self, obj):
         year = timezone.localdate().year
         return format_html_join(
-            " ", '<a href="{}">{}</a>',
+            " ",
+            '<a href="{}">{}</a>',
             ((reverse("sla:calendar_year", args=[obj.code, y]), y) for y in (year, year + 1)),
         )
 
@@ -143,8 +147,19 @@ class SlaPolicyForm(forms.ModelForm):
     class Meta:
         model = SlaPolicy
         fields = (
-            "code", "name", "rank", "active", "for_complaints", "calendar", "service_types", "priorities",
-            "customer_tiers", "industrial", "regions", "pause_statuses", "at_risk_ratio",
+            "code",
+            "name",
+            "rank",
+            "active",
+            "for_complaints",
+            "calendar",
+            "service_types",
+            "priorities",
+            "customer_tiers",
+            "industrial",
+            "regions",
+            "pause_statuses",
+            "at_risk_ratio",
         )
 
     def clean(self):

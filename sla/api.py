@@ -25,7 +25,8 @@ router = Router(tags=["SLA"])
 class PreviewParams(Schema):
     policy: str = Field(max_length=40, description="Policy code, e.g. standard, urgent, industrial, complaint.")
     start: str = Field(
-        default="", max_length=40,
+        default="",
+        max_length=40,
         description="ISO 8601 date-time the request comes in; without an offset it is read in the "
         "calendar's time zone (Asia/Shanghai). Default: now.",
     )
@@ -83,8 +84,13 @@ def preview(request, params: Query[PreviewParams]):
         "calendar": calendar.code,
         "start": start,
         "clocks": [
-            {"clock": r.clock, "clock_type": r.clock_type, "amount": r.amount,
-             "due_at": r.due_at.astimezone(compiled.zone), "provisional": r.provisional}
+            {
+                "clock": r.clock,
+                "clock_type": r.clock_type,
+                "amount": r.amount,
+                "due_at": r.due_at.astimezone(compiled.zone),
+                "provisional": r.provisional,
+            }
             for r in rows
         ],
     }
@@ -96,7 +102,9 @@ class ExtensionIn(Schema):
         default=None, description="The new deadline; without an offset it is read as Asia/Shanghai."
     )
     extra: int | None = Field(
-        default=None, ge=1, le=1_000_000,
+        default=None,
+        ge=1,
+        le=1_000_000,
         description="Or: extra time in the clock's own unit — minutes (calendar and business-hours "
         "clocks, counted the same way as the clock) or working days.",
     )
@@ -114,7 +122,11 @@ def extend(request, order_id: int, clock: str, payload: ExtensionIn):
     if len(clock) > 20 or not 0 < order_id < 2**62:
         raise NotFound(_("This work order has no such clock."))
     c = clock_extend(
-        order_id=order_id, clock=clock, actor=request.user, reason=payload.reason,
-        new_due_at=payload.new_due_at, extra=payload.extra,
+        order_id=order_id,
+        clock=clock,
+        actor=request.user,
+        reason=payload.reason,
+        new_due_at=payload.new_due_at,
+        extra=payload.extra,
     )
     return clock_data(c)

@@ -20,7 +20,9 @@ class BusinessCalendar(models.Model):
         help_text=_('Per weekday (0 = Monday): a list of ["HH:MM", "HH:MM"] windows.'),
     )
     adjusted_day_windows = models.JSONField(
-        _("windows on adjusted working days"), null=True, blank=True,
+        _("windows on adjusted working days"),
+        null=True,
+        blank=True,
         help_text=_("Empty: the Monday windows."),
     )
     updated_at = models.DateTimeField(auto_now=True)
@@ -101,13 +103,21 @@ class SlaPolicy(models.Model):
     industrial = models.BooleanField(_("industrial equipment"), null=True, blank=True)
     regions = models.JSONField(_("regions"), default=list, blank=True)
     calendar = models.ForeignKey(
-        BusinessCalendar, verbose_name=_("calendar"), null=True, blank=True, on_delete=models.PROTECT,
+        BusinessCalendar,
+        verbose_name=_("calendar"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         help_text=_("Empty: the calendar of the order's region, else the default calendar."),
     )
     pause_statuses = models.JSONField(
-        _("statuses that pause the clocks"), default=list, blank=True,
+        _("statuses that pause the clocks"),
+        default=list,
+        blank=True,
     )
-    at_risk_ratio = models.DecimalField(_("at risk after (share of target)"), max_digits=3, decimal_places=2, default=0.8)
+    at_risk_ratio = models.DecimalField(
+        _("at risk after (share of target)"), max_digits=3, decimal_places=2, default=0.8
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

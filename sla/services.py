@@ -21,8 +21,12 @@ from .calendar_data import china_covered_years, china_schedule
 from .models import BusinessCalendar, CalendarDay, CalendarYear
 
 KIND_ALIASES = {
-    "holiday": CalendarDay.Kind.HOLIDAY, "休": CalendarDay.Kind.HOLIDAY, "off": CalendarDay.Kind.HOLIDAY,
-    "workday": CalendarDay.Kind.WORKDAY, "班": CalendarDay.Kind.WORKDAY, "work": CalendarDay.Kind.WORKDAY,
+    "holiday": CalendarDay.Kind.HOLIDAY,
+    "休": CalendarDay.Kind.HOLIDAY,
+    "off": CalendarDay.Kind.HOLIDAY,
+    "workday": CalendarDay.Kind.WORKDAY,
+    "班": CalendarDay.Kind.WORKDAY,
+    "work": CalendarDay.Kind.WORKDAY,
 }
 
 
@@ -34,7 +38,12 @@ def calendar_touch(calendar: BusinessCalendar) -> None:
 
 
 def calendar_year_import(
-    *, actor, calendar: BusinessCalendar, year: int, holidays: dict[dt.date, str], workdays: dict[dt.date, str],
+    *,
+    actor,
+    calendar: BusinessCalendar,
+    year: int,
+    holidays: dict[dt.date, str],
+    workdays: dict[dt.date, str],
     source: str,
 ) -> CalendarYear:
     """Replace the year's holidays and adjusted working days and confirm the year."""
@@ -51,17 +60,31 @@ def calendar_year_import(
         before = {"year": year, "days": CalendarDay.objects.filter(calendar=calendar, date__year=year).count()}
         CalendarDay.objects.filter(calendar=calendar, date__year=year).delete()
         CalendarDay.objects.bulk_create(
-            [CalendarDay(calendar=calendar, date=d, kind=CalendarDay.Kind.HOLIDAY, name=n[:60]) for d, n in holidays.items()]
-            + [CalendarDay(calendar=calendar, date=d, kind=CalendarDay.Kind.WORKDAY, name=n[:60]) for d, n in workdays.items()]
+            [
+                CalendarDay(calendar=calendar, date=d, kind=CalendarDay.Kind.HOLIDAY, name=n[:60])
+                for d, n in holidays.items()
+            ]
+            + [
+                CalendarDay(calendar=calendar, date=d, kind=CalendarDay.Kind.WORKDAY, name=n[:60])
+                for d, n in workdays.items()
+            ]
         )
         confirmed, _created = CalendarYear.objects.update_or_create(
             calendar=calendar, year=year, defaults={"source": source[:100]}
         )
         calendar_touch(calendar)
         audit.record(
-            actor=actor, action="calendar_import", obj=calendar, before=before,
-            after={"year": year, "days": len(holidays) + len(workdays), "holidays": len(holidays),
-                   "workdays": len(workdays), "source": source[:100]},
+            actor=actor,
+            action="calendar_import",
+            obj=calendar,
+            before=before,
+            after={
+                "year": year,
+                "days": len(holidays) + len(workdays),
+                "holidays": len(holidays),
+                "workdays": len(workdays),
+                "source": source[:100],
+            },
         )
     return confirmed
 
@@ -77,7 +100,11 @@ def calendar_import_china(*, actor, calendar: BusinessCalendar, year: int) -> Ca
         raise ValidationFailed(msg, code="year_not_covered", fields={"year": [msg]})
     schedule = china_schedule(year, lang="zh")
     return calendar_year_import(
-        actor=actor, calendar=calendar, year=year, holidays=schedule["holidays"], workdays=schedule["workdays"],
+        actor=actor,
+        calendar=calendar,
+        year=year,
+        holidays=schedule["holidays"],
+        workdays=schedule["workdays"],
         source="chinesecalendar",
     )
 

@@ -30,9 +30,15 @@ def calendar_list(request):
         {"calendar": cal, "years": sorted(y.year for y in cal.years.all())}
         for cal in BusinessCalendar.objects.prefetch_related("years")
     ]
-    return render(request, "sla/calendar_list.html", {
-        "rows": rows, "this_year": timezone.localdate().year, "missing_year": missing_next_year(),
-    })
+    return render(
+        request,
+        "sla/calendar_list.html",
+        {
+            "rows": rows,
+            "this_year": timezone.localdate().year,
+            "missing_year": missing_next_year(),
+        },
+    )
 
 
 def month_grids(cal: BusinessCalendar, year: int, entries: list[CalendarDay]) -> list[dict]:

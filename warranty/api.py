@@ -3,7 +3,6 @@
 from ninja import Router
 
 from core.api import ERRORS
-
 from service import selectors
 from service.presenters import order_detail
 from service.schemas import ReplacementIn, WorkOrderDetailOut
@@ -17,8 +16,13 @@ router = Router(tags=["warranty"])
 def replace_unit(request, order_id: int, payload: ReplacementIn):
     """Replace (or take back) the order's unit when the replacement rule allows it."""
     replacement_create(
-        order_id=order_id, actor=request.user, ground=payload.ground, new_serial=payload.new_serial,
-        new_model_code=payload.new_model, new_colour=payload.new_colour, is_return=payload.is_return,
+        order_id=order_id,
+        actor=request.user,
+        ground=payload.ground,
+        new_serial=payload.new_serial,
+        new_model_code=payload.new_model,
+        new_colour=payload.new_colour,
+        is_return=payload.is_return,
         manager_approved=payload.manager_approved,
     )
     order = selectors.work_order_detail(actor=request.user, order_id=order_id)

@@ -86,7 +86,11 @@ def replacement_create(
                 defaults={"model": new_model},
             )
             new_unit.model, new_unit.owner, new_unit.colour = new_model, old.owner, new_colour or new_unit.colour
-            new_unit.purchase_date, new_unit.sale_date, new_unit.proof_id = old.purchase_date, old.sale_date, old.proof_id
+            new_unit.purchase_date, new_unit.sale_date, new_unit.proof_id = (
+                old.purchase_date,
+                old.sale_date,
+                old.proof_id,
+            )
             new_unit.channel = old.channel
             new_unit.save()
             audit.record(actor=actor, action="create", obj=new_unit)
@@ -96,12 +100,24 @@ def replacement_create(
         old.save()
         audit.record(actor=actor, action="update", obj=old, before=before)
         replacement = Replacement.objects.create(
-            order=order, ground=ground, old_unit=old, new_unit=new_unit, new_serial=new_serial.strip(),
-            new_model=new_model, new_colour=new_colour, is_return=is_return, prior_repairs=prior,
-            approved_by=actor if manager_approved else None, created_by=actor,
+            order=order,
+            ground=ground,
+            old_unit=old,
+            new_unit=new_unit,
+            new_serial=new_serial.strip(),
+            new_model=new_model,
+            new_colour=new_colour,
+            is_return=is_return,
+            prior_repairs=prior,
+            approved_by=actor if manager_approved else None,
+            created_by=actor,
         )
         WorkOrderEvent.objects.create(
-            order=order, actor=actor, action="replace", from_status=order.status, to_status=order.status,
+            order=order,
+            actor=actor,
+            action="replace",
+            from_status=order.status,
+            to_status=order.status,
             payload={"ground": ground, "new_serial": new_serial, "is_return": is_return},
         )
         audit.record(actor=actor, action="create", obj=replacement)

@@ -18,8 +18,15 @@ def test_admin_edit_of_a_product_model_writes_an_audit_row_with_before_and_after
     client.force_login(admin)
     r = client.post(
         f"/admin/products/productmodel/{model.pk}/change/",
-        {"code": "LOCK-1", "name": "Smart lock Pro", "line": line.pk,
-         "terms-TOTAL_FORMS": "0", "terms-INITIAL_FORMS": "0", "terms-MIN_NUM_FORMS": "0", "terms-MAX_NUM_FORMS": "1000"},
+        {
+            "code": "LOCK-1",
+            "name": "Smart lock Pro",
+            "line": line.pk,
+            "terms-TOTAL_FORMS": "0",
+            "terms-INITIAL_FORMS": "0",
+            "terms-MIN_NUM_FORMS": "0",
+            "terms-MAX_NUM_FORMS": "1000",
+        },
     )
     assert r.status_code == 302, r.content[:2000]
     row = AuditLog.objects.filter(object_type="products.productmodel", object_id=str(model.pk)).latest("id")

@@ -26,8 +26,13 @@ pytestmark = pytest.mark.django_db
 def engineer(name, *, regions="", lines="", load=0, capacity=None, team=None, **kw):
     user = UserFactory(username=name, role="engineer", department=team or DepartmentFactory(code="field"))
     return EngineerProfile.objects.create(
-        user=user, team=team, regions=comma_list(regions), product_lines=comma_list(lines), open_orders=load,
-        capacity=capacity, **kw,
+        user=user,
+        team=team,
+        regions=comma_list(regions),
+        product_lines=comma_list(lines),
+        open_orders=load,
+        capacity=capacity,
+        **kw,
     )
 
 

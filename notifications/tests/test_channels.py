@@ -24,8 +24,12 @@ class Recorder(BaseHTTPRequestHandler):
         body = self.rfile.read(length)
         path = urllib.parse.urlsplit(self.path).path
         self.server.requests.append(
-            {"path": path, "query": urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query),
-             "content_type": self.headers.get("Content-Type"), "json": json.loads(body.decode())}
+            {
+                "path": path,
+                "query": urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query),
+                "content_type": self.headers.get("Content-Type"),
+                "json": json.loads(body.decode()),
+            }
         )
         status, answer = self.server.answers.get(path, (200, {"errcode": 0, "errmsg": "ok"}))
         data = json.dumps(answer).encode()

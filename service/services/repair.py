@@ -51,7 +51,9 @@ def _money(value, field: str) -> Decimal:
 def quote_create(*, order_id: int, actor, lines: list[dict], plan: str = "", estimated_hours=None) -> Quote:
     """An itemised quote for a paid repair; any pending quote is withdrawn."""
     if not lines:
-        raise ValidationFailed(_("A quote needs at least one line."), fields={"lines": [_("A quote needs at least one line.")]})
+        raise ValidationFailed(
+            _("A quote needs at least one line."), fields={"lines": [_("A quote needs at least one line.")]}
+        )
     parsed = []
     for i, line in enumerate(lines):
         kind = line.get("kind", LineKind.OTHER)
@@ -87,10 +89,17 @@ def quote_create(*, order_id: int, actor, lines: list[dict], plan: str = "", est
             created_by=actor,
         )
         QuoteLine.objects.bulk_create(
-            [QuoteLine(quote=quote, kind=k, description=d, quantity=q, unit_price=p, amount=a) for k, d, q, p, a in parsed]
+            [
+                QuoteLine(quote=quote, kind=k, description=d, quantity=q, unit_price=p, amount=a)
+                for k, d, q, p, a in parsed
+            ]
         )
         WorkOrderEvent.objects.create(
-            order=order, actor=actor, action="quote", from_status=order.status, to_status=order.status,
+            order=order,
+            actor=actor,
+            action="quote",
+            from_status=order.status,
+            to_status=order.status,
             payload={"quote": quote.pk, "total": str(quote.total)},
         )
         audit.record(actor=actor, action="create", obj=quote)
@@ -116,8 +125,13 @@ def quote_decide(*, quote_id: int, actor, approve: bool, note: str = "") -> Quot
         quote.save()
         order = quote.order
         WorkOrderEvent.objects.create(
-            order=order, actor=actor, action="quote_approved" if approve else "quote_rejected",
-            from_status=order.status, to_status=order.status, note=note, payload={"quote": quote.pk},
+            order=order,
+            actor=actor,
+            action="quote_approved" if approve else "quote_rejected",
+            from_status=order.status,
+            to_status=order.status,
+            note=note,
+            payload={"quote": quote.pk},
         )
         audit.record(actor=actor, action="update", obj=quote, before=before)
     return quote
@@ -138,7 +152,13 @@ def report_save(
     order's version on, so that a second editor holding the old version is refused (409)
     instead of silently replacing the first one's report."""
     if not (cause or "").strip() or not (process or "").strip():
-        raise ValidationFailed(fields={k: [_("This field is required.")] for k, v in (("cause", cause), ("process", process)) if not (v or "").strip()})
+        raise ValidationFailed(
+            fields={
+                k: [_("This field is required.")]
+                for k, v in (("cause", cause), ("process", process))
+                if not (v or "").strip()
+            }
+        )
     if not isinstance(minutes_spent, int) or minutes_spent < 0 or minutes_spent > 100_000:
         raise ValidationFailed(fields={"minutes_spent": [_("Enter a whole number of minutes.")]})
     service_date = service_date or timezone.localdate()
@@ -178,7 +198,11 @@ def report_save(
             ]
         )
         WorkOrderEvent.objects.create(
-            order=order, actor=actor, action="report", from_status=order.status, to_status=order.status,
+            order=order,
+            actor=actor,
+            action="report",
+            from_status=order.status,
+            to_status=order.status,
             payload={"minutes_spent": minutes_spent, "parts": len(parts)},
         )
         audit.record(actor=actor, action="create" if before is None else "update", obj=report, before=before)
@@ -189,14 +213,24 @@ def decode_signature(data_url: str) -> bytes:
     """A signature drawn on screen arrives as a ``data:image/png;base64,…`` URL."""
     prefix, _sep, encoded = (data_url or "").partition(",")
     if not prefix.startswith("data:image/") or not encoded:
-        raise ValidationFailed(_("Draw the signature first."), code="signature_missing", fields={"signature": [_("Draw the signature first.")]})
+        raise ValidationFailed(
+            _("Draw the signature first."),
+            code="signature_missing",
+            fields={"signature": [_("Draw the signature first.")]},
+        )
     try:
         return base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise ValidationFailed(_("The signature could not be read."), code="bad_signature", fields={"signature": [_("The signature could not be read.")]}) from None
+        raise ValidationFailed(
+            _("The signature could not be read."),
+            code="bad_signature",
+            fields={"signature": [_("The signature could not be read.")]},
+        ) from None
 
 
-def acceptance_sign(*, order_id: int, actor, accepted: bool, signer_name: str, signature: str, comment: str = "") -> Acceptance:
+def acceptance_sign(
+    *, order_id: int, actor, accepted: bool, signer_name: str, signature: str, comment: str = ""
+) -> Acceptance:
     """Record the customer's signed acceptance (→ accepted) or refusal (→ reopened + complaint)."""
     signer_name = (signer_name or "").strip()
     if not signer_name:
@@ -217,8 +251,13 @@ def acceptance_sign(*, order_id: int, actor, accepted: bool, signer_name: str, s
         doc = store_document(content, actor=actor, original_name="signature.png")
         OrderDocument.objects.create(order=order, document=doc, kind=OrderDocument.Kind.SIGNATURE)
         acceptance = Acceptance.objects.create(
-            order=order, accepted=accepted, signer_name=signer_name[:120], signed_at=timezone.now(),
-            signature=doc, comment=comment, recorded_by=actor,
+            order=order,
+            accepted=accepted,
+            signer_name=signer_name[:120],
+            signed_at=timezone.now(),
+            signature=doc,
+            comment=comment,
+            recorded_by=actor,
         )
         audit.record(actor=actor, action="create", obj=acceptance)
         work_order_transition(order_id=order.pk, action="accept" if accepted else "refuse", actor=actor, note=comment)

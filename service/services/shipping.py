@@ -16,15 +16,25 @@ from .transitions import work_order_get_for_update
 
 
 def shipment_record(
-    *, order_id: int, actor, direction: str, carrier: str, tracking_number: str,
+    *,
+    order_id: int,
+    actor,
+    direction: str,
+    carrier: str,
+    tracking_number: str,
     shipped_at: dt.datetime | None = None,
 ) -> Shipment:
     """Record a parcel: inbound (customer → centre, also by the customer) or outbound (staff only)."""
     if direction not in Shipment.Direction.values:
         raise ValidationFailed(fields={"direction": [_("Not a valid choice.")]})
     if not carrier.strip() or not tracking_number.strip():
-        raise ValidationFailed(fields={k: [_("This field is required.")] for k, v in
-                                       (("carrier", carrier), ("tracking_number", tracking_number)) if not v.strip()})
+        raise ValidationFailed(
+            fields={
+                k: [_("This field is required.")]
+                for k, v in (("carrier", carrier), ("tracking_number", tracking_number))
+                if not v.strip()
+            }
+        )
     if actor.role == Role.CUSTOMER and direction != Shipment.Direction.INBOUND:
         raise Forbidden()
     if actor.role in (Role.ANALYST, Role.FINANCE, Role.QUALITY):
@@ -40,11 +50,18 @@ def shipment_record(
         if order.status in (Status.CLOSED, Status.CANCELLED):
             raise Conflict(_("The order is finished."), code="order_finished")
         shipment = Shipment.objects.create(
-            order=order, direction=direction, carrier=carrier.strip()[:60],
-            tracking_number=tracking_number.strip()[:60], shipped_at=shipped_at or now,
+            order=order,
+            direction=direction,
+            carrier=carrier.strip()[:60],
+            tracking_number=tracking_number.strip()[:60],
+            shipped_at=shipped_at or now,
         )
         WorkOrderEvent.objects.create(
-            order=order, actor=actor, action="shipment", from_status=order.status, to_status=order.status,
+            order=order,
+            actor=actor,
+            action="shipment",
+            from_status=order.status,
+            to_status=order.status,
             payload={"direction": direction, "carrier": shipment.carrier, "tracking_number": shipment.tracking_number},
         )
         audit.record(actor=actor, action="create", obj=shipment)
@@ -69,7 +86,11 @@ def shipment_received(*, shipment_id: int, actor) -> Shipment:
         shipment.save(update_fields=["received_at"])
         order = shipment.order
         WorkOrderEvent.objects.create(
-            order=order, actor=actor, action="shipment_received", from_status=order.status, to_status=order.status,
+            order=order,
+            actor=actor,
+            action="shipment_received",
+            from_status=order.status,
+            to_status=order.status,
             payload={"shipment": shipment.pk, "direction": shipment.direction},
         )
         audit.record(actor=actor, action="update", obj=shipment, before=before)

@@ -22,7 +22,9 @@ def teams():
     customer = CustomerFactory()
     orders = {
         "routed_south": WorkOrderFactory(customer=customer, department=south),
-        "assigned_south_engineer": WorkOrderFactory(customer=customer, assignee=south_engineer, status=Status.SCHEDULED),
+        "assigned_south_engineer": WorkOrderFactory(
+            customer=customer, assignee=south_engineer, status=Status.SCHEDULED
+        ),
         "routed_north": WorkOrderFactory(customer=customer, department=north),
         "unrouted": WorkOrderFactory(customer=customer),
     }

@@ -287,7 +287,7 @@ def test_permission_matrix(world, actor, endpoint, status):
         assert snapshot() == before
     if status in (401, 403, 404):
         # and the refusal is logged: who, what, which status
-        new = denials()[len(logged):]
+        new = denials()[len(logged) :]
         assert [(a, str(s)) for a, _r, s in new] == [(world["users"][actor].pk, str(status))]
         assert new[0][1].startswith(ENDPOINTS[endpoint][0].upper() + " /api/v1/")
     else:

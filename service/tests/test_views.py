@@ -81,12 +81,18 @@ ACTIONS = ["transition", "assign", "quote_create", "report_save", "acceptance", 
 def test_a_customer_can_never_post_to_the_console(client, world, action):
     # given the order's own customer
     client.force_login(world["owner"])
-    before = (WorkOrder.objects.get(pk=world["order"].pk).version, AuditLog.objects.exclude(action__in=["view_pii", "denied"]).count())
+    before = (
+        WorkOrder.objects.get(pk=world["order"].pk).version,
+        AuditLog.objects.exclude(action__in=["view_pii", "denied"]).count(),
+    )
     # when they post to a console action
     response = client.post(reverse(f"service:{action}", args=[world["order"].pk]), {"action": "accept", "version": 1})
     # then it is refused and nothing changed
     assert response.status_code == 403
-    assert (WorkOrder.objects.get(pk=world["order"].pk).version, AuditLog.objects.exclude(action__in=["view_pii", "denied"]).count()) == before
+    assert (
+        WorkOrder.objects.get(pk=world["order"].pk).version,
+        AuditLog.objects.exclude(action__in=["view_pii", "denied"]).count(),
+    ) == before
 
 
 def test_another_customer_cannot_print_the_report(client, world):

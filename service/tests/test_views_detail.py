@@ -32,7 +32,13 @@ def make(people, state, **kw):
 
 def snapshot(order) -> tuple:
     order = WorkOrder.objects.get(pk=order.pk)
-    return order.status, order.version, order.assignee_id, order.events.count(), AuditLog.objects.exclude(action__in=["view_pii", "denied"]).count()
+    return (
+        order.status,
+        order.version,
+        order.assignee_id,
+        order.events.count(),
+        AuditLog.objects.exclude(action__in=["view_pii", "denied"]).count(),
+    )
 
 
 def url(name, order, *extra):

@@ -54,7 +54,13 @@ def url(name, order):
 
 def state_of(order) -> tuple:
     order = WorkOrder.objects.get(pk=order.pk)
-    return order.status, order.version, order.events.count(), AuditLog.objects.exclude(action__in=["view_pii", "denied"]).count(), RepairReport.objects.count()
+    return (
+        order.status,
+        order.version,
+        order.events.count(),
+        AuditLog.objects.exclude(action__in=["view_pii", "denied"]).count(),
+        RepairReport.objects.count(),
+    )
 
 
 REPORT = {

@@ -37,7 +37,11 @@ def form(**kw) -> dict:
 
 
 def counts() -> tuple:
-    return Customer.objects.count(), WorkOrder.objects.count(), AuditLog.objects.exclude(action__in=["view_pii", "denied"]).count()
+    return (
+        Customer.objects.count(),
+        WorkOrder.objects.count(),
+        AuditLog.objects.exclude(action__in=["view_pii", "denied"]).count(),
+    )
 
 
 @pytest.fixture

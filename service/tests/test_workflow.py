@@ -45,7 +45,13 @@ def _prepare_guards(order, action, people):
 
 def _state(order) -> tuple:
     order = WorkOrder.objects.get(pk=order.pk)
-    return order.status, order.version, order.paused_from, order.events.count(), AuditLog.objects.exclude(action__in=["view_pii", "denied"]).count()
+    return (
+        order.status,
+        order.version,
+        order.paused_from,
+        order.events.count(),
+        AuditLog.objects.exclude(action__in=["view_pii", "denied"]).count(),
+    )
 
 
 def _body(action):

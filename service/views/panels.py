@@ -102,7 +102,9 @@ def report_forms(report, version: int):
     """The report form and its parts rows, filled in from the saved report if there is one;
     ``version`` is the order's, so that a save over someone else's newer report is refused."""
     if report is None:
-        return ReportForm(initial={"service_date": timezone.localdate(), "version": version}), PartFormSet(prefix="parts")
+        return ReportForm(initial={"service_date": timezone.localdate(), "version": version}), PartFormSet(
+            prefix="parts"
+        )
     initial = {
         "version": version,
         "cause": report.cause,

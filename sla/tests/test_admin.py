@@ -73,8 +73,13 @@ def test_no_warning_once_next_year_is_confirmed(admin_client, cn):
 
 @pytest.mark.parametrize(
     "path",
-    ["/admin/sla/businesscalendar/{cn}/change/", "/admin/sla/slapolicy/", "/admin/sla/slapolicy/{policy}/change/",
-     "/admin/sla/calendarday/?date__year=2026", "/admin/sla/slapolicy/add/"],
+    [
+        "/admin/sla/businesscalendar/{cn}/change/",
+        "/admin/sla/slapolicy/",
+        "/admin/sla/slapolicy/{policy}/change/",
+        "/admin/sla/calendarday/?date__year=2026",
+        "/admin/sla/slapolicy/add/",
+    ],
     ids=["calendar", "policies", "policy", "days", "new-policy"],
 )
 def test_admin_pages_render(admin_client, cn, path):
@@ -100,9 +105,17 @@ def test_a_day_added_in_the_admin_is_used_for_new_deadlines(admin_client, cn):
 
 def test_calendar_with_bad_windows_is_refused(admin_client, cn):
     data = {
-        "code": cn.code, "name": cn.name, "region": "", "is_default": "on", "tz": "Asia/Shanghai",
-        "windows": '{"0": [["18:00", "09:00"]]}', "adjusted_day_windows": "null",
-        "years-TOTAL_FORMS": "0", "years-INITIAL_FORMS": "0", "days-TOTAL_FORMS": "0", "days-INITIAL_FORMS": "0",
+        "code": cn.code,
+        "name": cn.name,
+        "region": "",
+        "is_default": "on",
+        "tz": "Asia/Shanghai",
+        "windows": '{"0": [["18:00", "09:00"]]}',
+        "adjusted_day_windows": "null",
+        "years-TOTAL_FORMS": "0",
+        "years-INITIAL_FORMS": "0",
+        "days-TOTAL_FORMS": "0",
+        "days-INITIAL_FORMS": "0",
     }
     response = admin_client.post(f"/admin/sla/businesscalendar/{cn.pk}/change/", data)
     assert response.status_code == 200
@@ -114,10 +127,20 @@ def test_calendar_with_bad_windows_is_refused(admin_client, cn):
 def test_policy_with_bad_filters_is_refused(admin_client):
     policy = SlaPolicy.objects.get(code="standard")
     data = {
-        "code": policy.code, "name": policy.name, "rank": 100, "active": "on", "calendar": "",
-        "service_types": '"repair"', "priorities": "[]", "customer_tiers": "[]", "industrial": "unknown",
-        "regions": "[]", "pause_statuses": '["awaiting_customer"]', "at_risk_ratio": "1.50",
-        "targets-TOTAL_FORMS": "0", "targets-INITIAL_FORMS": "0",
+        "code": policy.code,
+        "name": policy.name,
+        "rank": 100,
+        "active": "on",
+        "calendar": "",
+        "service_types": '"repair"',
+        "priorities": "[]",
+        "customer_tiers": "[]",
+        "industrial": "unknown",
+        "regions": "[]",
+        "pause_statuses": '["awaiting_customer"]',
+        "at_risk_ratio": "1.50",
+        "targets-TOTAL_FORMS": "0",
+        "targets-INITIAL_FORMS": "0",
     }
     response = admin_client.post(f"/admin/sla/slapolicy/{policy.pk}/change/", data)
     assert response.status_code == 200
@@ -245,8 +268,11 @@ def test_bad_csv_is_refused_and_changes_nothing(cn, tmp_path, text, message):
 
 @pytest.mark.parametrize(
     "args, message",
-    [(["--year", "2027", "--calendar", "nope"], "no calendar"), (["--year", "2027", "--csv", "/no/such.csv"], "no such file"),
-     (["--year", "99999"], "between")],
+    [
+        (["--year", "2027", "--calendar", "nope"], "no calendar"),
+        (["--year", "2027", "--csv", "/no/such.csv"], "no such file"),
+        (["--year", "99999"], "between"),
+    ],
     ids=["unknown-calendar", "missing-file", "absurd-year"],
 )
 def test_import_argument_errors(cn, args, message):

@@ -52,28 +52,40 @@ def new_order(people, when, **kw):
     "policy, start, expected",
     [
         (
-            "standard", "2026-09-30T10:00:00+08:00",  # Wednesday before National Day (1-7 October)
-            {"response": at(2026, 10, 1, 10, 0),  # 24 h elapsed: holidays do not matter
-             "onsite": at(2026, 10, 10, 18, 0),  # 3 working days: 8, 9 and Saturday 10 October (调休)
-             "resolution": at(2026, 10, 15, 18, 0)},  # 8, 9, 10, 12, 13, 14, 15 October
+            "standard",
+            "2026-09-30T10:00:00+08:00",  # Wednesday before National Day (1-7 October)
+            {
+                "response": at(2026, 10, 1, 10, 0),  # 24 h elapsed: holidays do not matter
+                "onsite": at(2026, 10, 10, 18, 0),  # 3 working days: 8, 9 and Saturday 10 October (调休)
+                "resolution": at(2026, 10, 15, 18, 0),
+            },  # 8, 9, 10, 12, 13, 14, 15 October
         ),
         (
-            "urgent", "2026-02-13T15:00:00+08:00",  # Friday before the Spring Festival
-            {"response": at(2026, 2, 13, 17, 0),
-             "onsite": at(2026, 2, 14, 15, 0),  # 8 business hours reach into Saturday 14 February (调休)
-             "resolution": at(2026, 2, 25, 18, 0)},  # 14 February, then 24 and 25 after the holiday
+            "urgent",
+            "2026-02-13T15:00:00+08:00",  # Friday before the Spring Festival
+            {
+                "response": at(2026, 2, 13, 17, 0),
+                "onsite": at(2026, 2, 14, 15, 0),  # 8 business hours reach into Saturday 14 February (调休)
+                "resolution": at(2026, 2, 25, 18, 0),
+            },  # 14 February, then 24 and 25 after the holiday
         ),
         (
-            "standard", "2026-04-30T17:00:00+08:00",  # Thursday before Labour Day (1-5 May)
-            {"response": at(2026, 5, 1, 17, 0),
-             "onsite": at(2026, 5, 8, 18, 0),  # 6, 7, 8 May
-             "resolution": at(2026, 5, 13, 18, 0)},  # 6, 7, 8, Saturday 9 (调休), 11, 12, 13 May
+            "standard",
+            "2026-04-30T17:00:00+08:00",  # Thursday before Labour Day (1-5 May)
+            {
+                "response": at(2026, 5, 1, 17, 0),
+                "onsite": at(2026, 5, 8, 18, 0),  # 6, 7, 8 May
+                "resolution": at(2026, 5, 13, 18, 0),
+            },  # 6, 7, 8, Saturday 9 (调休), 11, 12, 13 May
         ),
         (
-            "urgent", "2026-04-30T17:00:00+08:00",
-            {"response": at(2026, 4, 30, 19, 0),
-             "onsite": at(2026, 5, 6, 17, 0),  # 17-18 on 30 April, then 7 h on 6 May
-             "resolution": at(2026, 5, 8, 18, 0)},
+            "urgent",
+            "2026-04-30T17:00:00+08:00",
+            {
+                "response": at(2026, 4, 30, 19, 0),
+                "onsite": at(2026, 5, 6, 17, 0),  # 17-18 on 30 April, then 7 h on 6 May
+                "resolution": at(2026, 5, 8, 18, 0),
+            },
         ),
     ],
     ids=["national-day", "spring-festival", "labour-day", "labour-day-urgent"],
@@ -213,8 +225,10 @@ def test_extension_through_the_api(people, api_as):
 
     # when the agent extends it by 2 working days on 5 March
     with time_machine.travel(at(2026, 3, 5, 9, 0), tick=False):
-        response = api.post(f"/work-orders/{order.pk}/clocks/resolution/extension",
-                            {"reason": "Waiting for the manufacturer's part", "extra": 2})
+        response = api.post(
+            f"/work-orders/{order.pk}/clocks/resolution/extension",
+            {"reason": "Waiting for the manufacturer's part", "extra": 2},
+        )
 
     # then the new and the original deadline are both visible, and the customer is told
     assert response.status_code == 200, response.content
@@ -230,8 +244,10 @@ def test_extension_through_the_api(people, api_as):
 def test_extension_with_a_new_deadline(people, api_as):
     order = new_order(people, at(2026, 3, 2, 10, 0))
     with time_machine.travel(at(2026, 3, 5, 9, 0), tick=False):
-        response = api_as(people.agent).post(f"/work-orders/{order.pk}/clocks/resolution/extension",
-                                             {"reason": "Agreed with the customer", "new_due_at": "2026-03-20T12:00"})
+        response = api_as(people.agent).post(
+            f"/work-orders/{order.pk}/clocks/resolution/extension",
+            {"reason": "Agreed with the customer", "new_due_at": "2026-03-20T12:00"},
+        )
     assert response.status_code == 200, response.content
     assert parse(response.json()["due_at"]) == at(2026, 3, 20, 12, 0)
 
@@ -269,9 +285,11 @@ def test_extension_refusals_change_nothing(people, api_as, who, when, clock, bod
 
 def test_extension_of_another_customers_order_reads_as_not_found(people, api_as):
     order = new_order(people, at(2026, 3, 2, 10, 0))
-    response = api_as(people.agent).post(f"/work-orders/{order.pk + 99999}/clocks/resolution/extension",
-                                         {"reason": "x", "extra": 1})
+    response = api_as(people.agent).post(
+        f"/work-orders/{order.pk + 99999}/clocks/resolution/extension", {"reason": "x", "extra": 1}
+    )
     assert response.status_code == 404
-    response = api_as(people.agent).post("/work-orders/99999999999999999999/clocks/resolution/extension",
-                                         {"reason": "x", "extra": 1})
+    response = api_as(people.agent).post(
+        "/work-orders/99999999999999999999/clocks/resolution/extension", {"reason": "x", "extra": 1}
+    )
     assert response.status_code in (404, 422)

@@ -242,7 +242,8 @@ def test_extension_needs_a_reason_and_one_later_deadline(people, kwargs, error):
 
 
 @pytest.mark.parametrize(
-    "role, error", [("engineer", Forbidden), ("customer", Forbidden), ("analyst", Forbidden), ("finance", Forbidden)],
+    "role, error",
+    [("engineer", Forbidden), ("customer", Forbidden), ("analyst", Forbidden), ("finance", Forbidden)],
     ids=["engineer", "customer", "analyst", "finance"],
 )
 def test_only_handlers_may_extend(people, role, error):

@@ -56,8 +56,14 @@ def test_intake_records_the_industrial_policy_for_industrial_equipment(db):
 
 @pytest.mark.parametrize(
     "clock_type, amount, text",
-    [("calendar", 1440, "24 h"), ("business", 60, "1 h"), ("business", 90, "1 h 30 min"), ("calendar", 30, "30 min"),
-     ("working_days", 1, "1 working day"), ("working_days", 15, "15 working days")],
+    [
+        ("calendar", 1440, "24 h"),
+        ("business", 60, "1 h"),
+        ("business", 90, "1 h 30 min"),
+        ("calendar", 30, "30 min"),
+        ("working_days", 1, "1 working day"),
+        ("working_days", 15, "15 working days"),
+    ],
     ids=["24h", "1h", "1h30", "30min", "1-day", "15-days"],
 )
 def test_target_text(clock_type, amount, text):

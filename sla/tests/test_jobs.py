@@ -47,7 +47,9 @@ def new_order(team, when=MONDAY, *, department=True, **kw) -> WorkOrder:
     with time_machine.travel(when, tick=False):
         order = request_create(actor=team.agent, customer_id=customer.pk, fault_description="Broken", **kw)
         work_order_assign(
-            order_id=order.pk, actor=team.agent, assignee_id=team.engineer.pk,
+            order_id=order.pk,
+            actor=team.agent,
+            assignee_id=team.engineer.pk,
             department_id=team.dept.pk if department else None,
         )
     return order
@@ -122,15 +124,19 @@ def test_at_risk_escalates_to_the_team_supervisor_and_notifies_the_assignee(team
 
     # then an event is on the order and the team's supervisor and the engineer are notified
     event = WorkOrderEvent.objects.get(order=order, action="sla_at_risk")
-    assert event.payload == {"clock": "response", "due_at": clock(order, "response").due_at.isoformat(),
-                             "escalation_level": 1}
+    assert event.payload == {
+        "clock": "response",
+        "due_at": clock(order, "response").due_at.isoformat(),
+        "escalation_level": 1,
+    }
     assert event.actor is None
     assert recipients(order, "at risk") == {team.supervisor.pk, team.engineer.pk}
     assert recipients(order, "breached") == set()
 
 
 @pytest.mark.parametrize(
-    "when, state", [(at(2026, 3, 3, 10, 0), "running"), (at(2026, 3, 3, 10, 0, 1), "breached")],
+    "when, state",
+    [(at(2026, 3, 3, 10, 0), "running"), (at(2026, 3, 3, 10, 0, 1), "breached")],
     ids=["at-the-deadline", "one-second-after"],
 )
 def test_scan_marks_a_clock_breached_only_after_its_deadline(team, when, state):
@@ -162,8 +168,11 @@ def test_escalation_chain_supervisor_then_manager(team):
     assert response.escalation_level == 2
     assert recipients(order, "at risk") == {team.supervisor.pk, team.engineer.pk}
     assert recipients(order, "breached") == {team.manager.pk, team.engineer.pk}
-    assert list(WorkOrderEvent.objects.filter(order=order, action__startswith="sla_").values_list("action", flat=True)) == [
-        "sla_at_risk", "sla_breached",
+    assert list(
+        WorkOrderEvent.objects.filter(order=order, action__startswith="sla_").values_list("action", flat=True)
+    ) == [
+        "sla_at_risk",
+        "sla_breached",
     ]
 
 
@@ -232,7 +241,9 @@ def test_paused_clocks_are_neither_at_risk_nor_breached(team):
     # then
     assert result.at_risk == [] and result.breached == []
     assert set(WorkOrderClock.objects.filter(order=order).values_list("clock", "state")) == {
-        ("response", "met"), ("onsite", "paused"), ("resolution", "paused"),
+        ("response", "met"),
+        ("onsite", "paused"),
+        ("resolution", "paused"),
     }
 
 

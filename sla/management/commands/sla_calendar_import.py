@@ -40,7 +40,11 @@ class Command(BaseCommand):
                 text = path.read_text(encoding="utf-8-sig")
                 holidays, workdays = services.parse_calendar_csv(text, year=year)
                 services.calendar_year_import(
-                    actor=None, calendar=cal, year=year, holidays=holidays, workdays=workdays,
+                    actor=None,
+                    calendar=cal,
+                    year=year,
+                    holidays=holidays,
+                    workdays=workdays,
                     source=f"csv:{path.name}",
                 )
             else:
