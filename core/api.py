@@ -24,12 +24,9 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request, token):
         from accounts.models import ApiToken
+        from accounts.selectors import live_token
 
-        row = (
-            ApiToken.objects.select_related("user")
-            .filter(digest=ApiToken.hash(token), revoked=False, user__is_active=True)
-            .first()
-        )
+        row = live_token(token)
         if row is None:
             return None
         now = timezone.now()

@@ -6,6 +6,7 @@ import uuid
 
 from django.db import connection, models, transaction
 
+from . import lean
 from .models import AuditLog
 
 
@@ -29,15 +30,15 @@ def snapshot(obj: models.Model) -> dict:
     return data
 
 
-def record(*, actor, action: str, obj: models.Model, before: dict | None = None, after=None):
-    """Append one audit row; ``after`` defaults to a fresh snapshot of ``obj``."""
+def entry(*, actor, action: str, obj: models.Model, before: dict | None = None, after=None) -> AuditLog:
+    """The audit row ``record`` would append, not saved yet (see ``record_entries``)."""
     if after is None and action != "delete":
         after = snapshot(obj)
     if before is not None and after is not None:
         changed = {k for k in after if before.get(k) != after.get(k)}
         before = {k: v for k, v in before.items() if k in changed}
         after = {k: v for k, v in after.items() if k in changed}
-    return AuditLog.objects.create(
+    return AuditLog(
         actor=actor if (actor is not None and actor.pk) else None,
         action=action,
         object_type=obj._meta.label_lower,
@@ -48,12 +49,20 @@ def record(*, actor, action: str, obj: models.Model, before: dict | None = None,
     )
 
 
-def record_pii_view(*, actor, obj, fields) -> AuditLog | None:
-    """Log that ``actor`` was shown the unmasked personal data ``fields`` of ``obj``.
+def record(*, actor, action: str, obj: models.Model, before: dict | None = None, after=None) -> AuditLog:
+    """Append one audit row; ``after`` defaults to a fresh snapshot of ``obj``."""
+    row = entry(actor=actor, action=action, obj=obj, before=before, after=after)
+    lean.insert([row])
+    return row
 
-    ``obj`` is one model instance or a sequence of them (one row for a whole page of a list,
-    listing the ids). Only field names are stored, never the values.
-    """
+
+def record_entries(rows: list[AuditLog]) -> list[AuditLog]:
+    """Append several audit rows built by ``entry`` / ``pii_view_entry`` in one INSERT."""
+    return lean.insert([r for r in rows if r is not None])
+
+
+def pii_view_entry(*, actor, obj, fields) -> AuditLog | None:
+    """The row ``record_pii_view`` would append, not saved yet (None for an empty list)."""
     fields = sorted(set(fields))
     if isinstance(obj, models.Model):
         object_type, object_id, label = obj._meta.label_lower, str(obj.pk), str(obj)
@@ -65,7 +74,7 @@ def record_pii_view(*, actor, obj, fields) -> AuditLog | None:
         object_type, object_id = objs[0]._meta.label_lower, "list"
         label = ", ".join(str(o) for o in objs)
         after = {"fields": fields, "ids": [o.pk for o in objs]}
-    return AuditLog.objects.create(
+    return AuditLog(
         actor=actor if (actor is not None and actor.pk) else None,
         action="view_pii",
         object_type=object_type,
@@ -74,6 +83,18 @@ def record_pii_view(*, actor, obj, fields) -> AuditLog | None:
         before=None,
         after=after,
     )
+
+
+def record_pii_view(*, actor, obj, fields) -> AuditLog | None:
+    """Log that ``actor`` was shown the unmasked personal data ``fields`` of ``obj``.
+
+    ``obj`` is one model instance or a sequence of them (one row for a whole page of a list,
+    listing the ids). Only field names are stored, never the values.
+    """
+    row = pii_view_entry(actor=actor, obj=obj, fields=fields)
+    if row is not None:
+        lean.insert([row])
+    return row
 
 
 def record_denial(*, actor, method: str, path: str, status: int, address: str = "") -> AuditLog:

@@ -27,6 +27,7 @@ class ComponentClass(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)  # the terms cache's stamp
 
     class Meta:
         verbose_name = _("component class")
@@ -60,6 +61,7 @@ class WarrantyTerm(models.Model):
     model = models.ForeignKey(ProductModel, on_delete=models.CASCADE, related_name="terms")
     component_class = models.ForeignKey(ComponentClass, on_delete=models.PROTECT)
     months = models.PositiveSmallIntegerField(_("months"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)  # the terms cache's stamp
 
     class Meta:
         verbose_name = _("warranty term")

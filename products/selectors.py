@@ -3,10 +3,14 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connections, router
+
+from core.lean import Shape
 from core.policies import get_policy
+from customers.models import Customer
 from warranty import rules
 
-from .models import ComponentClass, Unit, WarrantyTerm
+from .models import ComponentClass, ProductLine, ProductModel, Unit, WarrantyTerm
 
 
 @dataclass(frozen=True)
@@ -19,20 +23,51 @@ class ComponentCoverage:
     reason: str
 
 
+_TERMS: dict[str, tuple[tuple, dict]] = {}  # per database: (stamp, {model id: terms})
+
+
+def _terms_stamp(alias: str) -> tuple:
+    """One round trip that changes whenever a warranty term or a component class is added,
+    changed (``updated_at``) or deleted (the count, or the highest id, moves)."""
+    t, c = WarrantyTerm._meta.db_table, ComponentClass._meta.db_table
+    with connections[alias].cursor() as cur:
+        cur.execute(
+            f"SELECT (SELECT COUNT(*) FROM {t}), (SELECT MAX(id) FROM {t}), (SELECT MAX(updated_at) FROM {t}),"  # noqa: S608 (table names)
+            f" (SELECT COUNT(*) FROM {c}), (SELECT MAX(id) FROM {c}), (SELECT MAX(updated_at) FROM {c})"
+        )
+        return tuple(str(v) for v in cur.fetchone())
+
+
 def terms_for(product_model) -> list[tuple[ComponentClass, int]]:
-    """The model's warranty terms; a model without terms gets the policy defaults per class kind."""
-    terms = [
-        (t.component_class, t.months)
-        for t in WarrantyTerm.objects.filter(model=product_model)
-        .select_related("component_class")
-        .order_by("component_class_id")
-    ]
+    """The model's warranty terms; a model without terms gets the policy defaults per class kind.
+
+    Every intake checks the unit's warranty: the terms are kept per process and read again
+    only when the stamp moves, so an edit in the admin is seen by the very next request
+    (the same scheme as the SLA policies, ``sla.engine.config``)."""
+    alias = router.db_for_read(WarrantyTerm)
+    stamp = _terms_stamp(alias)
+    cached = _TERMS.get(alias)
+    if cached is None or cached[0] != stamp:
+        cached = _TERMS[alias] = (stamp, {})
+    by_model = cached[1]
+    terms = by_model.get(product_model.pk)
+    if terms is None:
+        terms = by_model[product_model.pk] = [
+            (t.component_class, t.months)
+            for t in WarrantyTerm.objects.using(alias)
+            .filter(model_id=product_model.pk)
+            .select_related("component_class")
+            .order_by("component_class_id")
+        ]
     if terms:
-        return terms
-    return [
-        (cc, int(get_policy(f"warranty.months.{cc.kind}")))
-        for cc in ComponentClass.objects.filter(kind__in=["main", "accessory", "software"]).order_by("id")
-    ]
+        return list(terms)
+    defaults = by_model.get(None)
+    if defaults is None:
+        defaults = by_model[None] = list(
+            ComponentClass.objects.using(alias).filter(kind__in=["main", "accessory", "software"]).order_by("id")
+        )
+    # the months are policies, read through their own cache (core.policies), not kept here
+    return [(cc, int(get_policy(f"warranty.months.{cc.kind}"))) for cc in defaults]
 
 
 def unit_coverage(unit: Unit, *, on: dt.date, cause: str = rules.Cause.DEFECT) -> list[ComponentCoverage]:
@@ -56,6 +91,35 @@ def main_coverage(unit: Unit, *, on: dt.date, cause: str) -> rules.Coverage:
         (m for cc, m in terms if cc.kind == "main"), terms[0][1] if terms else int(get_policy("warranty.months.main"))
     )
     return rules.decide(start=start, months=main, on=on, cause=cause)
+
+
+_UNIT = Shape(
+    Unit, "u", [("m", ProductModel, "u", "model"), ("l", ProductLine, "m", "line"), ("c", Customer, "u", "owner")]
+)
+
+
+def unit_with_owner(serial: str) -> Unit | None:
+    """The unit with this serial, its model, product line and owner (one statement).
+
+    What every intake looks up first: through ``core.lean`` instead of the ORM's
+    ``select_related("model__line", "owner")``, which costs ten times the CPU."""
+    if not serial or "\x00" in serial:
+        return None
+    alias = router.db_for_read(Unit)
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    t = {m: qn(m._meta.db_table) for m in (Unit, ProductModel, ProductLine, Customer)}
+    sql = (
+        f"SELECT {_UNIT.columns(connection)} FROM {t[Unit]} u"  # noqa: S608 (names from the models)
+        f" INNER JOIN {t[ProductModel]} m ON m.id = u.model_id"
+        f" INNER JOIN {t[ProductLine]} l ON l.id = m.line_id"
+        f" LEFT OUTER JOIN {t[Customer]} c ON c.id = u.owner_id"
+        " WHERE u.serial = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [serial])
+        row = cursor.fetchone()
+    return None if row is None else _UNIT.build(row, alias)
 
 
 def unit_by_serial(serial: str):

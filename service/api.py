@@ -1,6 +1,5 @@
 """``/api/v1/`` endpoints for service requests and work orders."""
 
-from django.db import transaction
 from ninja import Field as NField
 from ninja import Query, Router, Schema, Status
 
@@ -43,7 +42,7 @@ def _detail_of_new(request, order) -> dict:
         return _detail(request, order.pk)
     _cache_related(order, events=events, quotes=[], acceptances=[], documents=[])
     order.sla_clocks = order.new_clocks
-    return order_detail(order, request.user, None)
+    return order_detail(order, request.user, None, log_view=False)  # intake logged the view
 
 
 def _cache_related(order, **rows) -> None:
@@ -63,9 +62,10 @@ def create_service_request(request, payload: ServiceRequestIn):
     """Creates a work order. Send an ``Idempotency-Key`` header so that a retry returns the
     same order instead of a duplicate (a different body with the same key is refused); like
     every write of the API, see core/idempotency.py."""
-    with transaction.atomic():  # the order and the log of who saw its contact data: one commit
-        order = services.request_create(actor=request.user, **payload.dict())
-        return Status(201, _detail_of_new(request, order))
+    # The order and the log of who is shown its contact data (this body) go in one commit;
+    # the body itself is built after it, outside the write transaction.
+    order = services.request_create(actor=request.user, shows_contact=True, **payload.dict())
+    return Status(201, _detail_of_new(request, order))
 
 
 class ListParams(Schema):

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
-from core import audit
+from core import audit, lean
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from notifications.services import notify
 from sla import engine
@@ -115,10 +115,10 @@ def clocks_save(order: WorkOrder, plan: ClockPlan | None) -> list[WorkOrderClock
     """Record the plan of a just-inserted order: its SLA snapshot and its running clocks."""
     if plan is None:
         return []
-    order.sla = OrderSla.objects.create(order=order, policy_code=plan.policy_code, snapshot=plan.snapshot)
+    (order.sla,) = lean.insert([OrderSla(order=order, policy_code=plan.policy_code, snapshot=plan.snapshot)])
     for c in plan.clocks:
         c.order = order
-    WorkOrderClock.objects.bulk_create(plan.clocks)
+    lean.insert(plan.clocks)  # every intake: the ORM's bulk_create costs three times the CPU
     _refresh_next_due(order, plan.clocks)
     return plan.clocks
 

@@ -45,6 +45,9 @@ def team_scope(actor) -> int | None:
     return cached
 
 
+PII_FIELDS = ("customer.name", "contact_name", "contact_phone", "address")  # what masking hides
+
+
 def sees_unmasked_pii(actor, order=None) -> bool:
     """Back-office roles that need it, the customer themself, and the order's engineer."""
     if can(actor, "pii.view_unmasked"):

@@ -5,11 +5,9 @@ from django.urls import reverse
 from core.audit import record_pii_view
 from core.masking import mask_address, mask_name, mask_phone
 
-from .permissions import sees_unmasked_pii
+from .permissions import PII_FIELDS, sees_unmasked_pii
 from .selectors import clocks_of
 from .workflow import available
-
-PII_FIELDS = ("customer.name", "contact_name", "contact_phone", "address")
 
 
 def log_pii_view(actor, orders) -> None:
@@ -83,9 +81,12 @@ def clock_data(c) -> dict:
     }
 
 
-def order_detail(order, actor, report) -> dict:
+def order_detail(order, actor, report, *, log_view: bool = True) -> dict:
+    """The detail body; ``log_view=False`` when the caller has logged the view of the contact
+    data already (intake, in the order's own commit)."""
     data = order_summary(order, actor)
-    log_pii_view(actor, order)
+    if log_view:
+        log_pii_view(actor, order)
     latest = next(iter(order.acceptances.all()), None)
     data.update(
         fault_description=order.fault_description,

@@ -86,6 +86,49 @@ def test_agent_keys_in_a_request_for_a_customer(people, api_as):
     )
 
 
+def test_agent_intake_logs_the_order_and_the_view_of_its_contact_data_in_one_commit(people, api_as):
+    # given an agent keying in a request for a customer (the 201 body shows the contact data)
+    api = api_as(people["agent"])
+
+    # when
+    with CaptureQueriesContext(connection) as ctx:
+        response = api.post("/service-requests", {**REQUEST, "customer_id": people["customer"].pk})
+
+    # then one create row and one personal-data access row for the new order
+    assert response.status_code == 201
+    assert response.json()["contact_phone"] == "13812345678"  # shown unmasked: hence the access row
+    order_id = str(response.json()["id"])
+    rows = AuditLog.objects.filter(object_type="service.workorder", object_id=order_id).order_by("id")
+    assert [(r.action, r.actor_id) for r in rows] == [
+        ("create", people["agent"].pk),
+        ("view_pii", people["agent"].pk),
+    ]
+    assert rows[1].after == {"fields": ["address", "contact_name", "contact_phone", "customer.name"]}
+    # both rows in one INSERT, the last write of the intake's transaction: building the body wrote nothing
+    writes = [q["sql"].upper() for q in ctx.captured_queries if q["sql"].upper().startswith(("INSERT", "UPDATE"))]
+    assert writes[-1].startswith('INSERT INTO "CORE_AUDITLOG"')
+    assert sum(w.startswith('INSERT INTO "CORE_AUDITLOG"') for w in writes) == 1
+
+
+def test_a_customer_filing_for_themself_logs_no_access_to_their_own_data(people, api_as):
+    response = api_as(people["customer_user"]).post("/service-requests", REQUEST)
+
+    assert response.status_code == 201
+    actions = AuditLog.objects.filter(object_type="service.workorder", object_id=str(response.json()["id"]))
+    assert list(actions.values_list("action", flat=True)) == ["create"]
+
+
+def test_a_refused_intake_writes_no_audit_row(people, api_as):
+    before = AuditLog.objects.exclude(action="denied").count()
+
+    response = api_as(people["agent"]).post("/service-requests", {**REQUEST, "serial": "NO-SUCH-SERIAL"})
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "unknown_serial"
+    assert AuditLog.objects.exclude(action="denied").count() == before
+    assert not WorkOrder.objects.exists()
+
+
 def test_agent_request_by_serial_finds_the_owner(people, api_as):
     # given
     unit = UnitFactory(owner=people["other"])
