@@ -20,6 +20,7 @@ import asyncio
 import base64
 import itertools
 import json
+import os
 import random
 import re
 import statistics
@@ -140,6 +141,71 @@ async def read_phase(
     )
 
 
+def _cpu_seconds(pids) -> float:
+    """User + system CPU seconds of these processes so far (Linux ``/proc``; gone ones count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> list[tuple[int, int, str]]:
+    """(pid, parent pid, command name) of every process."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    head, _, rest = fh.read().rpartition(")")
+                out.append((int(entry), int(rest.split()[1]), head.partition("(")[2]))
+            except (OSError, IndexError, ValueError):
+                pass
+    return out
+
+
+class CpuMeter:
+    """CPU spent during a phase by the server's workers (children of ``--server-pid``), by the
+    PostgreSQL server processes, and by this load generator itself: the accounting behind
+    the throughput figures (all of them share the machine's cores)."""
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+
+    def _pids(self):
+        procs = _processes()
+        workers = [pid for pid, ppid, _ in procs if ppid == self.server_pid]
+        postgres = [pid for pid, _, name in procs if name == "postgres"]
+        return workers, postgres
+
+    def __enter__(self):
+        self.workers, self.postgres = self._pids()
+        self.start = (_cpu_seconds(self.workers), _cpu_seconds(self.postgres), time.process_time())
+        return self
+
+    def __exit__(self, *exc):
+        workers, postgres = self._pids()  # a worker restarted mid-phase is not counted
+        self.workers = [p for p in self.workers if p in workers]
+        self.postgres = sorted(set(self.postgres) | set(postgres))
+        self.end = (_cpu_seconds(self.workers), _cpu_seconds(self.postgres), time.process_time())
+
+    def per_request(self, ok: int) -> dict:
+        if not self.server_pid or not ok:
+            return {}
+        app, db, gen = (e - s for e, s in zip(self.end, self.start, strict=True))
+        return {
+            "cpu_ms_per_req": {
+                "app_workers": round(app * 1000 / ok, 2),
+                "postgres": round(db * 1000 / ok, 2),
+                "load_generator": round(gen * 1000 / ok, 2),
+            }
+        }
+
+
 async def write_phase(
     rec: Recorder, make_client, workload: str, name: str, post, *, n: int, c: int, cap: float
 ) -> dict:
@@ -169,7 +235,8 @@ async def write_phase(
 
     start = time.perf_counter()
     deadline = start + cap
-    await asyncio.gather(*(worker() for _ in range(c)))
+    with CpuMeter(rec.args.server_pid) as cpu:
+        await asyncio.gather(*(worker() for _ in range(c)))
     return rec.emit(
         workload,
         name,
@@ -180,6 +247,7 @@ async def write_phase(
         cap_s=cap,
         n_requested=n,
         err_samples=samples,
+        **cpu.per_request(len(lat)),
     )
 
 
@@ -533,6 +601,7 @@ def main() -> None:
     ap.add_argument("--api-cap", type=float, default=60.0)
     ap.add_argument("--timeout", type=float, default=150.0)
     ap.add_argument("--out", default="")
+    ap.add_argument("--server-pid", type=int, default=0, help="gunicorn master: report its workers' CPU per write")
     args = ap.parse_args()
     check_loopback(args.base)
     args.only = set(args.only.split(","))

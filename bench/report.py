@@ -53,6 +53,22 @@ def endpoints(rows: list[dict], db: str) -> list[str]:
             f"| {r['system']} | {r['workload']} | {r['name']} | {r['ok']} / {r['errors']} | {fmt(r['rps'])} | "
             f"{fmt(r['p50_ms'])} | {fmt(r['p95_ms'])} | {fmt(r['p99_ms'])} | {fmt(r['max_ms'])} |"
         )
+    metered = [r for r in rows if r["db"] == db and r.get("cpu_ms_per_req")]
+    if metered:
+        out += [
+            "",
+            "CPU per request during the writes (ms; the load generator and PostgreSQL share the cores):",
+            "",
+            "| system | endpoint | app workers | PostgreSQL | load generator | all |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for r in metered:
+            c = r["cpu_ms_per_req"]
+            total = sum(c.values())
+            out.append(
+                f"| {r['system']} | {r['name']} | {fmt(c['app_workers'], 2)} | {fmt(c['postgres'], 2)} | "
+                f"{fmt(c['load_generator'], 2)} | {fmt(total, 2)} |"
+            )
     loads = [r for r in rows if r["db"] == db and r["workload"] == "load"]
     if loads:
         out += ["", "| data | seconds | detail |", "| --- | --- | --- |"]

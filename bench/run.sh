@@ -165,20 +165,20 @@ for db in $DBS; do
             --access-logfile /dev/null --error-logfile "$RES/gunicorn-ours-$db.log") &
         PIDS+=($!); wait_up "http://127.0.0.1:$PORT_OURS/healthz"
         timeout 1800 "$PEERPY" "$HERE/load.py" ours --base "http://127.0.0.1:$PORT_OURS" --manifest "$STATE/manifest.json" \
-            "${common[@]}" | tee -a "$RES/run.log"
+            --server-pid "${PIDS[-1]}" "${common[@]}" | tee -a "$RES/run.log"
         rss_of "${PIDS[-1]}" ours "$db" ;;
       peer)
         (cd "$HERE/peer" && exec "$PEERVENV/bin/gunicorn" peerdesk.wsgi:application -w "$WORKERS" -b "127.0.0.1:$PORT_PEER" \
             --timeout 120 --access-logfile /dev/null --error-logfile "$RES/gunicorn-peer-$db.log") &
         PIDS+=($!); wait_up "http://127.0.0.1:$PORT_PEER/helpdesk/login/"
         timeout 3600 "$PEERPY" "$HERE/load.py" peer --base "http://127.0.0.1:$PORT_PEER" --manifest "$STATE/manifest.json" \
-            --peer "$STATE/peer.json" "${common[@]}" | tee -a "$RES/run.log"
+            --peer "$STATE/peer.json" --server-pid "${PIDS[-1]}" "${common[@]}" | tee -a "$RES/run.log"
         rss_of "${PIDS[-1]}" peer "$db" ;;
       floor)
         (cd "$HERE/floor" && exec "$REPO/.venv/bin/gunicorn" floor.wsgi -w "$WORKERS" -b "127.0.0.1:$PORT_FLOOR" \
             --timeout 120 --access-logfile /dev/null --error-logfile "$RES/gunicorn-floor-$db.log") &
         PIDS+=($!); wait_up "http://127.0.0.1:$PORT_FLOOR/select"
-        timeout 900 "$PEERPY" "$HERE/load.py" floor --base "http://127.0.0.1:$PORT_FLOOR" "${common[@]}" | tee -a "$RES/run.log"
+        timeout 900 "$PEERPY" "$HERE/load.py" floor --base "http://127.0.0.1:$PORT_FLOOR" --server-pid "${PIDS[-1]}" "${common[@]}" | tee -a "$RES/run.log"
         rss_of "${PIDS[-1]}" floor "$db" ;;
     esac
     stop_all
