@@ -141,17 +141,17 @@ async def read_phase(
     )
 
 
-def _cpu_seconds(pids) -> float:
-    """User + system CPU seconds of these processes so far (Linux ``/proc``; gone ones count 0)."""
-    total = 0
+def _cpu_seconds(pids) -> dict[int, float]:
+    """User + system CPU seconds of each of these processes so far (Linux ``/proc``)."""
+    out = {}
     for pid in pids:
         try:
             with open(f"/proc/{pid}/stat") as fh:
                 fields = fh.read().rpartition(")")[2].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+            out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
         except (OSError, IndexError, ValueError):
             pass
-    return total / os.sysconf("SC_CLK_TCK")
+    return out
 
 
 def _processes() -> list[tuple[int, int, str]]:
@@ -171,37 +171,37 @@ def _processes() -> list[tuple[int, int, str]]:
 class CpuMeter:
     """CPU spent during a phase by the server's workers (children of ``--server-pid``), by the
     PostgreSQL server processes, and by this load generator itself: the accounting behind
-    the throughput figures (all of them share the machine's cores)."""
+    the throughput figures (all of them share the machine's cores). A process that ends
+    during the phase is not counted; one that starts counts from zero."""
 
     def __init__(self, server_pid: int):
         self.server_pid = server_pid
 
-    def _pids(self):
+    def _sample(self) -> tuple[dict, dict, float]:
         procs = _processes()
-        workers = [pid for pid, ppid, _ in procs if ppid == self.server_pid]
-        postgres = [pid for pid, _, name in procs if name == "postgres"]
-        return workers, postgres
+        workers = _cpu_seconds(pid for pid, ppid, _ in procs if ppid == self.server_pid)
+        postgres = _cpu_seconds(pid for pid, _, name in procs if name == "postgres")
+        return workers, postgres, time.process_time()
 
     def __enter__(self):
-        self.workers, self.postgres = self._pids()
-        self.start = (_cpu_seconds(self.workers), _cpu_seconds(self.postgres), time.process_time())
+        self.start = self._sample() if self.server_pid else None
         return self
 
     def __exit__(self, *exc):
-        workers, postgres = self._pids()  # a worker restarted mid-phase is not counted
-        self.workers = [p for p in self.workers if p in workers]
-        self.postgres = sorted(set(self.postgres) | set(postgres))
-        self.end = (_cpu_seconds(self.workers), _cpu_seconds(self.postgres), time.process_time())
+        self.end = self._sample() if self.server_pid else None
 
     def per_request(self, ok: int) -> dict:
-        if not self.server_pid or not ok:
+        if self.start is None or not ok:
             return {}
-        app, db, gen = (e - s for e, s in zip(self.end, self.start, strict=True))
+
+        def spent(i):
+            return sum(v - self.start[i].get(pid, 0.0) for pid, v in self.end[i].items())
+
         return {
             "cpu_ms_per_req": {
-                "app_workers": round(app * 1000 / ok, 2),
-                "postgres": round(db * 1000 / ok, 2),
-                "load_generator": round(gen * 1000 / ok, 2),
+                "app_workers": round(spent(0) * 1000 / ok, 2),
+                "postgres": round(spent(1) * 1000 / ok, 2),
+                "load_generator": round((self.end[2] - self.start[2]) * 1000 / ok, 2),
             }
         }
 

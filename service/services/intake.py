@@ -20,8 +20,14 @@ from ..models import OrderDocument, WorkOrder, WorkOrderEvent
 from ..permissions import PII_FIELDS, sees_unmasked_pii
 
 
+_VALUES: dict[type, frozenset] = {}
+
+
 def _require_choice(name: str, value: str, choices) -> None:
-    if value not in choices.values:
+    values = _VALUES.get(choices)
+    if values is None:  # ``Choices.values`` builds a new list on every call
+        values = _VALUES[choices] = frozenset(choices.values)
+    if value not in values:
         msg = _("Not a valid choice.")
         raise ValidationFailed(msg, fields={name: [msg]})
 
@@ -116,7 +122,7 @@ def request_create(
     create_payload = {"channel": channel}
     if unit is not None:
         create_payload["warranty"] = warranty_check(unit, on=timezone.localdate(now))
-    with transaction.atomic(savepoint=False):  # the API wraps it with the 201 body's access log
+    with transaction.atomic(savepoint=False):  # one commit: order, events, clocks, audit and access rows
         pick = engineer_pick(region=customer.region, product_line=unit.model.line.code if unit else "", now=now)
         if pick is not None:
             order.assignee, order.department_id = pick.engineer, pick.department_id
