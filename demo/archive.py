@@ -151,7 +151,11 @@ def create_customers(
             user=customer.user_id,
         )
     adapt = Adapters()
-    tables = Table(Customer, CUSTOMER_COLUMNS), Table(Address, ADDRESS_COLUMNS), Table(Contact, CONTACT_COLUMNS)
+    tables = (
+        Table(Customer, CUSTOMER_COLUMNS, binary=True),
+        Table(Address, ADDRESS_COLUMNS, binary=True),
+        Table(Contact, CONTACT_COLUMNS, binary=True),
+    )
     rows, done, ids = 0, 0, Ids(Customer)
     while done < count:
         size = min(batch, count - done)
@@ -239,7 +243,7 @@ def create_units(
         else:
             owner = rng.randrange(customers)
         planned.append((model, owner, today - dt.timedelta(days=20 + int(1800 * rng.random() ** 1.4))))
-    adapt, table, rows, ids = Adapters(), Table(Unit, UNIT_COLUMNS), 0, Ids(Unit)
+    adapt, table, rows, ids = Adapters(), Table(Unit, UNIT_COLUMNS, binary=True), 0, Ids(Unit)
     for start in range(0, len(planned), batch):
         chunk = planned[start : start + batch]
         with transaction.atomic():

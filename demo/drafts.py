@@ -11,7 +11,6 @@ database and however the writing is scheduled.
 """
 
 import datetime as dt
-import itertools
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,7 +23,7 @@ from warranty.rules import Cause, Reason, decide
 
 from . import catalogue
 from .archive import World
-from .lifecycle import Plan, pick_status, plan_order
+from .lifecycle import Plan, Weighted, pick_status, plan_order, weighted
 
 NOTES = {"cancel": catalogue.CANCEL_NOTES, "reopen": catalogue.REOPEN_NOTES, "refuse": catalogue.REFUSALS}
 SERVICE_TYPES = (
@@ -70,8 +69,21 @@ CAUSES = (
 )
 FAULT_TYPES = frozenset({ServiceType.REPAIR.value, ServiceType.PARTS.value})
 LABOUR_RATES = (Decimal("150.00"), Decimal("200.00"), Decimal("300.00"))
+HOURS = tuple(Decimal(n) / 2 for n in range(1, 9))  # a quote's estimate: 0.5 to 4 hours
 TRAVEL = (Decimal("50.00"), Decimal("80.00"), Decimal("120.00"), Decimal("150.00"))
 CENT = Decimal("0.01")
+ONE = Decimal(1)
+LABOUR, MATERIAL, TRAVEL_KIND = LineKind.LABOUR.value, LineKind.MATERIAL.value, LineKind.TRAVEL.value
+PARTS_PER_REPORT = (0, 1, 1, 2)
+COMPLAINT_SOURCES = (Complaint.Source.PHONE.value, Complaint.Source.EMAIL.value, Complaint.Source.ONLINE.value)
+COMPLAINT_STATES = ("open", "closed")
+# Plain strings of the choices the drafting loop compares and stores.
+PORTAL, MAIL_IN, ONSITE = Channel.PORTAL.value, Mode.MAIL_IN.value, Mode.ONSITE.value
+URGENT, NORMAL = Priority.URGENT.value, Priority.NORMAL.value
+WARRANTY, PAID, UNDETERMINED = Coverage.WARRANTY.value, Coverage.PAID.value, Coverage.UNDETERMINED.value
+NO_START_DATE = Reason.NO_START_DATE.value
+DESK_TYPES = frozenset({ServiceType.SOFTWARE.value, ServiceType.GUIDANCE.value})
+CLOSED = Status.CLOSED.value
 # The demo customer's showcase orders (one per state): days since the request.
 SHOWCASE_AGE = {
     Status.NEW: 0.1,
@@ -89,13 +101,9 @@ SHOWCASE_AGE = {
 }
 
 
-def _table(pairs):
-    """(population as plain strings, cumulative weights) for ``_pick``."""
-    return [p[0].value for p in pairs], list(itertools.accumulate(p[1] for p in pairs))
-
-
-def _pick(rng: random.Random, table):
-    return rng.choices(table[0], cum_weights=table[1])[0]
+def _table(pairs) -> Weighted:
+    """Population as plain strings, with cumulative weights, for ``weighted``."""
+    return Weighted.of([p[0].value for p in pairs], [p[1] for p in pairs])
 
 
 _SERVICE_TYPES, _INDUSTRIAL_TYPES, _NO_UNIT_TYPES = (
@@ -196,18 +204,6 @@ class OrderDrafter:
         times.sort()
         return times
 
-    def _pick_unit(self, created: dt.datetime) -> int:
-        """A sold unit whose sale came before the request, or -1 (a request without a product)."""
-        world, rng = self.world, self.rng
-        if not world.owned_units or rng.random() >= 0.85:
-            return -1
-        day = created.astimezone(self.tz).date()
-        for _ in range(5):
-            unit = rng.choice(world.owned_units)
-            if world.unit_sale[unit] < day:
-                return unit
-        return -1
-
     def _appointment(self, plan: Plan) -> dt.datetime:
         start = plan.first("start")
         if start is not None:
@@ -217,86 +213,105 @@ class OrderDrafter:
         return local.astimezone(dt.UTC)
 
     def draft(self, index: int) -> Draft:
+        """One order. The draws are those of ``rng.choice``, ``randrange`` and ``choices``, inlined:
+        ``seq[below(len(seq))]`` is ``rng.choice(seq)``, from the same stream."""
         rng, world = self.rng, self.world
+        below, random_ = rng._randbelow, rng.random
         showcase = self.showcase[index] if index < len(self.showcase) else None
+        day = None  # the request's local day, when needed
         if showcase is not None:
             status, unit = showcase
             created = self.now - dt.timedelta(days=SHOWCASE_AGE[status])
         else:
             status = None
             created = dt.datetime.fromtimestamp(self.times[index], dt.UTC)
-            unit = self._pick_unit(created)
+            # A sold unit whose sale came before the request, or -1 (a request without a product).
+            unit, owned = -1, world.owned_units
+            if owned and random_() < 0.85:
+                day = created.astimezone(self.tz).date()
+                sales = world.unit_sale
+                for _ in range(5):
+                    candidate = owned[below(len(owned))]
+                    if sales[candidate] < day:
+                        unit = candidate
+                        break
         if unit >= 0:
             model = world.models[world.unit_model[unit]]
             customer = world.unit_owner[unit]
-            service_type = _pick(rng, _INDUSTRIAL_TYPES if model.industrial else _SERVICE_TYPES)
+            service_type = weighted(rng, _INDUSTRIAL_TYPES if model.industrial else _SERVICE_TYPES)
         else:
-            model = rng.choice(world.models)
-            customer = rng.randrange(len(world.customer_ids))
-            service_type = _pick(rng, _NO_UNIT_TYPES)
+            models = world.models
+            model = models[below(len(models))]
+            customer = below(len(world.customer_ids))
+            service_type = weighted(rng, _NO_UNIT_TYPES)
         status = status or pick_status(rng, (self.now - created).total_seconds() / 86400)
-        cause = _pick(rng, _CAUSES)
+        cause = weighted(rng, _CAUSES)
         if unit >= 0:
             decision = decide(
                 start=world.unit_sale[unit],
                 months=model.main_months,
-                on=created.astimezone(self.tz).date(),
+                on=day or created.astimezone(self.tz).date(),
                 cause=cause,
             )
             covered, reason, end = decision.covered, str(decision.reason.value), decision.end
         else:
-            covered, reason, end = False, Reason.NO_START_DATE.value, None
-        urgent = rng.random() < (0.4 if model.industrial else 0.08)
+            covered, reason, end = False, NO_START_DATE, None
+        urgent = random_() < (0.4 if model.industrial else 0.08)
         plan = plan_order(
             rng, status=status, created_at=created, now=self.now, paid=not covered, urgent=urgent, notes=NOTES
         )
         user = world.customer_users[customer]
-        channel = Channel.PORTAL.value if user and rng.random() < 0.6 else _pick(rng, _CHANNELS)
-        mode = Mode.MAIL_IN.value if service_type in FAULT_TYPES and rng.random() < model.mail_in else Mode.ONSITE.value
-        if service_type in FAULT_TYPES:
-            text = rng.choice(catalogue.FAULTS[model.line])
+        channel = PORTAL if user and random_() < 0.6 else weighted(rng, _CHANNELS)
+        fault_type = service_type in FAULT_TYPES
+        mode = MAIL_IN if fault_type and random_() < model.mail_in else ONSITE
+        if fault_type:
+            faults = catalogue.FAULTS[model.line]
+            text = faults[below(len(faults))]
         else:
-            text = catalogue.GENERIC_REQUESTS.get(service_type) or rng.choice(catalogue.FAULTS[model.line])
+            text = catalogue.GENERIC_REQUESTS.get(service_type)
+            if not text:
+                faults = catalogue.FAULTS[model.line]
+                text = faults[below(len(faults))]
+        staff = self.staff
         assigned = plan.first("assign") is not None
         engineer = None
         if assigned:
-            engineer = self.staff.demo_engineer if showcase is not None else rng.choice(self.staff.engineers)
-        if assigned:
+            engineer = staff.demo_engineer if showcase is not None else staff.engineers[below(len(staff.engineers))]
             department = "field-service"
-        elif service_type in (ServiceType.SOFTWARE.value, ServiceType.GUIDANCE.value):
+        elif service_type in DESK_TYPES:
             department = "tech-support"
         else:
             department = "customer-service"
-        desk = rng.choice(self.staff.desk)
+        desk = staff.desk[below(len(staff.desk))]
+        preferred_time = PREFERRED_TIMES[below(len(PREFERRED_TIMES))]
+        assessed = plan.assessed
         d = Draft(
-            status=plan.status,
-            plan=plan,
-            customer_id=world.customer_ids[customer],
-            contact_name=world.customer_names[customer][:120],
-            contact_phone=world.customer_phones[customer],
-            unit_id=world.unit_ids[unit] if unit >= 0 else None,
-            serial=world.unit_serials[unit] if unit >= 0 else "",
-            product_model_id=model.id if unit >= 0 else None,
-            service_type=service_type,
-            priority=Priority.URGENT.value if urgent else Priority.NORMAL.value,
-            channel=channel,
-            mode=mode,
-            fault=text[0] if world.customer_zh[customer] else text[1],
-            address=world.customer_addresses[customer],
-            preferred_time=rng.choice(catalogue.PREFERRED_TIMES),
-            assignee=engineer,
-            department=self.departments[department],
-            appointment_at=self._appointment(plan) if assigned else None,
-            coverage=(Coverage.WARRANTY.value if covered else Coverage.PAID.value)
-            if plan.assessed
-            else Coverage.UNDETERMINED.value,
-            coverage_reason=reason if plan.assessed else "",
-            cause=cause if plan.assessed else "",
-            created_by=user if (channel == Channel.PORTAL and user) else desk,
-            desk=desk,
-            customer_user=user,
-            decision_end=end,
-            parts=[],
+            plan.status,
+            plan,
+            world.customer_ids[customer],
+            world.customer_names[customer][:120],
+            world.customer_phones[customer],
+            world.unit_ids[unit] if unit >= 0 else None,
+            world.unit_serials[unit] if unit >= 0 else "",
+            model.id if unit >= 0 else None,
+            service_type,
+            URGENT if urgent else NORMAL,
+            channel,
+            mode,
+            text[0] if world.customer_zh[customer] else text[1],
+            world.customer_addresses[customer],
+            preferred_time,
+            engineer,
+            self.departments[department],
+            self._appointment(plan) if assigned else None,
+            (WARRANTY if covered else PAID) if assessed else UNDETERMINED,
+            reason if assessed else "",
+            cause if assessed else "",
+            user if (channel == PORTAL and user) else desk,
+            desk,
+            user,
+            end,
+            [],
         )
         self._details(d, model.line)
         return d
@@ -304,52 +319,77 @@ class OrderDrafter:
     def _details(self, d: Draft, line: str) -> None:
         """Parts, quote lines, report, a later complaint, shipments."""
         rng, plan = self.rng, d.plan
+        below, bits = rng._randbelow, rng.getrandbits
         reported = plan.first("report") is not None
-        if plan.quote_status or reported:
+        quoted = plan.quote_status
+        if quoted or reported:
             pool = catalogue.PARTS[line]
-            chosen = rng.sample(pool, k=rng.choice((0, 1, 1, 2))) if reported else [rng.choice(pool)]
+            if reported:
+                chosen = _sample(below, pool, PARTS_PER_REPORT[below(4)])
+            else:
+                chosen = (pool[below(len(pool))],)
             d.parts = [
-                (
-                    number,
-                    name,
-                    Decimal(price),
-                    f"{number}-{rng.getrandbits(32):08X}",
-                    f"{number}-{rng.getrandbits(32):08X}",
-                )
+                (number, name, _decimal(price), f"{number}-{bits(32):08X}", f"{number}-{bits(32):08X}")
                 for number, name, price in chosen
             ]
-        if plan.quote_status:
-            hours = Decimal(rng.randint(1, 8)) / 2
-            items = [(LineKind.LABOUR.value, "人工 Labour", hours, rng.choice(LABOUR_RATES))]
-            items += [(LineKind.MATERIAL.value, name, Decimal(1), price) for _n, name, price, _o, _s in d.parts]
-            if d.mode == Mode.ONSITE:
-                items.append((LineKind.TRAVEL.value, "上门交通 Travel", Decimal(1), rng.choice(TRAVEL)))
-            d.quote_lines = [(k, desc, q, p, (q * p).quantize(CENT)) for k, desc, q, p in items]
+        if quoted:
+            hours = HOURS[below(8)]
+            items = [(LABOUR, "人工 Labour", hours, LABOUR_RATES[below(3)])]
+            items += [(MATERIAL, name, ONE, price) for _n, name, price, _o, _s in d.parts]
+            if d.mode == ONSITE:
+                items.append((TRAVEL_KIND, "上门交通 Travel", ONE, TRAVEL[below(4)]))
+            d.quote_lines = [(k, desc, q, p, _amount(q, p)) for k, desc, q, p in items]
             d.quote_hours = hours
         if reported:
-            cause, process = rng.choice(catalogue.REPORTS)
-            d.report = (cause, process, rng.randint(20, 300))
-        if d.status == Status.CLOSED and rng.random() < 0.015:
+            cause, process = REPORTS[below(len(REPORTS))]
+            d.report = (cause, process, 20 + below(281))
+        if d.status == CLOSED and rng.random() < 0.015:
             at = min(plan.steps[-1].at + dt.timedelta(days=rng.uniform(0.5, 10)), self.now)
-            source = rng.choice(
-                (Complaint.Source.PHONE.value, Complaint.Source.EMAIL.value, Complaint.Source.ONLINE.value)
-            )
-            d.complaint = (at, source, rng.choice(catalogue.COMPLAINTS), rng.choice(("open", "closed")))
-        schedule = plan.first("schedule")
-        if d.mode == Mode.MAIL_IN and schedule is not None:
-            carrier, start, resolve = rng.choice(catalogue.CARRIERS), plan.first("start"), plan.last("resolve")
-            d.shipments.append(
-                ("in", carrier, f"SF{rng.randrange(10**12):012d}", schedule.at, start.at if start else None)
-            )
+            source = COMPLAINT_SOURCES[below(3)]
+            text = catalogue.COMPLAINTS[below(len(catalogue.COMPLAINTS))]
+            d.complaint = (at, source, text, COMPLAINT_STATES[below(2)])
+        if d.mode == MAIL_IN:
+            schedule = plan.first("schedule")
+            if schedule is None:
+                return
+            carrier, start, resolve = CARRIERS[below(len(CARRIERS))], plan.first("start"), plan.last("resolve")
+            d.shipments.append(("in", carrier, f"SF{below(10**12):012d}", schedule.at, start.at if start else None))
             if resolve is not None:
                 shipped = min(resolve.at + dt.timedelta(hours=rng.uniform(2, 24)), self.now)
                 received = shipped + dt.timedelta(days=rng.uniform(1, 3))
                 d.shipments.append(
-                    (
-                        "out",
-                        carrier,
-                        f"SF{rng.randrange(10**12):012d}",
-                        shipped,
-                        received if received <= self.now else None,
-                    )
+                    ("out", carrier, f"SF{below(10**12):012d}", shipped, received if received <= self.now else None)
                 )
+
+
+REPORTS, CARRIERS, PREFERRED_TIMES = catalogue.REPORTS, catalogue.CARRIERS, catalogue.PREFERRED_TIMES
+_DECIMALS: dict[str, Decimal] = {}
+_AMOUNTS: dict[tuple[Decimal, Decimal], Decimal] = {}
+
+
+def _decimal(text: str) -> Decimal:
+    value = _DECIMALS.get(text)
+    if value is None:
+        value = _DECIMALS[text] = Decimal(text)
+    return value
+
+
+def _amount(quantity: Decimal, price: Decimal) -> Decimal:
+    """quantity × price to the cent (few distinct pairs: computed once each)."""
+    key = (quantity, price)
+    value = _AMOUNTS.get(key)
+    if value is None:
+        value = _AMOUNTS[key] = (quantity * price).quantize(CENT)
+    return value
+
+
+def _sample(below, pool, k: int) -> list:
+    """``rng.sample(pool, k)`` for a pool of at most 21 (its list-based branch), inlined."""
+    n = len(pool)
+    assert n <= 21
+    work, result = list(pool), []
+    for i in range(k):
+        j = below(n - i)
+        result.append(work[j])
+        work[j] = work[n - i - 1]
+    return result

@@ -15,8 +15,14 @@ insert, ``bulk_create`` included (the usual workaround flips those flags on the 
 objects for the duration of the run). The loader does not need it: it writes its rows
 as plain tuples through ``bulk.Table`` (``COPY`` / ``executemany``; see there why),
 below the ORM's ``pre_save``, so ``created_at``, ``updated_at``, ``at``… keep exactly
-the historic values the generator computed. Nothing else is switched off: constraints,
-foreign keys and indexes stay in force while loading.
+the historic values the generator computed.
+
+The load is one transaction (``bulk.load_scope``). Inside it the loaded tables'
+non-unique indexes are dropped and built again at the end, and their foreign keys are
+checked once over all the loaded rows instead of row by row (``bulk.indexes_deferred``);
+primary keys, unique and check constraints stay in force throughout. When it commits,
+every index is back and every reference has been checked; if anything fails, nothing
+of the load remains.
 """
 
 import datetime as dt
@@ -107,7 +113,6 @@ def generate(
         if progress is not None:
             progress(stage, done, total, totals["rows"] + rows, time.monotonic() - started)
 
-    bulk.tune_connection()
     with transaction.atomic():  # reference data: a few rows, written the ordinary way
         departments = people.ensure_departments()
         users = people.ensure_demo_users(seed=seed, departments=departments)

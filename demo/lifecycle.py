@@ -14,7 +14,9 @@ one per transition and per assignment.
 import datetime as dt
 import itertools
 import random
+from bisect import bisect_right as _bisect
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from service.choices import Status as S
 from service.workflow import TRANSITIONS, target_state
@@ -115,24 +117,81 @@ STATUS_WEIGHTS = (
         },
     ),
 )
-_TABLES = [(limit, list(w), list(itertools.accumulate(w.values()))) for limit, w in STATUS_WEIGHTS]
+
+
+def weighted(rng: random.Random, table: "Weighted"):
+    """``rng.choices(population, cum_weights=…)[0]``: the same draw from the same stream, without the list."""
+    return table.population[_bisect(table.cumulative, rng.random() * table.total, 0, table.hi)]
+
+
+class Weighted(NamedTuple):
+    """A population with cumulative weights, ready for ``weighted``."""
+
+    population: list
+    cumulative: list
+    total: float
+    hi: int
+
+    @classmethod
+    def of(cls, population, weights) -> "Weighted":
+        cumulative = list(itertools.accumulate(weights))
+        return cls(list(population), cumulative, cumulative[-1] + 0.0, len(cumulative) - 1)
+
+
+_TABLES = [(limit, Weighted.of(w, w.values())) for limit, w in STATUS_WEIGHTS]
 
 
 def pick_status(rng: random.Random, age_days: float) -> str:
-    for limit, states, cumulative in _TABLES:
+    for limit, table in _TABLES:
         if limit is None or age_days < limit:
-            return rng.choices(states, cum_weights=cumulative)[0]
+            return weighted(rng, table)
     raise AssertionError("unreachable")
 
 
-@dataclass(slots=True)
-class Step:
+# Times inside a plan are whole microseconds since the Unix epoch (UTC): adding a gap is one
+# integer addition, and the loader formats them without a datetime object per event.
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def to_micros(at: dt.datetime) -> int:
+    return (at - _EPOCH) // _MICROSECOND
+
+
+def from_micros(us: int) -> dt.datetime:
+    return _EPOCH + dt.timedelta(microseconds=us)
+
+
+def seconds_to_micros(seconds: float) -> int:
+    """``timedelta(seconds=seconds)`` in microseconds, rounded exactly as ``datetime`` rounds it (seconds ≥ 0).
+
+    Whole seconds, then the whole microseconds of the fraction, then the rest rounded
+    half to even on the total — CPython's own steps, in the same float operations.
+    """
+    whole = int(seconds)
+    micros = (seconds - whole) * 1e6
+    part = int(micros)
+    total = whole * 1_000_000 + part
+    rest = micros - part
+    if rest > 0.5 or (rest == 0.5 and total & 1):
+        total += 1
+    return total
+
+
+class Step(NamedTuple):
     action: str
     from_status: str
     to_status: str
-    at: dt.datetime
+    us: int  # when, in microseconds since the epoch (``at`` as a datetime)
     by: str  # "desk", "engineer" or "customer"
     note: str = ""
+
+    @property
+    def at(self) -> dt.datetime:
+        return from_micros(self.us)
+
+
+_new_step = tuple.__new__  # builds a Step without the Python-level __new__ of a named tuple
 
 
 @dataclass(slots=True)
@@ -143,7 +202,7 @@ class Plan:
     version: int = 0
     assessed: bool = False
     quote_status: str = ""  # "", "pending", "approved", "rejected" or "withdrawn"
-    acceptances: list[tuple[bool, dt.datetime]] = field(default_factory=list)
+    acceptances: list[Step] = field(default_factory=list)  # the accept and refuse steps
     firsts: dict[str, Step] = field(default_factory=dict)
     lasts: dict[str, Step] = field(default_factory=dict)
 
@@ -203,10 +262,17 @@ def route_to(rng: random.Random, status: str, *, paid: bool) -> list[str]:
     raise ValueError(f"unknown status {status!r}")
 
 
+# What an action does to the plan besides its step (``_Move.effect``).
+_ASSESS, _QUOTE, _DECIDE_QUOTE, _ACCEPTANCE = 1, 2, 3, 4
+_EFFECTS = {"assess": _ASSESS, "quote": _QUOTE, "quote_approved": _DECIDE_QUOTE, "quote_rejected": _DECIDE_QUOTE}
+_EFFECTS |= {"accept": _ACCEPTANCE, "refuse": _ACCEPTANCE}
+
+
 @dataclass(frozen=True, slots=True)
 class _Move:
     """One action, precompiled from ``TRANSITIONS`` (plain strings; the table stays the authority)."""
 
+    action: str
     transition: object  # the Transition, or None for an event that keeps the state
     sources: frozenset
     to: str | None
@@ -214,24 +280,28 @@ class _Move:
     resumes: bool
     versioned: bool
     low: float
-    high: float
+    span: float  # high - low (``uniform`` computes the same difference)
     engineer: bool
     customer: bool
+    effect: int
 
 
 def _compile(action: str) -> _Move:
     t = TRANSITIONS.get(action)
+    low, high = GAPS[action]
     return _Move(
+        action=action,
         transition=t,
         sources=frozenset(str(s) for s in t.sources) if t else frozenset(),
         to=str(t.to) if t and t.to is not None else None,
         pauses=bool(t and t.pauses),
         resumes=bool(t and t.resumes),
         versioned=action in VERSIONED,
-        low=GAPS[action][0],
-        high=GAPS[action][1],
+        low=low,
+        span=high - low,
         engineer=action in ENGINEER_ACTIONS,
         customer=action in CUSTOMER_ACTIONS,
+        effect=_EFFECTS.get(action, 0),
     )
 
 
@@ -251,12 +321,13 @@ def plan_order(
     """Events for an order created at ``created_at`` that is in ``status`` at ``now``.
 
     ``notes`` maps an action that needs a reason (cancel, reopen, refuse) to the texts
-    to choose from.
+    to choose from. The random draws are those of ``rng.uniform`` and ``rng.choice``,
+    inlined (this runs once per order, a million times).
     """
     route = route_to(rng, status, paid=paid)
     moves = [_MOVES[a] for a in route]
-    uniform = rng.uniform
-    gaps = [uniform(m.low, m.high) for m in moves]
+    random_ = rng.random
+    gaps = [m.low + m.span * random_() for m in moves]
     total = sum(gaps) * (URGENT_FACTOR if urgent else 1.0)
     span = (now - created_at).total_seconds() / 3600 - 0.02
     if span <= 0:
@@ -267,12 +338,15 @@ def plan_order(
         scale = 1.0
     seconds = 3600.0 * scale * (URGENT_FACTOR if urgent else 1.0)
     current = str(S.NEW)
-    first = Step("create", "", current, created_at, "desk")
+    at = to_micros(created_at)
+    first = _new_step(Step, ("create", "", current, at, "desk", ""))
     steps, firsts, lasts = [first], {"create": first}, {"create": first}
     plan = Plan(status=current, steps=steps, version=1, firsts=firsts, lasts=lasts)
-    at, assigned, paused_from = created_at, False, ""
-    for action, move, gap in zip(route, moves, gaps, strict=True):
-        at = at + dt.timedelta(seconds=gap * seconds)
+    assigned, paused_from, version = False, "", 1
+    below = rng._randbelow  # what rng.choice draws with
+    for move, gap in zip(moves, gaps, strict=True):
+        action = move.action
+        at += seconds_to_micros(gap * seconds)
         before = current
         if move.transition is not None:
             if current not in move.sources:
@@ -282,30 +356,36 @@ def plan_order(
                 paused_from = before
             elif move.resumes:
                 paused_from = ""
-        if action == "assign":
+        elif action == "assign":
             assigned = True
         by = "customer" if move.customer else ("engineer" if assigned and move.engineer else "desk")
-        note = rng.choice(notes[action]) if notes and action in notes else ""
-        step = Step(action, before, current, at, by, note)
+        if notes and action in notes:
+            texts = notes[action]
+            note = texts[below(len(texts))]
+        else:
+            note = ""
+        step = _new_step(Step, (action, before, current, at, by, note))
         steps.append(step)
         if action not in firsts:
             firsts[action] = step
         lasts[action] = step
         if move.versioned:
-            plan.version += 1
-        if action == "assess":
-            plan.assessed = True
-        elif action == "quote":
-            plan.quote_status = "pending"
-        elif action == "quote_approved" or action == "quote_rejected":
-            plan.quote_status = action[6:]
-        elif action == "accept" or action == "refuse":
-            plan.acceptances.append((action == "accept", at))
+            version += 1
+        effect = move.effect
+        if effect:
+            if effect == _ASSESS:
+                plan.assessed = True
+            elif effect == _QUOTE:
+                plan.quote_status = "pending"
+            elif effect == _DECIDE_QUOTE:
+                plan.quote_status = action[6:]
+            else:
+                plan.acceptances.append(step)
     if current != status:
         raise ValueError(f"route to {status!r} ended in {current!r}")
     if current == S.CANCELLED and plan.quote_status == "pending":
         plan.quote_status = "withdrawn"
-    plan.status, plan.paused_from = current, paused_from
+    plan.status, plan.paused_from, plan.version = current, paused_from, version
     return plan
 
 

@@ -17,7 +17,7 @@ class Command(BaseCommand):
             "--batch",
             type=int,
             default=5000,
-            help="customers, units or orders per batch (one transaction each on SQLite)",
+            help="customers, units or orders per batch (default 5000; the whole load is one transaction)",
         )
         parser.add_argument("--if-empty", action="store_true", help="do nothing when work orders exist")
 
