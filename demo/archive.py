@@ -150,11 +150,11 @@ def create_customers(
             company=customer.kind == Customer.Kind.COMPANY,
             user=customer.user_id,
         )
-    adapt = Adapters()
+    adapt = Adapters(compact=True)
     tables = (
-        Table(Customer, CUSTOMER_COLUMNS, binary=True),
-        Table(Address, ADDRESS_COLUMNS, binary=True),
-        Table(Contact, CONTACT_COLUMNS, binary=True),
+        Table(Customer, CUSTOMER_COLUMNS, compact=True),
+        Table(Address, ADDRESS_COLUMNS, compact=True),
+        Table(Contact, CONTACT_COLUMNS, compact=True),
     )
     rows, done, ids = 0, 0, Ids(Customer)
     while done < count:
@@ -243,7 +243,7 @@ def create_units(
         else:
             owner = rng.randrange(customers)
         planned.append((model, owner, today - dt.timedelta(days=20 + int(1800 * rng.random() ** 1.4))))
-    adapt, table, rows, ids = Adapters(), Table(Unit, UNIT_COLUMNS, binary=True), 0, Ids(Unit)
+    adapt, table, rows, ids = Adapters(compact=True), Table(Unit, UNIT_COLUMNS, compact=True), 0, Ids(Unit)
     for start in range(0, len(planned), batch):
         chunk = planned[start : start + batch]
         with transaction.atomic():

@@ -4,9 +4,8 @@
 INSERT (measured: 8–9 k rows/s on SQLite, 80 % of it in Django's SQL compiler), far
 too slow for a million orders with ten events each. The demo loader therefore
 builds rows as tuples of database-ready values and writes them with ``COPY … FROM
-STDIN`` on PostgreSQL (binary when the caller asks for it: half the Python time of
-the text format, and less parsing on the server) and one prepared ``executemany``
-INSERT on other databases.
+STDIN`` on PostgreSQL (binary in the compact form, see ``Table``) and prepared
+multi-row INSERTs (``executemany``) on other databases.
 
 - Columns the caller does not give get the field's default, adapted once, so a
   field added to a model later with a default does not break the loader.
@@ -19,7 +18,8 @@ INSERT on other databases.
   and moves their sequences past the new ids before it commits; on SQLite it holds
   the one write lock for the duration.
 - Values must already be in the database's form: use ``Adapters`` for datetimes and
-  dates; JSON is given as text.
+  dates; JSON is given as text. The demo loader uses the compact form (``compact=True``:
+  times as microseconds, converted by the database).
 """
 
 import datetime as dt
@@ -31,58 +31,53 @@ from functools import cache
 from itertools import chain
 
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 _UTC = dt.UTC
 
 
 ROWS_PER_INSERT = 100  # SQLite: rows per INSERT statement (within Django's limit of parameters)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
-_DAY_US, _SECOND_US = 86_400_000_000, 1_000_000
-_CLOCK: list[str] = []  # "HH:MM:SS" for every second of a day, built on first use
+_MICROSECOND = dt.timedelta(microseconds=1)
+# SQLite: the text Django stores for a UTC time ("YYYY-MM-DD HH:MM:SS[.ffffff]"), from
+# microseconds since the epoch, computed by SQLite itself.
+_SQLITE_TIME = (
+    "CASE WHEN ?{n} % 1000000 THEN printf('%s.%06d', datetime(?{n} / 1000000, 'unixepoch'), ?{n} % 1000000) "
+    "ELSE datetime(?{n} / 1000000, 'unixepoch') END"
+)
+
+
+def _times_as_micros() -> bool:
+    """Whether compact rows carry their times as microseconds on this connection.
+
+    PostgreSQL (binary COPY), and SQLite where Django keeps UTC text (the default with
+    ``USE_TZ``); elsewhere compact rows are ordinary ones.
+    """
+    if connection.vendor == "postgresql":
+        return True
+    return connection.vendor == "sqlite" and connection.timezone is _UTC
 
 
 class Adapters:
     """Database-ready values for the current connection.
 
-    ``binary``: the rows go to ``Table(…, binary=True)``, which on PostgreSQL takes a time
-    as microseconds since the Unix epoch: ``micros`` then leaves them as they are.
+    ``compact``: for ``Table(…, compact=True)``, which takes a time as an ``int``,
+    microseconds since the Unix epoch (UTC), and converts it inside the database: ``ts``
+    and ``micros`` then give that ``int``. Formatting a datetime in Python and sending
+    it to the writing process cost more than everything else about an event row.
     """
 
-    def __init__(self, *, binary: bool = False):
+    def __init__(self, *, compact: bool = False):
         self.native = connection.vendor == "postgresql"
         self.db_tz = connection.timezone if not self.native else None
-        self._days: dict[int, str] = {}
-        if self.native:
-            self.micros = _same if binary else self._datetime
-        elif self.db_tz is _UTC:
-            if not _CLOCK:
-                _CLOCK.extend(f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60))
-            self.micros = self._utc_text
+        if compact and _times_as_micros():
+            self.ts, self.micros = _micros_of, _same
 
     def micros(self, us: int | None):
         """A time given as microseconds since the Unix epoch (UTC), as ``ts`` gives it."""
         if us is None:
             return None
         return self.ts(_EPOCH + dt.timedelta(microseconds=us))
-
-    @staticmethod
-    def _datetime(us: int | None):
-        return None if us is None else _EPOCH + dt.timedelta(microseconds=us)
-
-    def _utc_text(self, us: int | None):
-        """``micros`` where the database keeps UTC text: the same string as ``ts``, built from cached parts
-        (``datetime.isoformat`` of an aware datetime costs twice as much, and it runs for every event)."""
-        if us is None:
-            return None
-        day, rest = divmod(us, _DAY_US)
-        second, micro = divmod(rest, _SECOND_US)
-        date = self._days.get(day)
-        if date is None:
-            date = self._days[day] = (_EPOCH + dt.timedelta(days=day)).date().isoformat()
-        if micro:
-            return f"{date} {_CLOCK[second]}.{micro:06d}"
-        return f"{date} {_CLOCK[second]}"
 
     def ts(self, value: dt.datetime | None):
         if value is None or self.native:
@@ -99,6 +94,10 @@ class Adapters:
 
 def _same(value):
     return value
+
+
+def _micros_of(value: dt.datetime | None) -> int | None:
+    return None if value is None else (value - _EPOCH) // _MICROSECOND
 
 
 @cache
@@ -138,33 +137,44 @@ def _binary_dumpers() -> tuple:
 class Table:
     """Insert rows of ``model`` given as tuples in the order of ``columns`` (field attnames).
 
-    ``binary``: on PostgreSQL, ``COPY`` in the binary format, typed from the table's own
-    columns. Each value must then be of the Python type of its column (``int`` for an
-    integer, ``Decimal`` for a numeric, an aware ``datetime`` — or an ``int``, microseconds
-    since the Unix epoch — for a timestamp; JSON as text): the text format would convert
-    a string, the binary one refuses it.
+    ``compact``: rows in the loader's compact form, with values of their column's own
+    Python type (``int`` for an integer, ``Decimal`` for a numeric, ``date``, ``bool``…),
+    JSON as text, and every time as an ``int``, microseconds since the Unix epoch (UTC),
+    as ``Adapters(compact=True)`` gives them. PostgreSQL: ``COPY`` in the binary format,
+    typed from the table's own columns (half the Python time of the text format, and
+    less parsing on the server; a value of the wrong type is refused, not converted).
+    SQLite: the times are turned into Django's text by SQLite itself.
     """
 
-    def __init__(self, model, columns: Sequence[str], *, binary: bool = False):
+    def __init__(self, model, columns: Sequence[str], *, compact: bool = False):
         meta = model._meta
         given = [meta.get_field(c) for c in columns]
         names = {f.attname for f in given}
         rest = [f for f in meta.concrete_fields if f.attname not in names and not f.primary_key]
+        fields = given + rest
         self.constants = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
+        if compact and _times_as_micros():  # defaults in the compact form too
+            times = [isinstance(f, models.DateTimeField) for f in fields]
+            self.constants = tuple(
+                _micros_of(v) if t and isinstance(v, dt.datetime) else v
+                for v, t in zip(self.constants, times[len(given) :], strict=True)
+            )
+        else:
+            times = [False] * len(fields)
         quote = connection.ops.quote_name
         table = quote(meta.db_table)
-        cols = ", ".join(quote(f.column) for f in given + rest)
+        cols = ", ".join(quote(f.column) for f in fields)
         self.copy = connection.vendor == "postgresql"
         self.types = None
         if self.copy:
-            if binary:
+            if compact:
                 with connection.cursor() as cursor:
                     cursor.execute(
                         "SELECT attname, atttypid::int FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0",
                         [meta.db_table],
                     )
                     oids = dict(cursor.fetchall())
-                self.types = [oids[f.column] for f in given + rest]
+                self.types = [oids[f.column] for f in fields]
                 self.sql = f"COPY {table} ({cols}) FROM STDIN (FORMAT BINARY)"
             else:
                 self.sql = f"COPY {table} ({cols}) FROM STDIN"
@@ -172,12 +182,19 @@ class Table:
             # Many rows per INSERT: SQLite updates an AUTOINCREMENT table's counter
             # (``sqlite_sequence``) once per statement, and Django's primary keys are all
             # AUTOINCREMENT; one row per statement spent half of an event's insert there
-            # (measured: 1.65 s against 4.3 s for a million events). The driver's own placeholders.
-            width = len(given) + len(rest)
+            # (measured: 1.65 s against 4.3 s for a million events). The driver's own
+            # (numbered) placeholders.
+            width = len(fields)
             self.per_statement = max(1, min(ROWS_PER_INSERT, connection.features.max_query_params // width))
-            row = "(" + ", ".join(["?"] * width) + ")"
-            self.sql = f"INSERT INTO {table} ({cols}) VALUES {row}"
-            self.many_sql = f"INSERT INTO {table} ({cols}) VALUES " + ", ".join([row] * self.per_statement)
+
+            def values(row: int) -> str:
+                first = row * width + 1
+                marks = (_SQLITE_TIME.format(n=first + k) if t else f"?{first + k}" for k, t in enumerate(times))
+                return "(" + ", ".join(marks) + ")"
+
+            self.sql = f"INSERT INTO {table} ({cols}) VALUES {values(0)}"
+            many = ", ".join(values(r) for r in range(self.per_statement))
+            self.many_sql = f"INSERT INTO {table} ({cols}) VALUES {many}"
 
     def insert(self, rows: list[tuple]) -> int:
         if not rows:

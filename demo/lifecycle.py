@@ -15,7 +15,7 @@ import datetime as dt
 import itertools
 import random
 from bisect import bisect_right as _bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from service.choices import Status as S
@@ -198,19 +198,38 @@ _new_step = tuple.__new__  # builds a Step without the Python-level __new__ of a
 class Plan:
     status: str
     steps: list[Step]
-    paused_from: str = ""
-    version: int = 0
-    assessed: bool = False
-    quote_status: str = ""  # "", "pending", "approved", "rejected" or "withdrawn"
-    acceptances: list[Step] = field(default_factory=list)  # the accept and refuse steps
-    firsts: dict[str, Step] = field(default_factory=dict)
-    lasts: dict[str, Step] = field(default_factory=dict)
+    route: "Route"  # what the actions imply, worked out once per distinct route
+
+    @property
+    def paused_from(self) -> str:
+        return self.route.paused_from
+
+    @property
+    def version(self) -> int:
+        return self.route.version
+
+    @property
+    def assessed(self) -> bool:
+        return self.route.assessed
+
+    @property
+    def quote_status(self) -> str:
+        """ "", "pending", "approved", "rejected" or "withdrawn"."""
+        return self.route.quote_status
+
+    @property
+    def acceptances(self) -> list[Step]:
+        """The accept and refuse steps, in order."""
+        steps = self.steps
+        return [steps[i] for i in self.route.acceptances]
 
     def first(self, action: str) -> Step | None:
-        return self.firsts.get(action)
+        i = self.route.firsts.get(action)
+        return None if i is None else self.steps[i]
 
     def last(self, action: str) -> Step | None:
-        return self.lasts.get(action)
+        i = self.route.lasts.get(action)
+        return None if i is None else self.steps[i]
 
 
 def _work(rng: random.Random, paid: bool) -> list[str]:
@@ -262,50 +281,83 @@ def route_to(rng: random.Random, status: str, *, paid: bool) -> list[str]:
     raise ValueError(f"unknown status {status!r}")
 
 
-# What an action does to the plan besides its step (``_Move.effect``).
-_ASSESS, _QUOTE, _DECIDE_QUOTE, _ACCEPTANCE = 1, 2, 3, 4
-_EFFECTS = {"assess": _ASSESS, "quote": _QUOTE, "quote_approved": _DECIDE_QUOTE, "quote_rejected": _DECIDE_QUOTE}
-_EFFECTS |= {"accept": _ACCEPTANCE, "refuse": _ACCEPTANCE}
-
-
 @dataclass(frozen=True, slots=True)
-class _Move:
-    """One action, precompiled from ``TRANSITIONS`` (plain strings; the table stays the authority)."""
+class Route:
+    """A route of actions after ``create``, walked once through ``TRANSITIONS``.
 
-    action: str
-    transition: object  # the Transition, or None for an event that keeps the state
-    sources: frozenset
-    to: str | None
-    pauses: bool
-    resumes: bool
-    versioned: bool
-    low: float
-    span: float  # high - low (``uniform`` computes the same difference)
-    engineer: bool
-    customer: bool
-    effect: int
+    Everything about a plan except its times and notes follows from its route alone —
+    the state before and after each step, who acts, the version, the quote's state —
+    and there are only a few hundred distinct routes, so each is worked out (and its
+    legality checked) the first time it is drawn; a plan then only draws its gaps and
+    notes.
+    """
+
+    steps: tuple[tuple[str, str, str, str], ...]  # (action, from, to, by) after ``create``
+    lows: tuple[float, ...]
+    spans: tuple[float, ...]  # high - low of each gap (``uniform`` computes the same difference)
+    status: str
+    paused_from: str
+    version: int
+    assessed: bool
+    quote_status: str
+    acceptances: tuple[int, ...]  # indexes into the plan's steps (``create`` is 0)
+    firsts: dict
+    lasts: dict
 
 
-def _compile(action: str) -> _Move:
-    t = TRANSITIONS.get(action)
-    low, high = GAPS[action]
-    return _Move(
-        action=action,
-        transition=t,
-        sources=frozenset(str(s) for s in t.sources) if t else frozenset(),
-        to=str(t.to) if t and t.to is not None else None,
-        pauses=bool(t and t.pauses),
-        resumes=bool(t and t.resumes),
-        versioned=action in VERSIONED,
-        low=low,
-        span=high - low,
-        engineer=action in ENGINEER_ACTIONS,
-        customer=action in CUSTOMER_ACTIONS,
-        effect=_EFFECTS.get(action, 0),
+def _walk(actions: tuple[str, ...], status: str) -> Route:
+    current, paused_from, assigned = str(S.NEW), "", False
+    version, assessed, quote_status = 1, False, ""
+    steps, acceptances, firsts, lasts = [], [], {"create": 0}, {"create": 0}
+    for i, action in enumerate(actions, start=1):
+        t = TRANSITIONS.get(action)
+        before = current
+        if t is not None:
+            if current not in {str(s) for s in t.sources}:
+                raise ValueError(f"{action!r} is not allowed from {current!r}")
+            current = str(t.to) if t.to is not None else str(target_state(t, _Paused(paused_from)))
+            if t.pauses:
+                paused_from = before
+            elif t.resumes:
+                paused_from = ""
+        if action == "assign":
+            assigned = True
+        if action in CUSTOMER_ACTIONS:
+            by = "customer"
+        else:
+            by = "engineer" if assigned and action in ENGINEER_ACTIONS else "desk"
+        steps.append((action, before, current, by))
+        firsts.setdefault(action, i)
+        lasts[action] = i
+        version += action in VERSIONED
+        if action == "assess":
+            assessed = True
+        elif action == "quote":
+            quote_status = "pending"
+        elif action in ("quote_approved", "quote_rejected"):
+            quote_status = action[6:]
+        elif action in ("accept", "refuse"):
+            acceptances.append(i)
+    if current != status:
+        raise ValueError(f"route to {status!r} ended in {current!r}")
+    if current == S.CANCELLED and quote_status == "pending":
+        quote_status = "withdrawn"
+    return Route(
+        steps=tuple(steps),
+        lows=tuple(GAPS[a][0] for a in actions),
+        spans=tuple(GAPS[a][1] - GAPS[a][0] for a in actions),
+        status=current,
+        paused_from=paused_from,
+        version=version,
+        assessed=assessed,
+        quote_status=quote_status,
+        acceptances=tuple(acceptances),
+        firsts=firsts,
+        lasts=lasts,
     )
 
 
-_MOVES = {action: _compile(action) for action in GAPS}
+_ROUTES: dict[tuple[str, ...], Route] = {}
 
 
 def plan_order(
@@ -324,10 +376,12 @@ def plan_order(
     to choose from. The random draws are those of ``rng.uniform`` and ``rng.choice``,
     inlined (this runs once per order, a million times).
     """
-    route = route_to(rng, status, paid=paid)
-    moves = [_MOVES[a] for a in route]
+    actions = tuple(route_to(rng, status, paid=paid))
+    route = _ROUTES.get(actions)
+    if route is None or route.status != status:
+        route = _ROUTES[actions] = _walk(actions, status)
     random_ = rng.random
-    gaps = [m.low + m.span * random_() for m in moves]
+    gaps = [low + span * random_() for low, span in zip(route.lows, route.spans, strict=True)]
     total = sum(gaps) * (URGENT_FACTOR if urgent else 1.0)
     span = (now - created_at).total_seconds() / 3600 - 0.02
     if span <= 0:
@@ -337,56 +391,26 @@ def plan_order(
     else:
         scale = 1.0
     seconds = 3600.0 * scale * (URGENT_FACTOR if urgent else 1.0)
-    current = str(S.NEW)
     at = to_micros(created_at)
-    first = _new_step(Step, ("create", "", current, at, "desk", ""))
-    steps, firsts, lasts = [first], {"create": first}, {"create": first}
-    plan = Plan(status=current, steps=steps, version=1, firsts=firsts, lasts=lasts)
-    assigned, paused_from, version = False, "", 1
-    below = rng._randbelow  # what rng.choice draws with
-    for move, gap in zip(moves, gaps, strict=True):
-        action = move.action
-        at += seconds_to_micros(gap * seconds)
-        before = current
-        if move.transition is not None:
-            if current not in move.sources:
-                raise ValueError(f"{action!r} is not allowed from {current!r}")
-            current = move.to if move.to is not None else str(target_state(move.transition, _Paused(paused_from)))
-            if move.pauses:
-                paused_from = before
-            elif move.resumes:
-                paused_from = ""
-        elif action == "assign":
-            assigned = True
-        by = "customer" if move.customer else ("engineer" if assigned and move.engineer else "desk")
-        if notes and action in notes:
-            texts = notes[action]
-            note = texts[below(len(texts))]
-        else:
-            note = ""
-        step = _new_step(Step, (action, before, current, at, by, note))
-        steps.append(step)
-        if action not in firsts:
-            firsts[action] = step
-        lasts[action] = step
-        if move.versioned:
-            version += 1
-        effect = move.effect
-        if effect:
-            if effect == _ASSESS:
-                plan.assessed = True
-            elif effect == _QUOTE:
-                plan.quote_status = "pending"
-            elif effect == _DECIDE_QUOTE:
-                plan.quote_status = action[6:]
-            else:
-                plan.acceptances.append(step)
-    if current != status:
-        raise ValueError(f"route to {status!r} ended in {current!r}")
-    if current == S.CANCELLED and plan.quote_status == "pending":
-        plan.quote_status = "withdrawn"
-    plan.status, plan.paused_from, plan.version = current, paused_from, version
-    return plan
+    steps = [_new_step(Step, ("create", "", _NEW, at, "desk", ""))]
+    append, below = steps.append, rng._randbelow  # what rng.choice draws with
+    for (action, before, after, by), gap in zip(route.steps, gaps, strict=True):
+        # at += seconds_to_micros(gap * seconds), inlined
+        x = gap * seconds
+        whole = int(x)
+        micros = (x - whole) * 1e6
+        part = int(micros)
+        gap_us = whole * 1_000_000 + part
+        rest = micros - part
+        if rest > 0.5 or (rest == 0.5 and gap_us & 1):
+            gap_us += 1
+        at += gap_us
+        texts = notes.get(action) if notes else None
+        append(_new_step(Step, (action, before, after, at, by, texts[below(len(texts))] if texts else "")))
+    return Plan(route.status, steps, route)
+
+
+_NEW = str(S.NEW)
 
 
 @dataclass(slots=True)

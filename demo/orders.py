@@ -289,7 +289,7 @@ class OrderFormatter:
 
 class OrderWriter:
     def __init__(self):
-        self.tables = {name: Table(model, columns, binary=True) for name, (model, columns) in TABLES.items()}
+        self.tables = {name: Table(model, columns, compact=True) for name, (model, columns) in TABLES.items()}
 
     def write(self, rows: dict[str, list[tuple]]) -> int:
         """Write one batch in one transaction (a savepoint inside ``bulk.load_scope``)."""
@@ -304,7 +304,7 @@ PROCESS_THRESHOLD = 20_000
 def write_orders(drafter: OrderDrafter, *, count: int, batch: int, report: Callable, helper: bool | None = None) -> int:
     """Draft, format and write ``count`` orders, ``batch`` per transaction."""
     ids = {"orders": Ids(WorkOrder), "quotes": Ids(Quote), "reports": Ids(RepairReport)}
-    formatter = OrderFormatter(drafter.tz, Adapters(binary=True), ids)
+    formatter = OrderFormatter(drafter.tz, Adapters(compact=True), ids)
     if helper is None:
         helper = count >= PROCESS_THRESHOLD and "fork" in multiprocessing.get_all_start_methods()
     batches = (
