@@ -14,12 +14,19 @@ from warranty.rules import Cause, ReplacementGround
 
 from .choices import Channel, LineKind, Mode, Priority, ServiceType, Status
 from .filters import WorkOrderFilter
+from .rendering import renderer
 from .workflow import ACTIONS
 
 ANY = [("", _("Any"))]
 PAGE_SIZES = [(10, "10"), (25, "25"), (50, "50"), (100, "100")]
 SORT_CHOICES = [("newest", _("Newest first")), ("oldest", _("Oldest first")), ("due", _("Next deadline"))]
 DATETIME_LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+class Form(forms.Form):
+    """A console form: its widgets are written by ``service.rendering`` (the same HTML, faster)."""
+
+    default_renderer = renderer
 
 
 def engineer_choices() -> list[tuple[int, str]]:
@@ -32,7 +39,7 @@ def department_choices() -> list[tuple[int, str]]:
     return list(Department.objects.order_by("name").values_list("pk", "name"))
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -111,7 +118,7 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
-class RequestForm(forms.Form):
+class RequestForm(Form):
     """A request an agent keys in during a phone call."""
 
     phone = forms.CharField(
@@ -140,14 +147,14 @@ def normalise_phone(value: str) -> str:
     return "".join(ch for ch in (value or "") if ch not in " -()\u3000").strip()
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(Form):
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
     note = forms.CharField(label=_("Note"), required=False, max_length=5000)
     version = forms.IntegerField(min_value=1, max_value=2**31, widget=forms.HiddenInput)
     cause = forms.ChoiceField(label=_("Cause"), required=False, choices=[("", "—")] + Cause.choices)
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     assignee = forms.TypedChoiceField(label=_("Engineer"), required=False, coerce=int, empty_value=None)
     appointment_at = forms.DateTimeField(
         label=_("Appointment"),
@@ -164,7 +171,7 @@ class AssignForm(forms.Form):
         self.fields["department"].choices = [("", _("Unchanged"))] + list(departments)
 
 
-class QuoteForm(forms.Form):
+class QuoteForm(Form):
     plan = forms.CharField(
         label=_("Repair plan"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -173,22 +180,24 @@ class QuoteForm(forms.Form):
     )
 
 
-class QuoteLineForm(forms.Form):
+class QuoteLineForm(Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=LineKind.choices, initial=LineKind.LABOUR)
     description = forms.CharField(label=_("Description"), max_length=200)
     quantity = forms.DecimalField(label=_("Quantity"), min_value=0.01, max_digits=10, decimal_places=2, initial=1)
     unit_price = forms.DecimalField(label=_("Unit price (CNY)"), min_value=0, max_digits=12, decimal_places=2)
 
 
-QuoteLineFormSet = formset_factory(QuoteLineForm, extra=3, max_num=30, absolute_max=30, validate_max=True)
+QuoteLineFormSet = formset_factory(
+    QuoteLineForm, extra=3, max_num=30, absolute_max=30, validate_max=True, renderer=renderer
+)
 
 
-class QuoteDecisionForm(forms.Form):
+class QuoteDecisionForm(Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     note = forms.CharField(label=_("Note"), required=False, max_length=5000)
 
 
-class ReportForm(forms.Form):
+class ReportForm(Form):
     cause = forms.CharField(label=_("Cause"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     process = forms.CharField(label=_("Process"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     minutes_spent = forms.IntegerField(label=_("Time spent (minutes)"), min_value=0, max_value=100_000)
@@ -198,7 +207,7 @@ class ReportForm(forms.Form):
     version = forms.IntegerField(min_value=1, max_value=2**31, widget=forms.HiddenInput)
 
 
-class PartForm(forms.Form):
+class PartForm(Form):
     """One part used; a row without a part number and a name is ignored."""
 
     part_number = forms.CharField(label=_("Part number"), required=False, max_length=60)
@@ -214,7 +223,7 @@ class PartForm(forms.Form):
         return data
 
 
-PartFormSet = formset_factory(PartForm, extra=2, max_num=50, absolute_max=50, validate_max=True)
+PartFormSet = formset_factory(PartForm, extra=2, max_num=50, absolute_max=50, validate_max=True, renderer=renderer)
 
 
 def parts_of(formset) -> list[dict]:
@@ -226,7 +235,7 @@ def parts_of(formset) -> list[dict]:
     ]
 
 
-class AcceptanceForm(forms.Form):
+class AcceptanceForm(Form):
     signer_name = forms.CharField(label=_("Signed by"), max_length=120)
     signature = forms.CharField(required=False, max_length=3_000_000, widget=forms.HiddenInput)
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("refuse", _("Refuse"))])
@@ -238,7 +247,7 @@ class AcceptanceForm(forms.Form):
     )
 
 
-class ReplacementForm(forms.Form):
+class ReplacementForm(Form):
     ground = forms.ChoiceField(label=_("Ground"), choices=ReplacementGround.choices)
     new_serial = forms.CharField(label=_("New serial number"), required=False, max_length=60)
     new_model_code = forms.CharField(label=_("New model code (blank: same model)"), required=False, max_length=40)
@@ -247,5 +256,5 @@ class ReplacementForm(forms.Form):
     manager_approved = forms.BooleanField(label=_("Special case approved by me (manager)"), required=False)
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     note = forms.CharField(label=_("Note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
