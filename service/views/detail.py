@@ -10,12 +10,12 @@ from core.errors import NotFound
 
 from .. import selectors
 from ..choices import Coverage, QuoteStatus, Status
-from ..forms import AssignForm, QuoteForm, QuoteLineFormSet, ReplacementForm, department_choices, engineer_choices
+from ..forms import AssignForm, department_choices, engineer_choices
 from ..permissions import sees_unmasked_pii
 from ..presenters import log_pii_view, order_summary
 from .access import console
 from .outcomes import wants_partial
-from .panels import FINISHED, common_context
+from .panels import FINISHED, blank_form, common_context
 
 QUOTE_CLOSED = FINISHED | {Status.RESOLVED, Status.ACCEPTED}
 
@@ -50,10 +50,9 @@ def console_forms(order, user) -> dict:
             initial={"assignee": order.assignee_id, "appointment_at": local, "version": order.version},
         )
     if can_quote:
-        context["quote_form"] = QuoteForm()
-        context["line_formset"] = QuoteLineFormSet(prefix="lines")
+        context["quote_fields"] = blank_form("quote")
     if can_replace:
-        context["replacement_form"] = ReplacementForm()
+        context["replacement_fields"] = blank_form("replacement", can_approve_special=context["can_approve_special"])
     return context
 
 

@@ -4,7 +4,9 @@ Each function turns already-loaded rows into display data; none of them queries
 per row (the timeline, documents, quotes and acceptances come prefetched).
 """
 
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import can
@@ -13,7 +15,7 @@ from products.selectors import unit_coverage
 from warranty.rules import Cause, Reason
 
 from ..choices import Coverage, QuoteStatus, Status
-from ..forms import AcceptanceForm, NoteForm, PartFormSet, ReportForm
+from ..forms import AcceptanceForm, NoteForm, PartFormSet, QuoteForm, QuoteLineFormSet, ReplacementForm, ReportForm
 from ..models import OrderDocument
 from ..permissions import sees_unmasked_pii
 from ..presenters import log_pii_view, order_summary
@@ -35,7 +37,10 @@ EVENT_LABELS = {
 
 
 def label_of(choices, value) -> str:
-    return str(choices(value).label) if value in choices.values else (value or "")
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value or ""
 
 
 def timeline(order) -> list[dict]:
@@ -96,6 +101,28 @@ def customer_panel(order, user) -> dict:
 
 def documents(order) -> list:
     return [d for d in order.documents.all() if d.kind != OrderDocument.Kind.SIGNATURE]
+
+
+# Forms that are blank whatever the order: their fields' HTML is rendered once per language (and
+# flags) and kept for the life of the process; ~1.5 ms of an order page with the quote form.
+BLANK_FORMS = {
+    "quote": (
+        "service/partials/quote_fields.html",
+        lambda: {"quote_form": QuoteForm(), "line_formset": QuoteLineFormSet(prefix="lines")},
+    ),
+    "replacement": ("service/partials/replacement_fields.html", lambda: {"replacement_form": ReplacementForm()}),
+}
+_blank_html: dict[tuple, str] = {}
+
+
+def blank_form(name: str, **flags) -> str:
+    """The fields of the blank form ``name`` as HTML (no token, no URL: those vary per request)."""
+    key = (name, get_language(), *sorted(flags.items()))
+    html = _blank_html.get(key)
+    if html is None:
+        template, make = BLANK_FORMS[name]
+        html = _blank_html[key] = render_to_string(template, {**make(), **flags})
+    return html
 
 
 def report_forms(report, version: int):
