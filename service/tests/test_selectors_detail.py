@@ -1,0 +1,137 @@
+"""``work_order_detail`` loads an order's children through ``core.lean``: exactly what the ORM's
+``prefetch_related`` gives, ready to use without a query."""
+
+import pytest
+from django.db import connection
+from django.db.models import Prefetch
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from core.models import Document
+from service import selectors, services
+from service.choices import Status
+from service.models import Acceptance, OrderDocument, Quote, WorkOrder, WorkOrderClock, WorkOrderEvent
+from service.tests.flow import order_in
+from tests.factories import CustomerFactory, UserFactory
+
+
+def orm_detail(order_id: int) -> WorkOrder:
+    """The same order the way the ORM prefetches it (the selector before ``core.lean``)."""
+    order = (
+        WorkOrder.objects.select_related(
+            "customer", "assignee", "product_model", "unit", "unit__model", "department", "sla", "report__engineer"
+        )
+        .prefetch_related(
+            "report__parts",
+            Prefetch("events", queryset=WorkOrderEvent.objects.select_related("actor").order_by("at", "id")),
+            Prefetch("quotes", queryset=Quote.objects.prefetch_related("lines").order_by("-id")),
+            Prefetch("acceptances", queryset=Acceptance.objects.order_by("-signed_at", "-id")),
+            Prefetch("documents", queryset=OrderDocument.objects.select_related("document").order_by("id")),
+        )
+        .get(pk=order_id)
+    )
+    order.sla_clocks = list(WorkOrderClock.objects.filter(order=order).order_by("id"))
+    return order
+
+
+def values(obj) -> tuple:
+    return (type(obj), obj._state.db, obj._state.adding) + tuple(
+        getattr(obj, f.attname) for f in obj._meta.concrete_fields
+    )
+
+
+def everything(order) -> dict:
+    """Every child row's every column, and the rows joined to them."""
+    report = getattr(order, "report", None)  # joined: no query
+    return {
+        "events": [(values(e), values(e.actor) if e.actor_id else None) for e in order.events.all()],
+        "quotes": [(values(q), [values(ln) for ln in q.lines.all()]) for q in order.quotes.all()],
+        "acceptances": [values(a) for a in order.acceptances.all()],
+        "documents": [(values(d), values(d.document)) for d in order.documents.all()],
+        "parts": [values(p) for p in report.parts.all()] if report else None,
+        "clocks": [values(c) for c in order.sla_clocks],
+    }
+
+
+@pytest.fixture
+def people(db):
+    return {"agent": UserFactory(role="agent"), "engineer": UserFactory(role="engineer", first_name="Li")}
+
+
+def busy_order(people) -> WorkOrder:
+    """Closed, paid: two quotes (one of two lines), a report with parts, two acceptances, a
+    document, events with and without an actor, clocks."""
+    agent, engineer = people["agent"], people["engineer"]
+    order = order_in(Status.IN_SERVICE, agent=agent, customer=CustomerFactory(), engineer=engineer, paid=True)
+    services.quote_create(
+        order_id=order.pk,
+        actor=agent,
+        lines=[
+            {"kind": "labour", "description": "Work", "quantity": "1.5", "unit_price": "200.00"},
+            {"kind": "material", "description": "主板 Board", "unit_price": "99.90"},
+        ],
+        plan="Replace the board",
+    )
+    services.report_save(
+        order_id=order.pk,
+        actor=engineer,
+        cause="Loose connector",
+        process="Replaced it",
+        minutes_spent=30,
+        parts=[
+            {"part_number": "P-1", "name": "Connector", "old_serial": "A", "new_serial": "B", "quantity": 2},
+            {"part_number": "P-2", "name": "Screw", "quantity": 4},
+        ],
+    )
+    signed = timezone.now()  # the same time twice: the later row comes first
+    for accepted in (False, True):
+        Acceptance.objects.create(
+            order=order, accepted=accepted, signer_name="张三", signed_at=signed, comment="ok" * accepted
+        )
+    doc = Document.objects.create(original_name="fault <1>.png", content_type="image/png", size=3, sha256="0" * 64)
+    OrderDocument.objects.create(order=order, document=doc, kind=OrderDocument.Kind.ATTACHMENT)
+    WorkOrderEvent.objects.create(order=order, actor=None, action="note", note="System", payload={"a": [1, "二"]})
+    return order
+
+
+@pytest.mark.django_db
+def test_the_children_are_the_orms_field_by_field(people):
+    # given a busy order, a new one (no quote, no report, no acceptance) and a cancelled one
+    orders = [
+        busy_order(people),
+        order_in(Status.NEW, agent=people["agent"], customer=CustomerFactory()),
+        order_in(Status.CANCELLED, agent=people["agent"], customer=CustomerFactory()),
+    ]
+    for order in orders:
+        # when it is read by the selector, then every child row equals the ORM's, in order
+        lean = selectors.work_order_detail(actor=people["agent"], order_id=order.pk)
+        assert everything(lean) == everything(orm_detail(order.pk))
+    assert len(everything(lean)["events"]) >= 2
+
+
+@pytest.mark.django_db
+def test_the_children_cost_no_query_once_loaded(people):
+    # given the busy order read by the selector
+    order = busy_order(people)
+    lean = selectors.work_order_detail(actor=people["agent"], order_id=order.pk)
+    # when every relation the pages and the API use is walked
+    with CaptureQueriesContext(connection) as ctx:
+        shown = everything(lean)
+        links = [e.order for e in lean.events.all()] + [ln.quote for q in lean.quotes.all() for ln in q.lines.all()]
+        links += [p.report for p in lean.report.parts.all()] + [a.order for a in lean.acceptances.all()]
+    # then nothing is read again
+    assert ctx.captured_queries == []
+    assert len(shown["quotes"]) == 2 and [len(q[1]) for q in shown["quotes"]] == [2, 1]
+    assert len(shown["parts"]) == 2 and len(shown["acceptances"]) == 2 and len(shown["documents"]) == 1
+    assert all(link is lean for link in links[: len(lean.events.all())])
+
+
+@pytest.mark.django_db
+def test_a_filter_on_a_loaded_relation_stays_on_the_order(people):
+    # given two orders with notes, the first read by the selector
+    first, second = busy_order(people), busy_order(people)
+    lean = selectors.work_order_detail(actor=people["agent"], order_id=first.pk)
+    # when its events are filtered further, then only its own rows come back
+    notes = list(lean.events.filter(action="note"))
+    assert notes and {e.order_id for e in notes} == {first.pk}
+    assert second.pk != first.pk
