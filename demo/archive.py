@@ -18,6 +18,7 @@ from products.models import ComponentClass, ProductLine, ProductModel, Unit, War
 
 from . import catalogue
 from .bulk import Adapters, Ids, Table
+from .lifecycle import Weighted, weighted
 
 PRODUCT_MIX = {"air-conditioner": 34, "smart-lock": 26, "camera": 18, "robot-vacuum": 18, "production-line": 4}
 # The units each demo customer owns: (model code, days since the sale).
@@ -92,22 +93,37 @@ def ensure_catalogue(world: World) -> int:
     return rows
 
 
+# The draws below are those of rng.choice/randint/randrange, inlined (hundreds of thousands
+# of customers): ``seq[below(len(seq))]`` is ``rng.choice(seq)``, ``a + below(b - a + 1)``
+# is ``rng.randint(a, b)``, from the same stream.
+MOBILE_PREFIXES, STREETS, EMAIL_DOMAINS = catalogue.MOBILE_PREFIXES, catalogue.STREETS, catalogue.EMAIL_DOMAINS
+SURNAMES, GIVEN_NAMES, PLACES = catalogue.SURNAMES, catalogue.GIVEN_NAMES, catalogue.PLACES
+
+
 def _mobile(rng: random.Random) -> str:
-    return rng.choice(catalogue.MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
+    below = rng._randbelow
+    return MOBILE_PREFIXES[below(len(MOBILE_PREFIXES))] + f"{below(10**8):08d}"
 
 
 def _street_address(rng: random.Random, district: str) -> str:
+    below = rng._randbelow
     return (
-        f"{district}{rng.choice(catalogue.STREETS)}{rng.randint(1, 999)}号"
-        f"{rng.randint(1, 30)}栋{rng.randint(1, 6)}单元{rng.randint(1, 33)}{rng.randint(1, 4):02d}室"
+        f"{district}{STREETS[below(len(STREETS))]}{1 + below(999)}号"
+        f"{1 + below(30)}栋{1 + below(6)}单元{1 + below(33)}{1 + below(4):02d}室"
     )
+
+
+def _chinese_name(rng: random.Random) -> str:
+    below = rng._randbelow
+    return SURNAMES[below(len(SURNAMES))] + GIVEN_NAMES[below(len(GIVEN_NAMES))]
 
 
 def _person(rng: random.Random, i: int) -> tuple[str, bool, str]:
     """(name, Chinese?, email) of a private customer."""
+    below = rng._randbelow
     if rng.random() < 0.85:
-        name = rng.choice(catalogue.SURNAMES) + rng.choice(catalogue.GIVEN_NAMES)
-        return name, True, f"c{i:07d}@{rng.choice(catalogue.EMAIL_DOMAINS)}"
+        name = _chinese_name(rng)
+        return name, True, f"c{i:07d}@{EMAIL_DOMAINS[below(len(EMAIL_DOMAINS))]}"
     first, last = rng.choice(catalogue.EN_FIRST), rng.choice(catalogue.EN_LAST)
     return f"{first} {last}", False, f"{first}.{last}{i}@{rng.choice(catalogue.EMAIL_DOMAINS)}".lower()
 
@@ -157,12 +173,13 @@ def create_customers(
         Table(Contact, CONTACT_COLUMNS, compact=True),
     )
     rows, done, ids = 0, 0, Ids(Customer)
+    below = rng._randbelow
     while done < count:
         size = min(batch, count - done)
         with transaction.atomic():
             customers, addresses, contacts = [], [], []
             for pk, i in zip(ids.take(size), range(done, done + size), strict=True):
-                province, city, districts = rng.choice(catalogue.PLACES)
+                province, city, districts = PLACES[below(len(PLACES))]
                 company = rng.random() < 0.05
                 if company:
                     name = f"{city[:-1]}{rng.choice(catalogue.COMPANY_WORDS)}{rng.choice(catalogue.COMPANY_KINDS)}"
@@ -186,13 +203,12 @@ def create_customers(
                         adapt.ts(created),
                     )
                 )
-                line = _street_address(rng, rng.choice(districts))
+                line = _street_address(rng, districts[below(len(districts))])
                 addresses.append((pk, "默认 Default", province, city, line, True))
                 if company:
-                    person = rng.choice(catalogue.SURNAMES) + rng.choice(catalogue.GIVEN_NAMES)
-                    contacts.append((pk, person, _mobile(rng), email, True))
+                    contacts.append((pk, _chinese_name(rng), _mobile(rng), email, True))
                 elif rng.random() < 0.2:
-                    person = rng.choice(catalogue.SURNAMES) + rng.choice(catalogue.GIVEN_NAMES)
+                    person = _chinese_name(rng)
                     contacts.append((pk, person, _mobile(rng), f"f{i:07d}@example.com", False))
                 _remember(world, pk, name, phone, f"{province} {city} {line}", zh=zh, company=company)
             for table, batch_rows in zip(tables, (customers, addresses, contacts), strict=True):
@@ -232,48 +248,61 @@ def create_units(
         for code, age in units:
             world.demo_units.setdefault(username, []).append(len(planned))
             planned.append((by_code[code], owner, today - dt.timedelta(days=age)))
-    customers = len(world.customer_ids)
+    # The draws are those of rng.choices/choice/randrange/randint, inlined (a third of a
+    # million units at a million orders): ``seq[below(len(seq))]`` is ``rng.choice(seq)``.
+    customers, companies, models = len(world.customer_ids), world.companies, world.models
+    mix, below, random_ = Weighted.of(lines, weights), rng._randbelow, rng.random
+    day = dt.timedelta(days=1)
     for _ in range(count):
-        line = rng.choices(lines, weights)[0]
-        model = rng.choice(line_models[line])
-        if rng.random() < 0.05:
+        choices = line_models[weighted(rng, mix)]
+        model = choices[below(len(choices))]
+        if random_() < 0.05:
             owner = -1
-        elif world.models[model].industrial and world.companies:
-            owner = rng.choice(world.companies)
+        elif models[model].industrial and companies:
+            owner = companies[below(len(companies))]
         else:
-            owner = rng.randrange(customers)
-        planned.append((model, owner, today - dt.timedelta(days=20 + int(1800 * rng.random() ** 1.4))))
+            owner = below(customers)
+        planned.append((model, owner, today - day * (20 + int(1800 * random_() ** 1.4))))
     adapt, table, rows, ids = Adapters(compact=True), Table(Unit, UNIT_COLUMNS, compact=True), 0, Ids(Unit)
+    days: dict[dt.date, tuple] = {}  # per sale day: its database form and the registration time
+    active = Unit.Status.ACTIVE.value
     for start in range(0, len(planned), batch):
         chunk = planned[start : start + batch]
         with transaction.atomic():
             built = []
             pks = ids.take(len(chunk))
             for n, pk, (model_index, owner, sale) in zip(range(start, start + len(chunk)), pks, chunk, strict=True):
-                info = world.models[model_index]
-                produced = sale - dt.timedelta(days=rng.randint(15, 120))
+                info = models[model_index]
+                produced = sale - day * (15 + below(106))
+                month = f"{produced.year % 100:02d}{produced.month:02d}"  # strftime("%y%m")
+                serial = f"{info.prefix}{month}{n:08d}"
+                known = days.get(sale)
+                if known is None:
+                    registered = timezone.make_aware(dt.datetime.combine(sale, dt.time(10)))
+                    known = days[sale] = (adapt.day(sale), adapt.ts(registered))
+                dealers, colours = info.dealers, info.colours
                 built.append(
                     (
                         pk,
-                        f"{info.prefix}{produced:%y%m}{n:08d}",
+                        serial,
                         info.id,
-                        f"B{produced:%y%m}-{rng.randint(1, 12):02d}",
+                        f"B{month}-{1 + below(12):02d}",
                         adapt.day(produced),
-                        adapt.day(sale),
-                        adapt.day(sale),
-                        rng.choice(info.dealers),
-                        rng.choice(info.colours),
+                        known[0],
+                        known[0],
+                        dealers[below(len(dealers))],
+                        colours[below(len(colours))],
                         world.customer_ids[owner] if owner >= 0 else None,
                         None,
-                        Unit.Status.ACTIVE,
+                        active,
                         None,
-                        adapt.ts(timezone.make_aware(dt.datetime.combine(sale, dt.time(10)))),
+                        known[1],
                     )
                 )
                 if owner >= 0:
                     world.owned_units.append(len(world.unit_ids))
                 world.unit_ids.append(pk)
-                world.unit_serials.append(built[-1][1])
+                world.unit_serials.append(serial)
                 world.unit_owner.append(owner)
                 world.unit_model.append(model_index)
                 world.unit_sale.append(sale)

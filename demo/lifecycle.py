@@ -214,7 +214,7 @@ class Plan:
 
     @property
     def quote_status(self) -> str:
-        """ "", "pending", "approved", "rejected" or "withdrawn"."""
+        """The quote's state: empty (no quote), pending, approved, rejected or withdrawn."""
         return self.route.quote_status
 
     @property
@@ -395,16 +395,7 @@ def plan_order(
     steps = [_new_step(Step, ("create", "", _NEW, at, "desk", ""))]
     append, below = steps.append, rng._randbelow  # what rng.choice draws with
     for (action, before, after, by), gap in zip(route.steps, gaps, strict=True):
-        # at += seconds_to_micros(gap * seconds), inlined
-        x = gap * seconds
-        whole = int(x)
-        micros = (x - whole) * 1e6
-        part = int(micros)
-        gap_us = whole * 1_000_000 + part
-        rest = micros - part
-        if rest > 0.5 or (rest == 0.5 and gap_us & 1):
-            gap_us += 1
-        at += gap_us
+        at += seconds_to_micros(gap * seconds)
         texts = notes.get(action) if notes else None
         append(_new_step(Step, (action, before, after, at, by, texts[below(len(texts))] if texts else "")))
     return Plan(route.status, steps, route)

@@ -81,7 +81,9 @@ def test_outside_a_transaction_sqlite_checks_the_references_once_and_restores_it
     table = bulk.Table(Address, ("customer_id", "label", "province", "city", "line", "is_default"))
     before = _indexes([Address])
     with connection.cursor() as cursor:
-        settings = [cursor.execute(f"PRAGMA {name}").fetchone()[0] for name in ("foreign_keys", "cache_size")]
+        settings = [
+            cursor.execute(f"PRAGMA {name}").fetchone()[0] for name in ("foreign_keys", "cache_size", "temp_store")
+        ]
 
     # when a row with a broken reference is written
     with pytest.raises(IntegrityError) as raised:
@@ -96,7 +98,9 @@ def test_outside_a_transaction_sqlite_checks_the_references_once_and_restores_it
     # and the indexes, the foreign key checks and the cache are as they were
     assert _indexes([Address]) == before
     with connection.cursor() as cursor:
-        assert [cursor.execute(f"PRAGMA {name}").fetchone()[0] for name in ("foreign_keys", "cache_size")] == settings
+        assert [
+            cursor.execute(f"PRAGMA {name}").fetchone()[0] for name in ("foreign_keys", "cache_size", "temp_store")
+        ] == settings
     assert settings[0] == 1
 
 
