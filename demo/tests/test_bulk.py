@@ -176,3 +176,24 @@ def test_no_collections_restores_the_collector():
         with bulk.no_collections():
             raise RuntimeError
     assert gc.isenabled()
+
+
+@pytest.mark.django_db
+def test_on_postgresql_the_indexes_of_a_column_written_in_order_stay_during_the_load():
+    # given the indexes of the events before a load that writes them in order of their order
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite rebuilds every index (keeping these showed no gain there)")
+    before = _indexes([WorkOrderEvent])
+    leading_order = {
+        name for _t, name, definition in before if "(order_id" in definition and "UNIQUE" not in definition
+    }
+    assert leading_order
+
+    # when inside the load
+    with bulk.load_scope([WorkOrderEvent], in_order=[(WorkOrderEvent, "order")]):
+        during = {name for _t, name, _d in _indexes([WorkOrderEvent])}
+
+    # then the order_id indexes stayed, the others were dropped, and afterwards all are back
+    assert leading_order <= during
+    assert {name for _t, name, _d in before} - during
+    assert _indexes([WorkOrderEvent]) == before
