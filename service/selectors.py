@@ -11,6 +11,8 @@ from core.errors import NotFound
 from core.lean import Shape
 from core.models import Document
 from core.pagination import keyset_page
+from products.models import ProductModel
+from warranty.models import Replacement
 
 from . import filters as F
 from .models import (
@@ -97,6 +99,7 @@ _ACCEPTANCES = Shape(Acceptance, "a")
 _DOCUMENTS = Shape(OrderDocument, "d", [("f", Document, "d", "document")])
 _PARTS = Shape(PartUsed, "p")
 _CLOCKS = Shape(WorkOrderClock, "c")
+_REPLACEMENTS = Shape(Replacement, "r", [("m", ProductModel, "r", "new_model")])
 _STATEMENTS: dict[str, dict[str, str]] = {}
 
 
@@ -130,6 +133,9 @@ def _statements(connection) -> dict[str, str]:
             f" WHERE p.{c(PartUsed, 'report')} = %s ORDER BY p.{c(PartUsed, 'id')}",
             "clocks": f"SELECT {_CLOCKS.columns(connection)} FROM {t(WorkOrderClock)} c"
             f" WHERE c.{c(WorkOrderClock, 'order')} = %s ORDER BY c.{c(WorkOrderClock, 'id')}",
+            "replacements": f"SELECT {_REPLACEMENTS.columns(connection)} FROM {t(Replacement)} r"
+            f" LEFT OUTER JOIN {t(ProductModel)} m ON m.{c(ProductModel, 'id')} = r.{c(Replacement, 'new_model')}"
+            f" WHERE r.{c(Replacement, 'order')} = %s ORDER BY r.{c(Replacement, 'id')}",
         }
     return got
 
@@ -150,18 +156,27 @@ def prefetched(instance, name: str, rows: list) -> None:
     instance._prefetched_objects_cache[link.remote_field.cache_name] = qs
 
 
+def _fetch(order: WorkOrder, name: str, shape: Shape, key: int) -> list:
+    alias = order._state.db
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(_statements(connection)[name], [key])
+        return [shape.build(row, alias) for row in cursor.fetchall()]
+
+
+def replacements_of(order: WorkOrder) -> list:
+    """The order's replacements (or returns), oldest first, with the new unit's model: what the
+    console's order page lists (one statement through ``core.lean``)."""
+    return _fetch(order, "replacements", _REPLACEMENTS, order.pk)
+
+
 def order_children(order: WorkOrder) -> None:
     """Load the order's events, quotes (with lines), acceptances, documents, report parts and
     clocks (``order.sla_clocks``): one statement each, none for the lines of no quote or the
     parts of no report."""
-    alias = order._state.db
-    connection = connections[alias]
-    sql = _statements(connection)
 
     def fetch(name: str, shape: Shape, key: int) -> list:
-        with connection.cursor() as cursor:
-            cursor.execute(sql[name], [key])
-            return [shape.build(row, alias) for row in cursor.fetchall()]
+        return _fetch(order, name, shape, key)
 
     prefetched(order, "events", fetch("events", _EVENTS, order.pk))
     quotes = fetch("quotes", _QUOTES, order.pk)

@@ -127,6 +127,26 @@ def test_the_children_cost_no_query_once_loaded(people):
 
 
 @pytest.mark.django_db
+def test_replacements_are_the_orms(people):
+    # given an order whose unit was replaced, then taken back, and an order without any
+    from warranty.services import replacement_create
+
+    manager = UserFactory(role="manager")
+    order = order_in(Status.IN_SERVICE, agent=people["agent"], customer=CustomerFactory())
+    replacement_create(order_id=order.pk, actor=manager, ground="quality_defect", new_serial="N-1", new_colour="Red")
+    other = order_in(Status.IN_SERVICE, agent=people["agent"], customer=CustomerFactory())
+    replacement_create(order_id=other.pk, actor=manager, ground="quality_defect", is_return=True)
+    for o in (order, other, order_in(Status.NEW, agent=people["agent"], customer=CustomerFactory())):
+        # when they are read, then they are what the ORM reads, with the new model joined
+        lean = selectors.replacements_of(o)
+        orm = list(o.replacements.select_related("new_model").order_by("id"))
+        assert [(values(r), values(r.new_model) if r.new_model_id else None) for r in lean] == [
+            (values(r), values(r.new_model) if r.new_model_id else None) for r in orm
+        ]
+    assert len(selectors.replacements_of(order)) == 1 and selectors.replacements_of(order)[0].new_model_id
+
+
+@pytest.mark.django_db
 def test_a_filter_on_a_loaded_relation_stays_on_the_order(people):
     # given two orders with notes, the first read by the selector
     first, second = busy_order(people), busy_order(people)

@@ -10,7 +10,7 @@ from core.errors import NotFound
 
 from .. import selectors
 from ..choices import Coverage, QuoteStatus, Status
-from ..forms import AssignForm, department_choices, engineer_choices
+from ..forms import AssignForm, assignment_choices
 from ..permissions import sees_unmasked_pii
 from ..presenters import log_pii_view, order_summary
 from .access import console
@@ -40,13 +40,14 @@ def console_forms(order, user) -> dict:
         "can_decide": can(user, "order.assign"),
         "can_replace": can_replace,
         "can_approve_special": can(user, "replacement.approve_special"),
-        "replacements": list(order.replacements.select_related("new_model").order_by("id")),
+        "replacements": selectors.replacements_of(order),
     }
     if can_assign:
         local = timezone.localtime(order.appointment_at) if order.appointment_at else None
+        engineers, departments = assignment_choices()
         context["assign_form"] = AssignForm(
-            engineers=engineer_choices(),
-            departments=department_choices(),
+            engineers=engineers,
+            departments=departments,
             initial={"assignee": order.assignee_id, "appointment_at": local, "version": order.version},
         )
     if can_quote:

@@ -8,7 +8,7 @@ from core.policies import get_policy
 
 from .. import selectors
 from ..choices import OPEN_STATUSES
-from ..forms import QueueFilterForm, department_choices, engineer_choices
+from ..forms import QueueFilterForm, assignment_choices
 from ..presenters import log_pii_view, order_summary
 from .access import console
 from .outcomes import wants_partial
@@ -43,9 +43,8 @@ def page_links(request, next_cursor) -> dict:
 @console
 def queue(request):
     default_size = int(get_policy("list.page_size"))
-    form = QueueFilterForm(
-        request.GET or None, engineers=engineer_choices(), departments=department_choices(), default_size=default_size
-    )
+    engineers, departments = assignment_choices()
+    form = QueueFilterForm(request.GET or None, engineers=engineers, departments=departments, default_size=default_size)
     if form.is_bound:
         form.is_valid()
     size = form.size_value or default_size

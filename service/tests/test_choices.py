@@ -1,0 +1,33 @@
+"""The assignment form's and the queue filters' choice lists, read in one statement."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from service.forms import assignment_choices, department_choices, engineer_choices
+from tests.factories import DepartmentFactory, UserFactory
+
+
+@pytest.mark.django_db
+def test_one_statement_gives_both_lists_as_the_orm_does():
+    # given engineers (active or not, named or not), other staff, and teams
+    UserFactory(role="engineer", first_name="Li", last_name="Gong", username="z-li")
+    UserFactory(role="engineer", first_name="Li", last_name="Ang", username="a-li")
+    UserFactory(role="engineer", first_name="", last_name="", username="bare")
+    UserFactory(role="engineer", first_name="王", last_name="五", username="wang")
+    UserFactory(role="engineer", first_name="Gone", is_active=False)
+    UserFactory(role="agent", first_name="Not an engineer")
+    for name in ("现场服务部 Field service", "CRM", "Billing & <finance>"):
+        DepartmentFactory(name=name)
+    # when both lists are read in one go
+    with CaptureQueriesContext(connection) as ctx:
+        engineers, departments = assignment_choices()
+    # then they are the two ORM lists, in the same order
+    assert len(ctx.captured_queries) == 1
+    assert (engineers, departments) == (engineer_choices(), department_choices())
+    assert [name for _pk, name in engineers] == ["bare", "Li Ang", "Li Gong", "王 五"]
+
+
+@pytest.mark.django_db
+def test_no_engineer_and_no_team():
+    assert assignment_choices() == ([], []) == (engineer_choices(), department_choices())
