@@ -19,7 +19,6 @@ from ..clocks import clocks_plan, clocks_save
 from ..models import OrderDocument, WorkOrder, WorkOrderEvent
 from ..permissions import PII_FIELDS, sees_unmasked_pii
 
-
 _VALUES: dict[type, frozenset] = {}
 
 
