@@ -7,12 +7,14 @@ from django.db.models import Prefetch
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.errors import NotFound
 from core.models import Document
 from service import selectors, services
 from service.choices import Status
 from service.models import Acceptance, OrderDocument, Quote, WorkOrder, WorkOrderClock, WorkOrderEvent
+from service.permissions import visible_to
 from service.tests.flow import order_in
-from tests.factories import CustomerFactory, UserFactory
+from tests.factories import CustomerFactory, DepartmentFactory, UserFactory
 
 
 def orm_detail(order_id: int) -> WorkOrder:
@@ -40,10 +42,21 @@ def values(obj) -> tuple:
     )
 
 
+def joined(order, name: str):
+    related = getattr(order, name, None)
+    return None if related is None else values(related)
+
+
 def everything(order) -> dict:
-    """Every child row's every column, and the rows joined to them."""
+    """The order's every column, the rows joined to it, every child row's every column."""
     report = getattr(order, "report", None)  # joined: no query
+    unit = order.unit
     return {
+        "order": values(order),
+        "joined": [joined(order, name) for name in ("customer", "assignee", "product_model", "unit", "department")],
+        "unit model": values(unit.model) if unit else None,
+        "sla": joined(order, "sla"),
+        "report": (values(report), values(report.engineer)) if report else None,
         "events": [(values(e), values(e.actor) if e.actor_id else None) for e in order.events.all()],
         "quotes": [(values(q), [values(ln) for ln in q.lines.all()]) for q in order.quotes.all()],
         "acceptances": [values(a) for a in order.acceptances.all()],
@@ -117,6 +130,7 @@ def test_the_children_cost_no_query_once_loaded(people):
     # when every relation the pages and the API use is walked
     with CaptureQueriesContext(connection) as ctx:
         shown = everything(lean)
+        assert lean.report.order is lean and lean.sla.order is lean
         links = [e.order for e in lean.events.all()] + [ln.quote for q in lean.quotes.all() for ln in q.lines.all()]
         links += [p.report for p in lean.report.parts.all()] + [a.order for a in lean.acceptances.all()]
     # then nothing is read again
@@ -124,6 +138,46 @@ def test_the_children_cost_no_query_once_loaded(people):
     assert len(shown["quotes"]) == 2 and [len(q[1]) for q in shown["quotes"]] == [2, 1]
     assert len(shown["parts"]) == 2 and len(shown["acceptances"]) == 2 and len(shown["documents"]) == 1
     assert all(link is lean for link in links[: len(lean.events.all())])
+
+
+@pytest.mark.django_db
+def test_the_order_is_read_only_within_the_actors_scope(people):
+    """The row is limited by ``visible_to``'s own query: whoever it hides an order from gets
+    NotFound, whoever it shows it to gets the order."""
+    from django.contrib.auth.models import AnonymousUser
+
+    south = DepartmentFactory(scope_orders=True)
+    owner = UserFactory(role="customer")
+    customer = CustomerFactory(user=owner)
+    routed = order_in(Status.NEW, agent=people["agent"], customer=customer)
+    WorkOrder.objects.filter(pk=routed.pk).update(department=south)
+    assigned = order_in(
+        Status.SCHEDULED, agent=people["agent"], customer=CustomerFactory(), engineer=people["engineer"]
+    )
+    actors = [
+        people["agent"],
+        people["engineer"],
+        owner,
+        UserFactory(role="customer"),
+        UserFactory(role="agent", department=south),
+        UserFactory(role="supervisor", department=DepartmentFactory(scope_orders=True)),
+        UserFactory(role="manager", department=south),
+        UserFactory(role="agent", is_active=False),
+        AnonymousUser(),
+    ]
+    shown = 0
+    for actor in actors:
+        for order in (routed, assigned):
+            visible = visible_to(actor).filter(pk=order.pk).exists()
+            if visible:
+                shown += 1
+                assert selectors.work_order_detail(actor=actor, order_id=order.pk).pk == order.pk
+            else:
+                with pytest.raises(NotFound):
+                    selectors.work_order_detail(actor=actor, order_id=order.pk)
+    assert 0 < shown < 2 * len(actors)
+    with pytest.raises(NotFound):
+        selectors.work_order_detail(actor=people["agent"], order_id=assigned.pk + 1000)
 
 
 @pytest.mark.django_db
