@@ -1,4 +1,4 @@
-"""Bounded asyncio + httpx load generator for the side-by-side benchmark (ours, the peer, the floor).
+"""Bounded asyncio + aiohttp load generator for the side-by-side benchmark (ours, the peer, the floor).
 
 Only talks to loopback base URLs (enforced). Every phase is bounded by a request count *and* a
 wall-clock cap; every request by a client timeout. Results: one JSON object per endpoint,
@@ -13,6 +13,11 @@ a page ~50 pages deep), detail, search, dashboard; the floor has insert and sele
 Reads run one request at a time (latency) after three unmeasured warm-up requests. A warm-up
 slower than 10 s is kept as a sample, ends the warm-up, and the endpoint gets one more sample
 only: a pathological endpoint costs two requests (each bounded by gunicorn's 120 s timeout).
+
+The client is aiohttp (its HTTP parser is compiled): the generator shares the machine's two
+cores with the servers it measures, so its own CPU per request is taken from every system's
+throughput, and its time is in every latency. httpx cost 2.7–3.7 ms of CPU per request here;
+aiohttp about a third of that (docs/benchmarks.md).
 """
 
 import argparse
@@ -28,7 +33,8 @@ import sys
 import time
 from urllib.parse import urlencode, urlsplit
 
-import httpx
+import aiohttp
+from yarl import URL
 
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PEER_USER, PEER_PASSWORD = "admin", "bench-Pa33w0rd"
@@ -88,7 +94,7 @@ class Recorder:
 
 
 async def read_phase(
-    rec: Recorder, client: httpx.AsyncClient, workload: str, name: str, url, *, n: int, cap: float, expect=(200,)
+    rec: Recorder, client: "Client", workload: str, name: str, url, *, n: int, cap: float, expect=(200,)
 ) -> dict:
     """``n`` sequential GETs of ``url(i)`` after up to 3 warm-ups, within ``cap`` seconds."""
     lat, errors, samples = [], 0, []
@@ -97,7 +103,7 @@ async def read_phase(
         t0 = time.perf_counter()
         try:
             response = await client.get(url(w))
-        except httpx.HTTPError as exc:
+        except ERRORS as exc:
             samples.append(f"warm-up: {exc!r}")
             break
         took = time.perf_counter() - t0
@@ -116,7 +122,7 @@ async def read_phase(
         try:
             response = await client.get(url(i))
             ok = response.status_code in expect
-        except httpx.HTTPError as exc:
+        except ERRORS as exc:
             ok, response = False, None
             if len(samples) < 3:
                 samples.append(repr(exc))
@@ -223,7 +229,7 @@ async def write_phase(
                 t0 = time.perf_counter()
                 try:
                     ok, detail = await post(client, i)
-                except httpx.HTTPError as exc:
+                except ERRORS as exc:
                     ok, detail = False, repr(exc)
                 took = time.perf_counter() - t0
                 if ok:
@@ -254,13 +260,60 @@ async def write_phase(
 # --- clients -------------------------------------------------------------------------------
 
 
-class Client(httpx.AsyncClient):
-    """A client with a ``prepare()`` step (log in, fetch CSRF) run once before its requests."""
+ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)
 
-    def __init__(self, args, **kw):
-        limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
-        super().__init__(base_url=args.base, timeout=args.timeout, limits=limits, **kw)
-        self.args = args
+
+class Response:
+    """What the phases read of a response: the status and the whole body."""
+
+    __slots__ = ("status_code", "content")
+
+    def __init__(self, status_code: int, content: bytes):
+        self.status_code, self.content = status_code, content
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+    def json(self):
+        return json.loads(self.content)
+
+
+class Client:
+    """One aiohttp session (up to 4 connections, redirects not followed, cookies kept even for
+    the loopback address) with a ``prepare()`` step (log in, fetch CSRF) run once before its
+    requests."""
+
+    def __init__(self, args, *, headers: dict | None = None, cookies: dict | None = None):
+        self.args, self.headers, self.initial_cookies = args, headers or {}, cookies or {}
+
+    async def __aenter__(self):
+        self.session = aiohttp.ClientSession(
+            base_url=self.args.base,
+            headers=self.headers,
+            cookies=self.initial_cookies,
+            cookie_jar=aiohttp.CookieJar(unsafe=True),
+            connector=aiohttp.TCPConnector(limit=4),
+            timeout=aiohttp.ClientTimeout(total=self.args.timeout),
+        )
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.session.close()
+
+    async def request(self, method: str, url: str, **kw) -> Response:
+        async with self.session.request(method, url, allow_redirects=False, **kw) as r:
+            return Response(r.status, await r.read())
+
+    async def get(self, url: str, **kw) -> Response:
+        return await self.request("GET", url, **kw)
+
+    async def post(self, url: str, **kw) -> Response:
+        return await self.request("POST", url, **kw)
+
+    def cookie(self, name: str) -> str | None:
+        morsel = self.session.cookie_jar.filter_cookies(URL(self.args.base)).get(name)
+        return morsel.value if morsel is not None else None
 
     async def prepare(self):
         return None
@@ -285,9 +338,9 @@ class Peer(Client):
             data={"username": PEER_USER, "password": PEER_PASSWORD, "csrfmiddlewaretoken": token},
             headers={"Referer": self.args.base + "/helpdesk/login/"},
         )
-        if r.status_code != 302 or "sessionid" not in self.cookies:
+        if r.status_code != 302 or self.cookie("sessionid") is None:
             raise RuntimeError(f"peer login failed: {r.status_code}")
-        self.csrf = self.cookies.get("csrftoken")
+        self.csrf = self.cookie("csrftoken")
 
 
 # --- ours ----------------------------------------------------------------------------------
@@ -297,7 +350,7 @@ async def run_ours(args, rec: Recorder, m: dict) -> None:
     only = args.only
     rng = random.Random(11)
     q = m["queue"]
-    queue_params = {"status": q["status"], "department": q["department"], "sort": "due"}
+    queue_params = {"status": q["status"], "department": q["department"], "sort": "due"} if q else {}
     ids, serials, phones = m["order_ids"], m["serials"], m["phones"]
     pick = lambda seq: lambda i: seq[i % len(seq)]  # noqa: E731
 
@@ -554,7 +607,7 @@ async def run_floor(args, rec: Recorder) -> None:
     keys: list[str] = []
 
     async def post(client, i):
-        r = await client.post("/insert", content=BODY)
+        r = await client.post("/insert", data=BODY.encode())
         if r.status_code == 201:
             keys.append(r.json()["key"])
         return r.status_code == 201, f"{r.status_code}: {r.text[:200]}"

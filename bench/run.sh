@@ -50,12 +50,12 @@ log() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$RES/run.log"; }
 elapsed() { python3 -c "import sys; print(round(float(sys.argv[2]) - float(sys.argv[1]), 1))" "$1" "$(date +%s.%N)"; }
 
 # ---- the peer's virtualenv (pinned: the versions ../shared/bench/peer measured) -----------------
-if [ ! -x "$PEERVENV/bin/gunicorn" ] || ! "$PEERPY" -c "import helpdesk, httpx" 2>/dev/null; then
+if [ ! -x "$PEERVENV/bin/gunicorn" ] || ! "$PEERPY" -c "import helpdesk, httpx, aiohttp" 2>/dev/null; then
   log "creating $PEERVENV (django-helpdesk 2.6.1)"
   python3 -m venv "$PEERVENV"
   "$PEERVENV/bin/pip" install -q --upgrade pip
   "$PEERVENV/bin/pip" install -q "django-helpdesk==2.6.1" "Django==5.2.19" "djangorestframework==3.18.3" \
-      "gunicorn==27.0.1" "psycopg[binary]==3.3.9" "httpx==0.28.1"
+      "gunicorn==27.0.1" "psycopg[binary]==3.3.9" "httpx==0.28.1" "aiohttp==3.14.5"
 fi
 
 {
@@ -65,7 +65,7 @@ fi
   echo "uptime: $(uptime)"
   "$OURPY" --version
   "$OURPY" -c 'from importlib.metadata import version as v; import sqlite3; print("ours:", *(f"{p} {v(p)}" for p in ("django", "django-ninja", "gunicorn", "psycopg")), "sqlite", sqlite3.sqlite_version)'
-  "$PEERVENV/bin/pip" freeze 2>/dev/null | grep -iE '^(django|django-helpdesk|djangorestframework|gunicorn|psycopg|httpx)==' | tr '\n' ' '; echo
+  "$PEERVENV/bin/pip" freeze 2>/dev/null | grep -iE '^(django|django-helpdesk|djangorestframework|gunicorn|psycopg|httpx|aiohttp)==' | tr '\n' ' '; echo
   psql "$PG/postgres" -qtAc "SELECT version()" 2>/dev/null || echo "postgres: not reachable"
 } > "$RES/env.txt" 2>&1
 cat "$RES/env.txt"
