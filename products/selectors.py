@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import connections, router
 
+from core import stamps
 from core.lean import Shape
 from core.policies import get_policy
 from customers.models import Customer
@@ -26,16 +27,18 @@ class ComponentCoverage:
 _TERMS: dict[str, tuple[tuple, dict]] = {}  # per database: (stamp, {model id: terms})
 
 
-def _terms_stamp(alias: str) -> tuple:
-    """One round trip that changes whenever a warranty term or a component class is added,
-    changed (``updated_at``) or deleted (the count, or the highest id, moves)."""
+def _terms_stamp_expressions() -> list[str]:
+    """Moves whenever a warranty term or a component class is added, changed (``updated_at``)
+    or deleted (the count, or the highest id, moves); ``core.stamps``."""
     t, c = WarrantyTerm._meta.db_table, ComponentClass._meta.db_table
-    with connections[alias].cursor() as cur:
-        cur.execute(
-            f"SELECT (SELECT COUNT(*) FROM {t}), (SELECT MAX(id) FROM {t}), (SELECT MAX(updated_at) FROM {t}),"  # noqa: S608 (table names)
-            f" (SELECT COUNT(*) FROM {c}), (SELECT MAX(id) FROM {c}), (SELECT MAX(updated_at) FROM {c})"
-        )
-        return tuple(str(v) for v in cur.fetchone())
+    return [
+        f"(SELECT {agg} FROM {table})"  # noqa: S608 (table names)
+        for table in (t, c)
+        for agg in ("COUNT(*)", "MAX(id)", "MAX(updated_at)")
+    ]
+
+
+stamps.register("warranty_terms", _terms_stamp_expressions)
 
 
 def terms_for(product_model) -> list[tuple[ComponentClass, int]]:
@@ -45,7 +48,7 @@ def terms_for(product_model) -> list[tuple[ComponentClass, int]]:
     only when the stamp moves, so an edit in the admin is seen by the very next request
     (the same scheme as the SLA policies, ``sla.engine.config``)."""
     alias = router.db_for_read(WarrantyTerm)
-    stamp = _terms_stamp(alias)
+    stamp = stamps.read(alias, "warranty_terms")
     cached = _TERMS.get(alias)
     if cached is None or cached[0] != stamp:
         cached = _TERMS[alias] = (stamp, {})

@@ -8,8 +8,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import connections, router
+from django.db import router
 from django.db.models import Max
+
+from core import stamps
 
 from .businesstime import Result, WorkCalendar, compute_due
 from .models import BusinessCalendar, ClockType, SlaPolicy, SlaTarget
@@ -63,18 +65,22 @@ class _Config:
 _CONFIG: dict[str, _Config] = {}
 
 
-def _stamp(alias: str) -> tuple:
-    """One round trip that changes whenever a policy, a target or a calendar row changes."""
+def _stamp_expressions() -> list[str]:
+    """Moves whenever a policy, a target or a calendar row changes (``core.stamps``)."""
     p, t, c = SlaPolicy._meta.db_table, SlaTarget._meta.db_table, BusinessCalendar._meta.db_table
-    with connections[alias].cursor() as cur:
-        cur.execute(
-            f"SELECT (SELECT COUNT(*) FROM {p}), (SELECT MAX(updated_at) FROM {p}),"  # noqa: S608 (table names)
-            f" (SELECT COUNT(*) FROM {t}), (SELECT MAX(id) FROM {t}),"
-            f" (SELECT SUM(amount * (id - (id / 97) * 97 + 1)) FROM {t}),"
-            f" (SELECT SUM(LENGTH(clock) * 7 + LENGTH(clock_type) * (id - (id / 89) * 89 + 3)) FROM {t}),"
-            f" (SELECT COUNT(*) FROM {c}), (SELECT MAX(updated_at) FROM {c})"
-        )
-        return tuple(str(v) for v in cur.fetchone())
+    return [
+        f"(SELECT COUNT(*) FROM {p})",  # noqa: S608 (table names)
+        f"(SELECT MAX(updated_at) FROM {p})",
+        f"(SELECT COUNT(*) FROM {t})",
+        f"(SELECT MAX(id) FROM {t})",
+        f"(SELECT SUM(amount * (id - (id / 97) * 97 + 1)) FROM {t})",
+        f"(SELECT SUM(LENGTH(clock) * 7 + LENGTH(clock_type) * (id - (id / 89) * 89 + 3)) FROM {t})",
+        f"(SELECT COUNT(*) FROM {c})",
+        f"(SELECT MAX(updated_at) FROM {c})",
+    ]
+
+
+stamps.register("sla", _stamp_expressions)
 
 
 def config() -> _Config:
@@ -84,7 +90,7 @@ def config() -> _Config:
     as the rest of the match (docs/benchmarks.md). The stamp query keeps this exact: an edit
     is seen by the very next order in every process, with no cache to invalidate."""
     alias = router.db_for_read(SlaPolicy)
-    stamp = _stamp(alias)
+    stamp = stamps.read(alias, "sla")
     cached = _CONFIG.get(alias)
     if cached is not None and cached.stamp == stamp:
         return cached
