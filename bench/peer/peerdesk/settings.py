@@ -95,6 +95,7 @@ else:
             # Django defaults (no WAL, as helpdesk's install guide leaves it); 20 s busy
             # timeout so 2 writers queue instead of failing with "database is locked".
             "OPTIONS": {"timeout": 20},
+            "CONN_MAX_AGE": 60,  # kept, as ours and the floor keep theirs
         }
     }
 
