@@ -8,6 +8,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from accounts.models import Department, User
+from core import lean
 from core.errors import NotFound
 from core.lean import Shape
 from core.models import Document
@@ -218,27 +219,38 @@ def replacements_of(order: WorkOrder) -> list:
 
 def order_children(order: WorkOrder) -> None:
     """Load the order's events, quotes (with lines), acceptances, documents, report parts and
-    clocks (``order.sla_clocks``): one statement each, none for the lines of no quote or the
-    parts of no report."""
+    clocks (``order.sla_clocks``) through ``core.lean.fetch_many``: one statement each (none
+    for the parts of no report), all in one round trip on PostgreSQL. Elsewhere the lines are
+    read only when there are quotes; in a pipeline they come along at no extra round trip."""
+    alias = order._state.db
+    connection = connections[alias]
+    statements = _statements(connection)
+    report = getattr(order, "report", None) if WorkOrder.report.is_cached(order) else None
+    keys = dict.fromkeys(("events", "quotes", "acceptances", "documents", "clocks"), order.pk)
+    if report is not None:
+        keys["parts"] = report.pk
+    if lean.pipelined(connection):
+        keys["lines"] = order.pk
+    rows = dict(zip(keys, lean.fetch_many(alias, [(statements[n], [k]) for n, k in keys.items()]), strict=True))
 
-    def fetch(name: str, shape: Shape, key: int) -> list:
-        return _fetch(order, name, shape, key)
+    def built(name: str, shape: Shape) -> list:
+        return [shape.build(row, alias) for row in rows[name]]
 
-    prefetched(order, "events", fetch("events", _EVENTS, order.pk))
-    quotes = fetch("quotes", _QUOTES, order.pk)
+    prefetched(order, "events", built("events", _EVENTS))
+    quotes = built("quotes", _QUOTES)
     if quotes:
         by_quote: dict[int, list] = {q.pk: [] for q in quotes}
-        for line in fetch("lines", _LINES, order.pk):
+        lines = built("lines", _LINES) if "lines" in rows else _fetch(order, "lines", _LINES, order.pk)
+        for line in lines:
             by_quote[line.quote_id].append(line)
         for q in quotes:
             prefetched(q, "lines", by_quote[q.pk])
     prefetched(order, "quotes", quotes)
-    prefetched(order, "acceptances", fetch("acceptances", _ACCEPTANCES, order.pk))
-    prefetched(order, "documents", fetch("documents", _DOCUMENTS, order.pk))
-    report = getattr(order, "report", None) if WorkOrder.report.is_cached(order) else None
+    prefetched(order, "acceptances", built("acceptances", _ACCEPTANCES))
+    prefetched(order, "documents", built("documents", _DOCUMENTS))
     if report is not None:
-        prefetched(report, "parts", fetch("parts", _PARTS, report.pk))
-    order.sla_clocks = fetch("clocks", _CLOCKS, order.pk)
+        prefetched(report, "parts", built("parts", _PARTS))
+    order.sla_clocks = built("clocks", _CLOCKS)
 
 
 def report_of(order: WorkOrder):

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from core import lean
@@ -132,3 +132,56 @@ def test_a_failed_insert_raises_and_writes_nothing():
         lean.insert([good, bad])
         connection.check_constraints()  # foreign keys are checked at commit, which a test never reaches
     assert not WorkOrderEvent.objects.filter(action__in=["ok", "bad"]).exists()
+
+
+# --- fetch_many --------------------------------------------------------------------------------
+
+
+def _one_by_one(statements):
+    out = []
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            out.append(cursor.fetchall())
+    return out
+
+
+def test_fetch_many_gives_each_statements_rows_in_order_and_logs_each(db):
+    # given orders with events, and statements that find many rows, one row and none
+    user = UserFactory()
+    orders = [WorkOrderFactory(customer=CustomerFactory()) for _ in range(3)]
+    for i, order in enumerate(orders):
+        lean.insert(
+            [WorkOrderEvent(order=order, at=NOW, actor=user, action=f"a{k}", to_status="new") for k in range(i + 1)]
+        )
+    table = WorkOrderEvent._meta.db_table
+    by_order = f"SELECT id, action FROM {table} WHERE order_id = %s ORDER BY id"  # noqa: S608
+    statements = [(by_order, [o.pk]) for o in reversed(orders)]
+    statements += [(by_order, [-1]), (f"SELECT COUNT(*) FROM {table} WHERE action = %s", ["a0"])]  # noqa: S608
+
+    # when they are fetched together
+    with CaptureQueriesContext(connection) as ctx:
+        got = lean.fetch_many("default", statements)
+
+    # then each statement's rows are those it gives alone, in the order asked, and every
+    # statement is logged like any query (pipelined or not)
+    assert got == _one_by_one(statements)
+    assert [len(rows) for rows in got] == [3, 2, 1, 0, 1] and got[-1] == [(3,)]
+    assert len(ctx.captured_queries) == len(statements)
+
+
+def test_fetch_many_pipelines_on_postgresql_only(db):
+    assert lean.pipelined(connection) is (connection.vendor == "postgresql")
+
+
+def test_a_failing_statement_raises_and_the_connection_stays_usable(db):
+    # given a statement that the database refuses among good ones
+    good = ("SELECT 1", [])
+
+    # when they are fetched together, the refusal is raised as Django's database error
+    with pytest.raises(DatabaseError):
+        with transaction.atomic():
+            lean.fetch_many("default", [good, ("SELECT * FROM no_such_table", []), good])
+
+    # and the connection goes on working afterwards
+    assert lean.fetch_many("default", [good, ("SELECT 2", [])]) == [[(1,)], [(2,)]]
