@@ -18,6 +18,7 @@ its result to the ORM's.
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import connections, router
 
 
@@ -80,8 +81,9 @@ class Shape:
 
 def pipelined(connection) -> bool:
     """Whether ``fetch_many`` sends its statements together on this connection: PostgreSQL
-    through psycopg 3 with a libpq that has pipeline mode."""
-    if connection.vendor != "postgresql":
+    through psycopg 3 with a libpq that has pipeline mode, unless ``settings.DB_PIPELINES`` is
+    off (``DB_PIPELINES=0``, e.g. for a pooler that does not pass pipelines through)."""
+    if connection.vendor != "postgresql" or not getattr(settings, "DB_PIPELINES", True):
         return False
     try:
         import psycopg

@@ -121,6 +121,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 
+# PostgreSQL: independent reads of one page (an order's children) go in one pipeline, one round
+# trip (core.lean.fetch_many). DB_PIPELINES=0 sends them one by one.
+DB_PIPELINES = os.environ.get("DB_PIPELINES", "1") == "1"
+
 # Read replica (docs/scaling.md): ``DATABASE_REPLICA_URL`` adds a ``replica`` alias; config/routers.py
 # sends dashboard and report reads there. Tests mirror it onto ``default``.
 if os.environ.get("DATABASE_REPLICA_URL"):

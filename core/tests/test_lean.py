@@ -170,8 +170,13 @@ def test_fetch_many_gives_each_statements_rows_in_order_and_logs_each(db):
     assert len(ctx.captured_queries) == len(statements)
 
 
-def test_fetch_many_pipelines_on_postgresql_only(db):
+def test_fetch_many_pipelines_on_postgresql_only_unless_turned_off(db, settings):
     assert lean.pipelined(connection) is (connection.vendor == "postgresql")
+
+    settings.DB_PIPELINES = False
+
+    assert lean.pipelined(connection) is False
+    assert lean.fetch_many("default", [("SELECT 1", []), ("SELECT 2", [])]) == [[(1,)], [(2,)]]
 
 
 def test_a_failing_statement_raises_and_the_connection_stays_usable(db):
