@@ -16,8 +16,8 @@ only: a pathological endpoint costs two requests (each bounded by gunicorn's 120
 
 The client is aiohttp (its HTTP parser is compiled): the generator shares the machine's two
 cores with the servers it measures, so its own CPU per request is taken from every system's
-throughput, and its time is in every latency. httpx cost 2.7–3.7 ms of CPU per request here;
-aiohttp about a third of that (docs/benchmarks.md).
+throughput, and its time is in every latency. httpx cost 1.7–3.5 ms of CPU per request here,
+aiohttp 0.5–1.4 ms (the A/B runs in docs/benchmarks.md).
 """
 
 import argparse
