@@ -16,6 +16,7 @@ Use it only where a profile shows the ORM's own cost dominating, with a test tha
 its result to the ORM's.
 """
 
+import functools
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -79,17 +80,20 @@ class Shape:
         return built[self.parts[0][0]]
 
 
-def pipelined(connection) -> bool:
-    """Whether ``fetch_many`` sends its statements together on this connection: PostgreSQL
-    through psycopg 3 with a libpq that has pipeline mode, unless ``settings.DB_PIPELINES`` is
-    off (``DB_PIPELINES=0``, e.g. for a pooler that does not pass pipelines through)."""
-    if connection.vendor != "postgresql" or not getattr(settings, "DB_PIPELINES", True):
-        return False
+@functools.cache
+def _libpq_pipelines() -> bool:
     try:
         import psycopg
     except ImportError:  # psycopg2
         return False
     return psycopg.Pipeline.is_supported()
+
+
+def pipelined(connection) -> bool:
+    """Whether ``fetch_many`` sends its statements together on this connection: PostgreSQL
+    through psycopg 3 with a libpq that has pipeline mode, unless ``settings.DB_PIPELINES`` is
+    off (``DB_PIPELINES=0``, e.g. for a pooler that does not pass pipelines through)."""
+    return connection.vendor == "postgresql" and getattr(settings, "DB_PIPELINES", True) and _libpq_pipelines()
 
 
 def fetch_many(alias: str, statements: Sequence[tuple[str, Sequence]]) -> list[list[tuple]]:
@@ -101,7 +105,7 @@ def fetch_many(alias: str, statements: Sequence[tuple[str, Sequence]]) -> list[l
     docs/benchmarks.md). Elsewhere they run one after the other. Each goes through Django's
     cursor wrapper all the same, so it is logged and counted like any query."""
     connection = connections[alias]
-    if not pipelined(connection):
+    if len(statements) < 2 or not pipelined(connection):
         with connection.cursor() as cursor:
             out = []
             for sql, params in statements:

@@ -205,10 +205,8 @@ def prefetched(instance, name: str, rows: list) -> None:
 
 def _fetch(order: WorkOrder, name: str, shape: Shape, key: int) -> list:
     alias = order._state.db
-    connection = connections[alias]
-    with connection.cursor() as cursor:
-        cursor.execute(_statements(connection)[name], [key])
-        return [shape.build(row, alias) for row in cursor.fetchall()]
+    (rows,) = lean.fetch_many(alias, [(_statements(connections[alias])[name], [key])])
+    return [shape.build(row, alias) for row in rows]
 
 
 def replacements_of(order: WorkOrder) -> list:
