@@ -18,8 +18,14 @@ class WorkOrder(models.Model):
 
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
     version = models.PositiveIntegerField(default=1)
+    # No single-column index where a composite of Meta.indexes starts with the column (customer,
+    # assignee, department): every index is one more B-tree entry for each intake to write.
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_index=False,
     )
     contact_name = models.CharField(_("contact"), max_length=120)
     contact_phone = models.CharField(_("contact phone"), max_length=30, db_index=True)
@@ -27,8 +33,13 @@ class WorkOrder(models.Model):
         "products.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
     )
     serial = models.CharField(_("serial number"), max_length=60, blank=True, db_index=True)
-    product_model = models.ForeignKey(
-        "products.ProductModel", verbose_name=_("model"), null=True, blank=True, on_delete=models.PROTECT
+    product_model = models.ForeignKey(  # no order is looked up by model: no index to keep up
+        "products.ProductModel",
+        verbose_name=_("model"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
     )
     service_type = models.CharField(_("service type"), max_length=20, choices=ServiceType.choices)
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
@@ -44,9 +55,15 @@ class WorkOrder(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_orders",
+        db_index=False,
     )
     department = models.ForeignKey(
-        "accounts.Department", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL
+        "accounts.Department",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_index=False,
     )
     appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
     coverage = models.CharField(_("coverage"), max_length=15, choices=Coverage.choices, default=Coverage.UNDETERMINED)
@@ -92,10 +109,10 @@ class WorkOrder(models.Model):
 class WorkOrderEvent(models.Model):
     """One row per business event on an order: the timeline and the trail."""
 
-    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events", db_index=False)
     at = models.DateTimeField(_("time"), auto_now_add=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     action = models.CharField(_("action"), max_length=30)
     from_status = models.CharField(_("from"), max_length=20, blank=True)
@@ -107,7 +124,11 @@ class WorkOrderEvent(models.Model):
         verbose_name = _("work order event")
         verbose_name_plural = _("work order events")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["order", "id"])]
+        indexes = [
+            models.Index(fields=["order", "id"]),  # also the order's foreign-key index
+            # Deleting a user nulls their events: only rows with an actor need the entry.
+            models.Index(fields=["actor"], condition=models.Q(actor__isnull=False), name="event_actor"),
+        ]
 
     def __str__(self) -> str:
         return f"{order_number(self.order_id)} {self.action}"
@@ -290,7 +311,7 @@ class WorkOrderClock(models.Model):
         BREACHED = "breached", _("Breached")
         CANCELLED = "cancelled", _("Cancelled")
 
-    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="clocks")
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="clocks", db_index=False)
     clock = models.CharField(_("clock"), max_length=20)
     clock_type = models.CharField(_("clock type"), max_length=20)
     amount = models.PositiveIntegerField(_("target"))
@@ -310,14 +331,19 @@ class WorkOrderClock(models.Model):
     extension_reason = models.TextField(_("extension reason"), blank=True, max_length=2000)
     extended_at = models.DateTimeField(null=True, blank=True)
     extended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
 
     class Meta:
         verbose_name = _("SLA clock")
         verbose_name_plural = _("SLA clocks")
+        # The unique (order, clock) is also the order's foreign-key index.
         constraints = [models.UniqueConstraint(fields=["order", "clock"], name="uniq_order_clock")]
         indexes = [
+            # Few clocks are ever extended: the rows without an extender get no entry.
+            models.Index(
+                fields=["extended_by"], condition=models.Q(extended_by__isnull=False), name="clock_extended_by"
+            ),
             models.Index(fields=["state", "due_at"], name="clock_state_due"),
             models.Index(fields=["state", "at_risk", "warn_at"], name="clock_state_warn"),
             # The dashboard's SLA aggregates (analytics.selectors): an index-only range scan per
