@@ -1,9 +1,12 @@
 """The indexes intake writes to: every foreign key still has an index that starts with it, and
 none has two (migration 0004: one B-tree entry less per key and per row written)."""
 
-import pytest
-from django.db import connection
+import datetime as dt
 
+import pytest
+from django.db import connection, transaction
+
+from service.escalation import steps
 from service.models import WorkOrder, WorkOrderClock, WorkOrderEvent
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +62,19 @@ def test_lookups_by_the_key_use_its_index(model, column, value):
             cursor.execute(f'EXPLAIN SELECT id FROM "{table}" WHERE "{column}" IN (%s)', [value])
             plan = " ".join(row[0] for row in cursor.fetchall())
             assert "Index" in plan and "Seq Scan" not in plan, plan
+
+
+@pytest.mark.parametrize(
+    ("action", "index"), [("sla_breached", "clock_running_due"), ("sla_at_risk", "clock_running_warn")]
+)
+def test_the_escalation_claims_search_the_running_clocks_index(action, index):
+    """The partial indexes (only running clocks) serve both claims of the scan, with the
+    state bound as a parameter as the ORM sends it."""
+    step = next(s for s in steps(dt.datetime(2026, 11, 24, tzinfo=dt.UTC)) if s.action == action)
+    qs = WorkOrderClock.objects.filter(step.condition).order_by(*step.order_by).values_list("id", flat=True)[:1000]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_seqscan = off")  # an empty test table: ask for an index
+        plan = qs.explain()
+    assert index in plan, plan
