@@ -10,7 +10,8 @@ appended to ``--out`` (and a line on stdout).
 
 Workloads (``--only`` picks some): intake (writes at concurrency ``-c``), queue (first page and
 a page ~50 pages deep), detail, search, dashboard; the floor has insert and select.
-Reads run one request at a time (latency) after three unmeasured warm-up requests. A warm-up
+Reads run one request at a time (latency) after three unmeasured warm-up requests; the
+intake's clients send three unmeasured writes each before the measured ones. A warm-up
 slower than 10 s is kept as a sample, ends the warm-up, and the endpoint gets one more sample
 only: a pathological endpoint costs two requests (each bounded by gunicorn's 120 s timeout).
 
@@ -23,6 +24,7 @@ aiohttp 0.5–1.4 ms (the A/B runs in docs/benchmarks.md).
 import argparse
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
 import os
@@ -215,34 +217,47 @@ class CpuMeter:
 async def write_phase(
     rec: Recorder, make_client, workload: str, name: str, post, *, n: int, c: int, cap: float
 ) -> dict:
-    """``n`` writes by ``c`` concurrent clients within ``cap`` seconds; ``post(client, i)`` -> ok."""
+    """``n`` writes by ``c`` concurrent clients within ``cap`` seconds; ``post(client, i)`` -> ok.
+
+    Each client first sends ``--warmup-writes`` unmeasured writes (every server worker has
+    served a few before the clock and the CPU meter start), then the measured ones."""
     counter = itertools.count()
     lat, errors, samples = [], [0], []
+    warm = rec.args.warmup_writes
 
-    async def worker():
-        async with make_client() as client:
-            await client.prepare()
-            while True:
-                i = next(counter)
-                if i >= n or time.perf_counter() > deadline:
-                    return
-                t0 = time.perf_counter()
-                try:
-                    ok, detail = await post(client, i)
-                except ERRORS as exc:
-                    ok, detail = False, repr(exc)
-                took = time.perf_counter() - t0
-                if ok:
-                    lat.append(took)
-                else:
-                    errors[0] += 1
-                    if len(samples) < 3:
-                        samples.append(detail)
+    async def warm_up(client):
+        await client.prepare()
+        for j in range(warm):
+            try:
+                await post(client, -1 - j)
+            except ERRORS:
+                pass
 
-    start = time.perf_counter()
-    deadline = start + cap
-    with CpuMeter(rec.args.server_pid) as cpu:
-        await asyncio.gather(*(worker() for _ in range(c)))
+    async def worker(client):
+        while True:
+            i = next(counter)
+            if i >= n or time.perf_counter() > deadline:
+                return
+            t0 = time.perf_counter()
+            try:
+                ok, detail = await post(client, i)
+            except ERRORS as exc:
+                ok, detail = False, repr(exc)
+            took = time.perf_counter() - t0
+            if ok:
+                lat.append(took)
+            else:
+                errors[0] += 1
+                if len(samples) < 3:
+                    samples.append(detail)
+
+    async with contextlib.AsyncExitStack() as stack:
+        clients = [await stack.enter_async_context(make_client()) for _ in range(c)]
+        await asyncio.gather(*(warm_up(client) for client in clients))
+        start = time.perf_counter()
+        deadline = start + cap
+        with CpuMeter(rec.args.server_pid) as cpu:
+            await asyncio.gather(*(worker(client) for client in clients))
     return rec.emit(
         workload,
         name,
@@ -647,6 +662,7 @@ def main() -> None:
     ap.add_argument("--only", default="intake,queue,detail,search,dashboard")
     ap.add_argument("-c", type=int, default=8, help="concurrency of the intake")
     ap.add_argument("--n-intake", type=int, default=1000)
+    ap.add_argument("--warmup-writes", type=int, default=3, help="unmeasured writes per client before the intake")
     ap.add_argument("--intake-cap", type=float, default=120.0)
     ap.add_argument("--n-read", type=int, default=200)
     ap.add_argument("--n-dashboard", type=int, default=20)
