@@ -14,6 +14,8 @@ from django.utils.translation import trans_real
 
 
 def warm() -> None:
-    get_resolver().url_patterns  # imports every urls module, view and API schema
+    resolver = get_resolver()
+    _ = resolver.url_patterns  # imports every urls module, view and API schema
+    _ = resolver.reverse_dict  # the lookups reverse() and {% url %} use
     for code, _name in settings.LANGUAGES:
         trans_real.translation(code)  # parses and caches the catalogues of every app
