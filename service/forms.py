@@ -30,19 +30,10 @@ class Form(forms.Form):
     default_renderer = renderer
 
 
-def engineer_choices() -> list[tuple[int, str]]:
-    """Active field engineers, one query."""
-    rows = User.objects.filter(role=Role.ENGINEER, is_active=True).order_by("first_name", "last_name", "username")
-    return [(u.pk, u.display_name()) for u in rows.only("pk", "username", "first_name", "last_name")]
-
-
-def department_choices() -> list[tuple[int, str]]:
-    return list(Department.objects.order_by("name").values_list("pk", "name"))
-
-
 def assignment_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """``(engineer_choices(), department_choices())`` in one statement: the order page's
-    assignment form and the queue's filters show both lists on every request."""
+    """The active field engineers (by name) and the teams (by name), in one statement: the
+    order page's assignment form, its POST and the queue's filters show both lists on every
+    request (``service/tests/test_choices.py`` holds it equal to the ORM's two queries)."""
     alias = router.db_for_read(User)
     connection = connections[alias]
     qn = connection.ops.quote_name

@@ -4,8 +4,21 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from service.forms import assignment_choices, department_choices, engineer_choices
+from accounts.choices import Role
+from accounts.models import Department, User
+from service.forms import assignment_choices
 from tests.factories import DepartmentFactory, UserFactory
+
+
+def engineer_choices() -> list[tuple[int, str]]:
+    """The engineers' list as the ORM reads it (the reference)."""
+    rows = User.objects.filter(role=Role.ENGINEER, is_active=True).order_by("first_name", "last_name", "username")
+    return [(u.pk, u.display_name()) for u in rows.only("pk", "username", "first_name", "last_name")]
+
+
+def department_choices() -> list[tuple[int, str]]:
+    """The teams' list as the ORM reads it (the reference)."""
+    return list(Department.objects.order_by("name").values_list("pk", "name"))
 
 
 @pytest.mark.django_db

@@ -26,8 +26,7 @@ from ..forms import (
     ReplacementForm,
     ReportForm,
     TransitionForm,
-    department_choices,
-    engineer_choices,
+    assignment_choices,
     parts_of,
 )
 from ..models import Quote
@@ -69,7 +68,8 @@ def transition(request, order_id: int):
 @require_POST
 @once_per_form
 def assign(request, order_id: int):
-    form = AssignForm(request.POST, engineers=engineer_choices(), departments=department_choices())
+    engineers, departments = assignment_choices()
+    form = AssignForm(request.POST, engineers=engineers, departments=departments)
     back = back_to(request.user, order_id)
     try:
         data = checked(form)
