@@ -114,8 +114,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # PostgreSQL), and with it SQLite's page cache of the large indexes intake updates: +13–23 %
     # intake throughput at 1,000,000 orders against a connection per request (docs/benchmarks.md).
     # core.backends.sqlite3: a writer that finds the write lock taken retries within 50 µs–1 ms
-    # instead of SQLite's 1, 2, 5, 10… ms sleeps (docs/benchmarks.md).
-    DATABASES["default"]["ENGINE"] = "core.backends.sqlite3"
+    # instead of SQLite's 1, 2, 5, 10… ms sleeps (docs/benchmarks.md). DB_SQLITE_BUSY_RETRY=0 keeps
+    # Django's stock backend and SQLite's own busy handler (for an A/B).
+    if os.environ.get("DB_SQLITE_BUSY_RETRY", "1") == "1":
+        DATABASES["default"]["ENGINE"] = "core.backends.sqlite3"
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;"

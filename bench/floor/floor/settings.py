@@ -26,7 +26,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("postgresql") and os.environ.get("DB_PREPARED_STATEMENTS", "1") == "1":
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # exactly as config/settings/base.py
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # as config/settings/base.py
+    # (Django's own backend: the floor's INSERT autocommits, and core.backends.sqlite3 changes
+    # only how a transaction's BEGIN IMMEDIATE waits, so it would change nothing here.)
     # The connection is kept (DB_CONN_MAX_AGE) on SQLite too, as ours keeps it.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
