@@ -113,7 +113,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Each gunicorn sync worker is one thread and keeps its connection (DB_CONN_MAX_AGE, as on
     # PostgreSQL), and with it SQLite's page cache of the large indexes intake updates: +13–23 %
     # intake throughput at 1,000,000 orders against a connection per request (docs/benchmarks.md).
-    # core.backends.sqlite3: a writer that finds the write lock taken retries within 50 µs–1 ms
+    # core.backends.sqlite3: a writer that finds the write lock taken retries within 50–250 µs
     # instead of SQLite's 1, 2, 5, 10… ms sleeps (docs/benchmarks.md). DB_SQLITE_BUSY_RETRY=0 keeps
     # Django's stock backend and SQLite's own busy handler (for an A/B).
     if os.environ.get("DB_SQLITE_BUSY_RETRY", "1") == "1":
