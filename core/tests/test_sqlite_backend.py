@@ -133,6 +133,14 @@ def test_an_uncontended_transaction_keeps_the_busy_timeout(pair):
     assert _busy_ms(first) == 2000
 
 
+def test_the_begin_is_logged_like_any_query_when_queries_are_logged(pair):
+    first, _second = pair
+    first.force_debug_cursor = True
+    _begin(first)
+    _commit(first)
+    assert [q["sql"] for q in first.queries_log][:1] == ["BEGIN IMMEDIATE"]
+
+
 def test_the_project_runs_on_it_on_sqlite():
     from django.db import connections
 

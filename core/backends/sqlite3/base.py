@@ -17,6 +17,7 @@ of wait per contended start against 1.0–1.16 ms, three retries on average eith
 import time
 
 from django.db.backends.sqlite3 import base
+from django.db.backends.utils import debug_transaction
 
 FIRST_WAIT_S = 0.00005
 LONGEST_WAIT_S = 0.00025
@@ -41,7 +42,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self.transaction_mode != "IMMEDIATE":
             return super()._start_transaction_under_autocommit()
         conn = self.connection
-        with self.wrap_database_errors:  # a last "database is locked" leaves as Django's error
+        # Logged like the stock backend's BEGIN when queries are logged; a last "database is
+        # locked" leaves as Django's error.
+        with debug_transaction(self, "BEGIN IMMEDIATE"), self.wrap_database_errors:
             conn.execute("PRAGMA busy_timeout = 0")
             try:
                 deadline, wait = None, FIRST_WAIT_S
