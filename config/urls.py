@@ -22,4 +22,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/", core_views.api_not_found, name="api-not-found"),  # a JSON 404, not the HTML page
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
 ]

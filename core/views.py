@@ -1,5 +1,6 @@
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -8,6 +9,13 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def favicon(request):
+    """Pages name their icon; a client that asks for the conventional ``/favicon.ico`` is sent
+    to it rather than answered 404. Resolved per request: the hashed name of the manifest
+    storage exists only after ``collectstatic``."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 @csrf_exempt  # it changes nothing, whatever the method
