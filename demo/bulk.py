@@ -347,8 +347,8 @@ def indexes_deferred(
     ``in_order``: (model, column) pairs whose rows the load writes in ascending order of
     that column (the events of order after order). PostgreSQL keeps the indexes that lead
     with such a column: each new key lands on the B-tree's rightmost leaf, its insert fast
-    path, which costs less than building the index again at the end (the events' then two
-    ``order_id`` indexes at 300,000 orders: load 5 s faster). SQLite showed no gain: it
+    path, which costs less than building the index again at the end (the events' two
+    ``order_id`` indexes of the time, at 300,000 orders: load 5 s faster). SQLite showed no gain: it
     rebuilds them all.
     """
     if connection.vendor not in ("postgresql", "sqlite"):
