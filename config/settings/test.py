@@ -22,3 +22,6 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit-tests"},
 }
+
+# A subscriber of a domain event that fails makes its test fail (core/events.py logs it in production).
+EVENTS_RAISE = True
