@@ -23,6 +23,7 @@ CAPABILITIES: dict[str, set[str]] = {
     "pii.view_unmasked": {Role.AGENT, Role.COMPLAINT_HANDLER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
     "audit.view": {Role.ADMIN, Role.MANAGER},
     "customer.pii_rights": {Role.ADMIN, Role.MANAGER},  # PIPL export / erasure (customers/pipl.py)
+    "complaint.view_all": BACK_OFFICE | {Role.QUALITY, Role.ANALYST},
     # writing
     "request.create_for_customer": BACK_OFFICE,
     "unit.register_for_customer": BACK_OFFICE,

@@ -325,7 +325,7 @@ def _placeholders(customer) -> None:
     wo = apps.get_model("service", "WorkOrder")
     event = apps.get_model("service", "WorkOrderEvent")
     acceptance = apps.get_model("service", "Acceptance")
-    complaint = apps.get_model("service", "Complaint")
+    complaint = apps.get_model("complaints", "Complaint")
     shipment = apps.get_model("service", "Shipment")
     Customer.objects.filter(pk=customer.pk).update(name=PLACEHOLDER, phone=PLACEHOLDER, email="", user=None)
     Contact.objects.filter(customer=customer).update(name=PLACEHOLDER, phone=PLACEHOLDER, email="")

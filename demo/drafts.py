@@ -17,8 +17,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from complaints.choices import Source as ComplaintSource
+from complaints.choices import Status as ComplaintStatus
 from service.choices import Channel, Coverage, LineKind, Mode, Priority, ServiceType, Status
-from service.models import Complaint
 from warranty.rules import Cause, Reason, decide
 
 from . import catalogue
@@ -75,8 +76,8 @@ CENT = Decimal("0.01")
 ONE = Decimal(1)
 LABOUR, MATERIAL, TRAVEL_KIND = LineKind.LABOUR.value, LineKind.MATERIAL.value, LineKind.TRAVEL.value
 PARTS_PER_REPORT = (0, 1, 1, 2)
-COMPLAINT_SOURCES = (Complaint.Source.PHONE.value, Complaint.Source.EMAIL.value, Complaint.Source.ONLINE.value)
-COMPLAINT_STATES = ("open", "closed")
+COMPLAINT_SOURCES = (ComplaintSource.PHONE.value, ComplaintSource.EMAIL.value, ComplaintSource.ONLINE.value)
+COMPLAINT_STATES = (ComplaintStatus.NEW.value, ComplaintStatus.CLOSED.value)
 # Plain strings of the choices the drafting loop compares and stores.
 PORTAL, MAIL_IN, ONSITE = Channel.PORTAL.value, Mode.MAIL_IN.value, Mode.ONSITE.value
 URGENT, NORMAL = Priority.URGENT.value, Priority.NORMAL.value

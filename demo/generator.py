@@ -34,11 +34,11 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from accounts.choices import Role
+from complaints.models import Complaint
 from customers.models import Address, Contact, Customer
 from products.models import Unit
 from service.models import (
     Acceptance,
-    Complaint,
     PartUsed,
     Quote,
     QuoteLine,

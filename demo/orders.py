@@ -21,10 +21,12 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from complaints.choices import Source as ComplaintSource
+from complaints.choices import Status as ComplaintStatus
+from complaints.models import Complaint
 from service.choices import Coverage, Status
 from service.models import (
     Acceptance,
-    Complaint,
     PartUsed,
     Quote,
     QuoteLine,
@@ -95,7 +97,19 @@ REPORT_COLUMNS = (
 )
 PART_COLUMNS = ("report_id", "part_number", "name", "old_serial", "new_serial", "quantity")
 ACCEPTANCE_COLUMNS = ("order_id", "accepted", "signer_name", "signed_at", "signature_id", "comment", "recorded_by_id")
-COMPLAINT_COLUMNS = ("customer_id", "order_id", "source", "description", "status", "created_at")
+COMPLAINT_COLUMNS = (
+    "customer_id",
+    "order_id",
+    "source",
+    "description",
+    "status",
+    "version",
+    "category",
+    "paused_from",
+    "created_at",
+    "updated_at",
+    "closed_at",
+)
 SHIPMENT_COLUMNS = ("order_id", "direction", "carrier", "tracking_number", "shipped_at", "received_at")
 
 
@@ -112,7 +126,8 @@ TABLES = {
 }  # in the order they are written (parents first)
 _PAYLOAD_ACTIONS = frozenset({"create", "assess", "assign", "quote", "quote_approved", "quote_rejected", "report"})
 CLOSED, REOPENED, WARRANTY = Status.CLOSED.value, Status.REOPENED.value, Coverage.WARRANTY.value
-REFUSED_ACCEPTANCE = Complaint.Source.REFUSED_ACCEPTANCE.value
+REFUSED_ACCEPTANCE = ComplaintSource.REFUSED_ACCEPTANCE.value
+COMPLAINT_NEW, COMPLAINT_CLOSED = ComplaintStatus.NEW.value, ComplaintStatus.CLOSED.value
 
 
 class OrderFormatter:
@@ -263,19 +278,14 @@ class OrderFormatter:
         for d in drafts:
             for step in d.plan.acceptances:
                 if step.action == "refuse":
-                    rows.append(
-                        (
-                            d.customer_id,
-                            d.pk,
-                            REFUSED_ACCEPTANCE,
-                            step.note,
-                            "open" if d.status == REOPENED else "closed",
-                            stamp(step.us),
-                        )
-                    )
+                    at = stamp(step.us)
+                    status = COMPLAINT_NEW if d.status == REOPENED else COMPLAINT_CLOSED
+                    closed = at if status == COMPLAINT_CLOSED else None
+                    rows.append((d.customer_id, d.pk, REFUSED_ACCEPTANCE, step.note, status, 1, "", "", at, at, closed))
             if d.complaint is not None:
                 at, source, text, status = d.complaint
-                rows.append((d.customer_id, d.pk, source, text, status, ts(at)))
+                closed = ts(at) if status == COMPLAINT_CLOSED else None
+                rows.append((d.customer_id, d.pk, source, text, status, 1, "", "", ts(at), ts(at), closed))
         return rows
 
     def _shipments(self, drafts: list[Draft]) -> list[tuple]:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Complaint, WorkOrder, WorkOrderEvent
+from .models import WorkOrder, WorkOrderEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -32,10 +32,3 @@ class WorkOrderEventAdmin(ReadOnlyAdmin):
     list_display = ("order", "at", "actor", "action", "from_status", "to_status")
     list_filter = ("action",)
     raw_id_fields = ("order", "actor")
-
-
-@admin.register(Complaint)
-class ComplaintAdmin(ReadOnlyAdmin):
-    list_display = ("id", "customer", "order", "source", "status", "created_at")
-    list_filter = ("source", "status")
-    raw_id_fields = ("customer", "order")

@@ -70,3 +70,44 @@ class LineKind(models.TextChoices):
     MATERIAL = "material", _("Materials")
     TRAVEL = "travel", _("Travel")
     OTHER = "other", _("Other")
+
+
+class EventType(models.TextChoices):
+    """What a work-order event row records (``WorkOrderEvent.action``): a transition of the
+    workflow (labelled as its button) or another business event. The timeline shows the label."""
+
+    CREATE = "create", _("Request created")
+    ACKNOWLEDGE = "acknowledge", _("Acknowledge")
+    ASSESS = "assess", _("Assess warranty")
+    SCHEDULE = "schedule", _("Schedule")
+    START = "start", _("Start work")
+    WAIT_PARTS = "wait_parts", _("Wait for parts")
+    WAIT_CUSTOMER = "wait_customer", _("Wait for customer")
+    RESUME = "resume", _("Resume")
+    RESOLVE = "resolve", _("Mark resolved")
+    ACCEPT = "accept", _("Customer accepts")
+    REFUSE = "refuse", _("Customer refuses acceptance")
+    CLOSE = "close", _("Close")
+    CANCEL = "cancel", _("Cancel")
+    REOPEN = "reopen", _("Reopen")
+    ASSIGN = "assign", _("Assignment")
+    NOTE = "note", _("Note")
+    QUOTE = "quote", _("Quote issued")
+    QUOTE_APPROVED = "quote_approved", _("Quote approved")
+    QUOTE_REJECTED = "quote_rejected", _("Quote rejected")
+    REPORT = "report", _("Repair report saved")
+    REPLACE = "replace", _("Replacement")
+    SHIPMENT = "shipment", _("Shipment recorded")
+    SHIPMENT_RECEIVED = "shipment_received", _("Shipment received")
+    SLA_EXTENDED = "sla_extended", _("Deadline extended")
+    SLA_AT_RISK = "sla_at_risk", _("Deadline at risk")
+    SLA_BREACHED = "sla_breached", _("Deadline missed")
+
+    @classmethod
+    def label_of(cls, value: str) -> str:
+        """The translated label of a stored action; an unknown one (a row older than its type)
+        reads as a generic "Event", never as its code."""
+        try:
+            return str(cls(value).label)
+        except ValueError:
+            return str(_("Event"))

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from warranty.rules import Cause
 
-from .choices import Channel, Coverage, LineKind, Mode, Priority, QuoteStatus, ServiceType, Status
+from .choices import Channel, Coverage, EventType, LineKind, Mode, Priority, QuoteStatus, ServiceType, Status
 
 NUMBER_PREFIX = "WO"
 
@@ -114,7 +114,7 @@ class WorkOrderEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
-    action = models.CharField(_("action"), max_length=30)
+    action = models.CharField(_("action"), max_length=30, choices=EventType.choices)
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20, blank=True)
     note = models.TextField(_("note"), blank=True, max_length=5000)
@@ -270,30 +270,6 @@ class Shipment(models.Model):
 
     def __str__(self) -> str:
         return f"{order_number(self.order_id)} {self.direction} {self.tracking_number}"
-
-
-class Complaint(models.Model):
-    """A complaint record; opened e.g. when a customer refuses acceptance (workflow: later)."""
-
-    class Source(models.TextChoices):
-        REFUSED_ACCEPTANCE = "refused_acceptance", _("Refused acceptance")
-        PHONE = "phone", _("Phone")
-        EMAIL = "email", _("Email")
-        ONLINE = "online", _("Online")
-
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="complaints")
-    order = models.ForeignKey(WorkOrder, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints")
-    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
-    description = models.TextField(_("description"), max_length=5000)
-    status = models.CharField(_("status"), max_length=20, default="open")
-    created_at = models.DateTimeField(_("received"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("complaint")
-        verbose_name_plural = _("complaints")
-
-    def __str__(self) -> str:
-        return f"Complaint {self.pk}"
 
 
 class WorkOrderClock(models.Model):

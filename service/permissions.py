@@ -1,10 +1,12 @@
 """Object scope: which work orders an actor may see. Reads start here."""
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import Department, User
 from accounts.roles import can
+from core.errors import NotFound
 
 from .models import WorkOrder
 
@@ -26,6 +28,14 @@ def visible_to(actor, qs=None):
     if actor.role == Role.CUSTOMER:
         return qs.filter(customer__user=actor)
     return qs.none()
+
+
+def order_for_update(*, order_id: int, actor) -> WorkOrder:
+    """Lock the order for read-modify-write; missing and forbidden both read as not found."""
+    order = visible_to(actor).select_for_update().filter(pk=order_id).first()
+    if order is None:
+        raise NotFound(_("Work order not found."))
+    return order
 
 
 # Roles that work for the whole organisation: never limited to their own team.

@@ -1,148 +1,270 @@
-"""The work-order state machine as data (SPEC §1).
+"""The work-order state machine as data (SPEC §1), run by the shared engine (``core.workflow``).
 
-Each action names the states it may start from, the state it leads to, the roles
-allowed to take it, and the guards that must hold. ``to=None`` means "back to the
-state the order was in before it started waiting" (``WorkOrder.paused_from``).
-The UI builds its buttons from this table; ``services.work_order_transition``
-enforces it.
+Each action names the states it may start from, the state it leads to, the roles allowed to
+take it, the guards that must hold, the SLA clock milestones it reaches and the domain event
+it publishes. ``to=None`` means "back to the state the order was in before it started waiting"
+(``WorkOrder.paused_from``). The UI builds its buttons from this table;
+``services.work_order_transition`` runs it through ``core.workflow.transition``.
 """
 
-from dataclasses import dataclass, field
-
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
+from core.errors import ValidationFailed
+from core.workflow import Guard, Move, Transition, Workflow
+from dispatch.services import load_moved
+from products.selectors import main_coverage
+from warranty.rules import Cause, Reason
 
+from . import events
+from .choices import OPEN_STATUSES, Coverage, EventType, QuoteStatus
 from .choices import Status as S
+from .clocks import clocks_on_transition
+from .models import WorkOrder, WorkOrderEvent
+from .permissions import order_for_update
 
 R = Role
 STAFF_LEADS = frozenset({R.SUPERVISOR, R.MANAGER, R.ADMIN})
 DESK = frozenset({R.AGENT, R.TECH_SUPPORT}) | STAFF_LEADS
+E = EventType
+# Every action but acknowledge and cancel leaves "new"/"acknowledged" behind: the "classify"
+# milestone (a complaint-policy clock; work orders have it only if a policy gives it to them).
+CLASSIFIED = frozenset({"classify"})
+
+TABLE = [
+    Transition(
+        E.ACKNOWLEDGE,
+        E.ACKNOWLEDGE.label,
+        frozenset({S.NEW}),
+        S.ACKNOWLEDGED,
+        DESK,
+        meets=frozenset({"response", "acknowledge"}),
+    ),
+    Transition(
+        E.ASSESS,
+        E.ASSESS.label,
+        frozenset({S.ACKNOWLEDGED, S.REOPENED}),
+        S.ASSESSED,
+        DESK,
+        meets=CLASSIFIED,
+    ),
+    Transition(
+        E.SCHEDULE,
+        E.SCHEDULE.label,
+        frozenset({S.ASSESSED, S.REOPENED}),
+        S.SCHEDULED,
+        DESK,
+        guards=("quote_approved_if_paid",),
+        meets=CLASSIFIED,
+    ),
+    Transition(
+        E.START,
+        E.START.label,
+        frozenset({S.SCHEDULED}),
+        S.IN_SERVICE,
+        DESK | {R.ENGINEER},
+        guards=("quote_approved_if_paid",),
+        meets=CLASSIFIED | {"onsite"},
+        starts=frozenset({"fix"}),
+    ),
+    Transition(
+        E.WAIT_PARTS,
+        E.WAIT_PARTS.label,
+        frozenset({S.IN_SERVICE}),
+        S.AWAITING_PARTS,
+        DESK | {R.ENGINEER},
+        pauses=True,
+        style="secondary",
+        meets=CLASSIFIED,
+    ),
+    Transition(
+        E.WAIT_CUSTOMER,
+        E.WAIT_CUSTOMER.label,
+        frozenset({S.ACKNOWLEDGED, S.ASSESSED, S.SCHEDULED, S.IN_SERVICE}),
+        S.AWAITING_CUSTOMER,
+        DESK | {R.ENGINEER},
+        pauses=True,
+        style="secondary",
+        meets=CLASSIFIED,
+    ),
+    Transition(
+        E.RESUME,
+        E.RESUME.label,
+        frozenset({S.AWAITING_PARTS, S.AWAITING_CUSTOMER}),
+        None,
+        DESK | {R.ENGINEER},
+        resumes=True,
+    ),
+    Transition(
+        E.RESOLVE,
+        E.RESOLVE.label,
+        frozenset({S.IN_SERVICE}),
+        S.RESOLVED,
+        DESK | {R.ENGINEER},
+        guards=("has_report",),
+        meets=CLASSIFIED | {"resolution", "fix"},
+    ),
+    Transition(
+        E.ACCEPT,
+        E.ACCEPT.label,
+        frozenset({S.RESOLVED}),
+        S.ACCEPTED,
+        DESK | {R.ENGINEER, R.CUSTOMER},
+        guards=("has_signed_acceptance",),
+        meets=CLASSIFIED,
+    ),
+    Transition(
+        E.REFUSE,
+        E.REFUSE.label,
+        frozenset({S.RESOLVED}),
+        S.REOPENED,
+        DESK | {R.ENGINEER, R.CUSTOMER},
+        guards=("has_signed_refusal",),
+        style="danger",
+        meets=CLASSIFIED,
+        publishes=events.AcceptanceRefused.from_move,
+    ),
+    Transition(
+        E.CLOSE,
+        E.CLOSE.label,
+        frozenset({S.ACCEPTED}),
+        S.CLOSED,
+        DESK,
+        meets=CLASSIFIED,
+        publishes=events.OrderClosed.from_move,
+    ),
+    Transition(
+        E.CANCEL,
+        E.CANCEL.label,
+        frozenset({S.NEW, S.ACKNOWLEDGED, S.ASSESSED, S.SCHEDULED, S.AWAITING_CUSTOMER, S.REOPENED}),
+        S.CANCELLED,
+        DESK | {R.CUSTOMER},
+        guards=("customer_cancels_early_only",),
+        needs_note=True,
+        style="danger",
+        meets=frozenset({"response", "acknowledge"}),  # a breached, still-counting first clock stops here
+        publishes=events.OrderCancelled.from_move,
+    ),
+    Transition(
+        E.REOPEN,
+        E.REOPEN.label,
+        frozenset({S.RESOLVED, S.ACCEPTED, S.CLOSED}),
+        S.REOPENED,
+        DESK,
+        needs_note=True,
+        style="secondary",
+        meets=CLASSIFIED,
+    ),
+]
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str
-    sources: frozenset
-    to: str | None
-    roles: frozenset
-    guards: tuple[str, ...] = ()
-    pauses: bool = False  # starts a customer/parts wait (SLA clocks pause)
-    resumes: bool = False
-    needs_note: bool = False
-    style: str = field(default="primary")
+def _quote_approved_if_paid(order: WorkOrder, actor) -> bool:
+    return order.coverage != Coverage.PAID or order.quotes.filter(status=QuoteStatus.APPROVED).exists()
 
 
-TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in [
-        Transition("acknowledge", _("Acknowledge"), frozenset({S.NEW}), S.ACKNOWLEDGED, DESK),
-        Transition(
-            "assess",
-            _("Assess warranty"),
-            frozenset({S.ACKNOWLEDGED, S.REOPENED}),
-            S.ASSESSED,
-            DESK,
-        ),
-        Transition(
-            "schedule",
-            _("Schedule"),
-            frozenset({S.ASSESSED, S.REOPENED}),
-            S.SCHEDULED,
-            DESK,
-            guards=("quote_approved_if_paid",),
-        ),
-        Transition(
-            "start",
-            _("Start work"),
-            frozenset({S.SCHEDULED}),
-            S.IN_SERVICE,
-            DESK | {R.ENGINEER},
-            guards=("quote_approved_if_paid",),
-        ),
-        Transition(
-            "wait_parts",
-            _("Wait for parts"),
-            frozenset({S.IN_SERVICE}),
-            S.AWAITING_PARTS,
-            DESK | {R.ENGINEER},
-            pauses=True,
-            style="secondary",
-        ),
-        Transition(
-            "wait_customer",
-            _("Wait for customer"),
-            frozenset({S.ACKNOWLEDGED, S.ASSESSED, S.SCHEDULED, S.IN_SERVICE}),
-            S.AWAITING_CUSTOMER,
-            DESK | {R.ENGINEER},
-            pauses=True,
-            style="secondary",
-        ),
-        Transition(
-            "resume",
-            _("Resume"),
-            frozenset({S.AWAITING_PARTS, S.AWAITING_CUSTOMER}),
-            None,
-            DESK | {R.ENGINEER},
-            resumes=True,
-        ),
-        Transition(
-            "resolve",
-            _("Mark resolved"),
-            frozenset({S.IN_SERVICE}),
-            S.RESOLVED,
-            DESK | {R.ENGINEER},
-            guards=("has_report",),
-        ),
-        Transition(
-            "accept",
-            _("Customer accepts"),
-            frozenset({S.RESOLVED}),
-            S.ACCEPTED,
-            DESK | {R.ENGINEER, R.CUSTOMER},
-            guards=("has_signed_acceptance",),
-        ),
-        Transition(
-            "refuse",
-            _("Customer refuses acceptance"),
-            frozenset({S.RESOLVED}),
-            S.REOPENED,
-            DESK | {R.ENGINEER, R.CUSTOMER},
-            guards=("has_signed_refusal",),
-            style="danger",
-        ),
-        Transition("close", _("Close"), frozenset({S.ACCEPTED}), S.CLOSED, DESK),
-        Transition(
-            "cancel",
-            _("Cancel"),
-            frozenset({S.NEW, S.ACKNOWLEDGED, S.ASSESSED, S.SCHEDULED, S.AWAITING_CUSTOMER, S.REOPENED}),
-            S.CANCELLED,
-            DESK | {R.CUSTOMER},
-            guards=("customer_cancels_early_only",),
-            needs_note=True,
-            style="danger",
-        ),
-        Transition(
-            "reopen",
-            _("Reopen"),
-            frozenset({S.RESOLVED, S.ACCEPTED, S.CLOSED}),
-            S.REOPENED,
-            DESK,
-            needs_note=True,
-            style="secondary",
-        ),
-    ]
-}
+def _has_report(order: WorkOrder, actor) -> bool:
+    return hasattr(order, "report") and order.report is not None
 
-ACTIONS = tuple(TRANSITIONS)
+
+def _signed(accepted: bool):
+    def check(order: WorkOrder, actor) -> bool:
+        latest = order.acceptances.first()
+        return latest is not None and latest.accepted == accepted
+
+    return check
+
+
+def _customer_cancels_early_only(order: WorkOrder, actor) -> bool:
+    return actor.role != Role.CUSTOMER or order.status in {S.NEW, S.ACKNOWLEDGED}
+
+
+GUARDS = [
+    Guard(
+        "quote_approved_if_paid",
+        _quote_approved_if_paid,
+        gettext_lazy("A paid repair needs the customer's approval of the quote first."),
+    ),
+    Guard("has_report", _has_report, gettext_lazy("Write the repair report first.")),
+    Guard("has_signed_acceptance", _signed(True), gettext_lazy("The customer's signed acceptance is missing.")),
+    Guard("has_signed_refusal", _signed(False), gettext_lazy("The customer's signed refusal is missing.")),
+    Guard(
+        "customer_cancels_early_only",
+        _customer_cancels_early_only,
+        gettext_lazy("The order can no longer be cancelled by the customer; contact us."),
+    ),
+]
+
+
+def _apply(order: WorkOrder, transition: Transition, data: dict) -> dict:
+    """What an action changes besides the status; returns the event's payload."""
+    if transition.action != E.ASSESS:
+        return {}
+    cause = data.get("cause") or order.cause or Cause.DEFECT
+    if cause not in Cause.values:
+        msg = _("Not a valid choice.")
+        raise ValidationFailed(msg, fields={"cause": [msg]})
+    order.cause = cause
+    if order.unit_id is None:
+        order.coverage = Coverage.PAID
+        order.coverage_reason = Reason.NO_START_DATE
+        return {"cause": cause, "covered": False, "reason": order.coverage_reason}
+    decision = main_coverage(order.unit, on=timezone.localdate(order.created_at), cause=cause)
+    order.coverage = Coverage.WARRANTY if decision.covered else Coverage.PAID
+    order.coverage_reason = decision.reason
+    return {
+        "cause": cause,
+        "covered": decision.covered,
+        "reason": decision.reason,
+        "warranty_end": decision.end.isoformat() if decision.end else None,
+    }
+
+
+def _on_move(move: Move) -> None:
+    order = move.subject
+    if move.to_state == S.CLOSED:
+        order.closed_at = move.at
+    elif move.to_state == S.REOPENED:
+        order.closed_at = None
+    was_open, is_open = move.from_state in OPEN_STATUSES, move.to_state in OPEN_STATUSES
+    if order.assignee_id and was_open != is_open:
+        load_moved(
+            old_engineer_id=order.assignee_id if was_open else None,
+            new_engineer_id=order.assignee_id if is_open else None,
+        )
+
+
+def _clocks(order: WorkOrder, *, action: str, from_state: str, to_state: str, now) -> dict:
+    return clocks_on_transition(order, from_state, to_state, now=now)
+
+
+WORK_ORDER = Workflow(
+    name="work_order",
+    states=S,
+    transitions=TABLE,
+    guards=GUARDS,
+    lock=lambda order_id, actor: order_for_update(order_id=order_id, actor=actor),
+    event_model=WorkOrderEvent,
+    subject_field="order",
+    waits={S.AWAITING_CUSTOMER: "customer", S.AWAITING_PARTS: "parts"},
+    apply=_apply,
+    on_move=_on_move,
+    clocks=_clocks,
+    default_resume_state=S.IN_SERVICE,
+    invalid_message=gettext_lazy("“%(action)s” is not possible while the order is “%(status)s”."),
+    stale_message=gettext_lazy("Someone else changed this work order meanwhile. Reload it and try again."),
+)
+
+TRANSITIONS = WORK_ORDER.transitions
+ACTIONS = WORK_ORDER.actions
+GUARD_MESSAGES = {g.name: g.message for g in GUARDS}
 
 
 def target_state(transition: Transition, order) -> str:
-    return transition.to if transition.to is not None else (order.paused_from or S.IN_SERVICE)
+    return WORK_ORDER.target(transition, order)
 
 
 def available(order, user) -> list[Transition]:
     """The transitions this user could try on this order now (guards are checked on submit)."""
-    role = "admin" if user.is_superuser else user.role
-    return [t for t in TRANSITIONS.values() if order.status in t.sources and role in t.roles]
+    return WORK_ORDER.available(order, user)

@@ -19,6 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import ApiToken
+from complaints.models import Complaint
 from core.models import AuditLog, Document, IdempotencyKey
 from notifications.models import Notification
 from products.models import Unit
@@ -26,7 +27,6 @@ from service import services
 from service.choices import Status
 from service.models import (
     Acceptance,
-    Complaint,
     OrderDocument,
     PartUsed,
     Quote,

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "dispatch",
     "service",
     "warranty",
+    "complaints",
     "portal",
     "demo",
     "analytics",

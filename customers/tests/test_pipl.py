@@ -37,7 +37,7 @@ def _person(*, username, first, last, phone, email, contact, contact_phone, line
 
 
 @pytest.fixture
-def world(db, agent, engineer):
+def world(db, agent, engineer, django_capture_on_commit_callbacks):
     """Two customers with contacts, addresses, a unit with a proof, and orders through the
     real services: one closed with a signature, one refused (→ complaint), one with notes."""
     people = {}
@@ -83,14 +83,15 @@ def world(db, agent, engineer):
         )
         advance(orders[0], ["close"], agent=agent)
         advance(orders[1], PATHS["resolved"], agent=agent, engineer=engineer)
-        services.acceptance_sign(
-            order_id=orders[1].pk,
-            actor=user,
-            accepted=False,
-            signer_name=name,
-            signature=signature_url(),
-            comment=f"还是坏的，打{phone}",
-        )
+        with django_capture_on_commit_callbacks(execute=True):  # the complaint opens after commit
+            services.acceptance_sign(
+                order_id=orders[1].pk,
+                actor=user,
+                accepted=False,
+                signer_name=name,
+                signature=signature_url(),
+                comment=f"还是坏的，打{phone}",
+            )
         services.work_order_note(
             order_id=orders[2].pk, actor=agent, note=f"{name}来电，手机{phone}，邮箱{values['email']}"
         )

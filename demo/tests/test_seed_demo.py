@@ -11,13 +11,15 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
+from complaints.choices import Source as ComplaintSource
+from complaints.models import Complaint
 from customers.models import Customer
 from demo.generator import generate
 from demo.lifecycle import VERSIONED
 from demo.people import DEMO_PASSWORD, demo_token
 from products.selectors import main_coverage
 from service.choices import Coverage, QuoteStatus, Status
-from service.models import Acceptance, Complaint, Quote, RepairReport, WorkOrder, WorkOrderEvent
+from service.models import Acceptance, Quote, RepairReport, WorkOrder, WorkOrderEvent
 from service.permissions import visible_to
 from service.workflow import TRANSITIONS
 
@@ -103,7 +105,7 @@ def test_related_records_match_the_path(seeded):
         if order.coverage == Coverage.PAID and "schedule" in actions:
             assert order.pk in approved, order.number
         assert ("assign" in actions) == (order.assignee_id is not None), order.number
-    assert Complaint.objects.filter(source=Complaint.Source.REFUSED_ACCEPTANCE).count() == refusals
+    assert Complaint.objects.filter(source=ComplaintSource.REFUSED_ACCEPTANCE).count() == refusals
 
 
 def test_the_demo_customer_and_engineer_have_something_to_see(seeded):

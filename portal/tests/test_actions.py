@@ -8,9 +8,10 @@ import base64
 import pytest
 from django.urls import reverse
 
+from complaints.models import Complaint
 from core.models import Document
 from service import services
-from service.models import Acceptance, Complaint, Quote, WorkOrder, WorkOrderEvent
+from service.models import Acceptance, Quote, WorkOrder, WorkOrderEvent
 
 from .files import png_bytes
 
@@ -85,12 +86,15 @@ def test_customer_signs_acceptance_on_a_resolved_order(browser_as, customer_user
     assert reverse("document", args=[acceptance.signature_id]) in html and "signature-pad" not in html
 
 
-def test_customer_refuses_acceptance_with_a_reason_which_opens_a_complaint(browser_as, customer_user, order_of):
+def test_customer_refuses_acceptance_with_a_reason_which_opens_a_complaint(
+    browser_as, customer_user, order_of, django_capture_on_commit_callbacks
+):
     order = order_of(customer_user, "resolved")
-    response = browser_as(customer_user).post(
-        reverse("portal:acceptance", args=[order.pk]),
-        {"decision": "refuse", "signer_name": "王小明", "signature": SIGNATURE, "comment": "Still leaking."},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = browser_as(customer_user).post(
+            reverse("portal:acceptance", args=[order.pk]),
+            {"decision": "refuse", "signer_name": "王小明", "signature": SIGNATURE, "comment": "Still leaking."},
+        )
     assert response.status_code == 302
     order.refresh_from_db()
     assert order.status == "reopened"

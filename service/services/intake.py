@@ -14,7 +14,7 @@ from dispatch.services import engineer_pick
 from products.selectors import main_coverage, unit_with_owner
 from warranty.rules import Cause
 
-from ..choices import Channel, Mode, Priority, ServiceType, Status
+from ..choices import Channel, EventType, Mode, Priority, ServiceType, Status
 from ..clocks import clocks_plan, clocks_save
 from ..models import OrderDocument, WorkOrder, WorkOrderEvent
 from ..permissions import PII_FIELDS, sees_unmasked_pii
@@ -132,7 +132,7 @@ def request_create(
             OrderDocument.objects.create(order=order, document=doc, kind=OrderDocument.Kind.ATTACHMENT)
         events = [
             WorkOrderEvent(
-                order=order, at=now, actor=actor, action="create", to_status=Status.NEW, payload=create_payload
+                order=order, at=now, actor=actor, action=EventType.CREATE, to_status=Status.NEW, payload=create_payload
             )
         ]
         if pick is not None:
@@ -141,7 +141,7 @@ def request_create(
                     order=order,
                     at=now,
                     actor=None,
-                    action="assign",
+                    action=EventType.ASSIGN,
                     from_status=Status.NEW,
                     to_status=Status.NEW,
                     payload={"assignee": pick.engineer.pk, "appointment_at": None, "auto": True},

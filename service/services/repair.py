@@ -16,10 +16,9 @@ from core import audit
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.uploads import IMAGE_KINDS, checked_bytes, store_document
 
-from ..choices import Coverage, LineKind, QuoteStatus, Status
+from ..choices import Coverage, EventType, LineKind, QuoteStatus, Status
 from ..models import (
     Acceptance,
-    Complaint,
     OrderDocument,
     PartUsed,
     Quote,
@@ -97,7 +96,7 @@ def quote_create(*, order_id: int, actor, lines: list[dict], plan: str = "", est
         WorkOrderEvent.objects.create(
             order=order,
             actor=actor,
-            action="quote",
+            action=EventType.QUOTE,
             from_status=order.status,
             to_status=order.status,
             payload={"quote": quote.pk, "total": str(quote.total)},
@@ -127,7 +126,7 @@ def quote_decide(*, quote_id: int, actor, approve: bool, note: str = "") -> Quot
         WorkOrderEvent.objects.create(
             order=order,
             actor=actor,
-            action="quote_approved" if approve else "quote_rejected",
+            action=EventType.QUOTE_APPROVED if approve else EventType.QUOTE_REJECTED,
             from_status=order.status,
             to_status=order.status,
             note=note,
@@ -200,7 +199,7 @@ def report_save(
         WorkOrderEvent.objects.create(
             order=order,
             actor=actor,
-            action="report",
+            action=EventType.REPORT,
             from_status=order.status,
             to_status=order.status,
             payload={"minutes_spent": minutes_spent, "parts": len(parts)},
@@ -260,10 +259,6 @@ def acceptance_sign(
             recorded_by=actor,
         )
         audit.record(actor=actor, action="create", obj=acceptance)
+        # A refusal publishes AcceptanceRefused; the complaints app opens the complaint after commit.
         work_order_transition(order_id=order.pk, action="accept" if accepted else "refuse", actor=actor, note=comment)
-        if not accepted:
-            complaint = Complaint.objects.create(
-                customer=order.customer, order=order, source=Complaint.Source.REFUSED_ACCEPTANCE, description=comment
-            )
-            audit.record(actor=actor, action="create", obj=complaint)
     return acceptance

@@ -10,7 +10,7 @@ from accounts.choices import Role
 from core import audit
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
-from ..choices import Mode, Status
+from ..choices import EventType, Mode, Status
 from ..models import Shipment, WorkOrderEvent
 from .transitions import work_order_get_for_update
 
@@ -59,7 +59,7 @@ def shipment_record(
         WorkOrderEvent.objects.create(
             order=order,
             actor=actor,
-            action="shipment",
+            action=EventType.SHIPMENT,
             from_status=order.status,
             to_status=order.status,
             payload={"direction": direction, "carrier": shipment.carrier, "tracking_number": shipment.tracking_number},
@@ -88,7 +88,7 @@ def shipment_received(*, shipment_id: int, actor) -> Shipment:
         WorkOrderEvent.objects.create(
             order=order,
             actor=actor,
-            action="shipment_received",
+            action=EventType.SHIPMENT_RECEIVED,
             from_status=order.status,
             to_status=order.status,
             payload={"shipment": shipment.pk, "direction": shipment.direction},

@@ -10,11 +10,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from complaints.models import Complaint
 from core.models import AuditLog, Document
 from core.pagination import encode_cursor
 from service import services
 from service.choices import Status
-from service.models import Acceptance, Complaint, Quote, WorkOrder, WorkOrderEvent
+from service.models import Acceptance, Quote, WorkOrder, WorkOrderEvent
 from service.tests.flow import order_in, png_bytes, signature_url
 from tests.factories import CustomerFactory, UnitFactory, UserFactory, WorkOrderFactory
 
@@ -739,15 +740,16 @@ def test_report_and_acceptance_with_a_drawn_signature(people, api_as):
     assert client.get(body["acceptance"]["signature_url"]).status_code == 404
 
 
-def test_refusal_reopens_the_order_and_opens_a_complaint(people, api_as):
+def test_refusal_reopens_the_order_and_opens_a_complaint(people, api_as, django_capture_on_commit_callbacks):
     # given
     order = _order(people, Status.RESOLVED)
 
     # when
-    response = api_as(people["customer_user"]).post(
-        f"/work-orders/{order.pk}/acceptance",
-        {"accepted": False, "signer_name": "Zhang San", "signature": signature_url(), "comment": "Still noisy"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_as(people["customer_user"]).post(
+            f"/work-orders/{order.pk}/acceptance",
+            {"accepted": False, "signer_name": "Zhang San", "signature": signature_url(), "comment": "Still noisy"},
+        )
 
     # then
     assert response.status_code == 200, response.json()

@@ -16,13 +16,14 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from complaints.models import Complaint
 from core.models import AuditLog, Document, IdempotencyKey
 from notifications.models import Notification
 from products.models import Unit
 from products.services import unit_register
 from service import services
 from service.choices import Status
-from service.models import Acceptance, Complaint, Quote, RepairReport, Shipment, WorkOrder, WorkOrderEvent
+from service.models import Acceptance, Quote, RepairReport, Shipment, WorkOrder, WorkOrderEvent
 from service.tests.flow import order_in, pdf_bytes, signature_url
 from tests.factories import CustomerFactory, ProductModelFactory, UserFactory
 from warranty.models import Replacement

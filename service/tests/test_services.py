@@ -7,13 +7,14 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from complaints.models import Complaint
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.models import AuditLog, Document
 from customers.services import customer_for
 from products.services import unit_register
 from service import services
 from service.choices import Status
-from service.models import Complaint, WorkOrder, WorkOrderEvent
+from service.models import WorkOrder, WorkOrderEvent
 from service.tests.flow import order_in, pdf_bytes, signature_url
 from tests.factories import CustomerFactory, ProductModelFactory, UnitFactory, UserFactory
 
@@ -198,27 +199,28 @@ def test_acceptance_audits_the_signature_and_the_transition(people):
     assert {r.actor_id for r in rows} == {people["customer_user"].pk}
 
 
-def test_refusal_audits_the_complaint(people):
+def test_refusal_audits_the_complaint(people, django_capture_on_commit_callbacks):
     # given
     order = _order(people, Status.RESOLVED)
     mark = _last_audit_id()
 
-    # when
-    services.acceptance_sign(
-        order_id=order.pk,
-        actor=people["customer_user"],
-        accepted=False,
-        signer_name="Me",
-        signature=signature_url(),
-        comment="Not fixed",
-    )
+    # when (the complaints app opens the complaint once the refusal commits)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.acceptance_sign(
+            order_id=order.pk,
+            actor=people["customer_user"],
+            accepted=False,
+            signer_name="Me",
+            signature=signature_url(),
+            comment="Not fixed",
+        )
 
     # then
     rows = _new_audit(mark)
     assert [(r.action, r.object_type) for r in rows] == [
         ("create", "service.acceptance"),
         ("transition:refuse", "service.workorder"),
-        ("create", "service.complaint"),
+        ("create", "complaints.complaint"),
     ]
     assert Complaint.objects.get(order=order).description == "Not fixed"
 

@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image, ImageDraw
 
+from complaints.models import Complaint
 from core.models import AuditLog
 from service.choices import Status
-from service.models import Acceptance, Complaint, RepairReport, WorkOrder
+from service.models import Acceptance, RepairReport, WorkOrder
 from service.tests.flow import order_in
 from tests.factories import CustomerFactory, UserFactory, WorkOrderFactory
 
@@ -217,7 +218,7 @@ def test_start_report_resolve_and_signed_acceptance(field, people, client):
     assert field.get(reverse("document", args=[acceptance.signature_id]))["Content-Type"] == "image/png"
 
 
-def test_a_refusal_needs_a_reason_then_reopens_with_a_complaint(field, people):
+def test_a_refusal_needs_a_reason_then_reopens_with_a_complaint(field, people, django_capture_on_commit_callbacks):
     order = make(people, Status.RESOLVED)
     before = state_of(order)
     response = field.post(
@@ -232,15 +233,16 @@ def test_a_refusal_needs_a_reason_then_reopens_with_a_complaint(field, people):
     )
     assert "Tell us why you do not accept the service." in response.content.decode()
     assert state_of(order) == before
-    field.post(
-        url("acceptance", order),
-        {
-            "signer_name": "王小明",
-            "signature": signature_png(),
-            "decision": "refuse",
-            "comment": "Still noisy",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        field.post(
+            url("acceptance", order),
+            {
+                "signer_name": "王小明",
+                "signature": signature_png(),
+                "decision": "refuse",
+                "comment": "Still noisy",
+            },
+        )
     order.refresh_from_db()
     assert order.status == Status.REOPENED
     assert Complaint.objects.filter(order=order, description="Still noisy").exists()

@@ -14,26 +14,16 @@ from core.masking import mask_email
 from products.selectors import unit_coverage
 from warranty.rules import Cause, Reason
 
-from ..choices import Coverage, QuoteStatus, Status
+from ..choices import Coverage, EventType, QuoteStatus, Status
+from ..extensions import order_panels
 from ..forms import AcceptanceForm, NoteForm, PartFormSet, QuoteForm, QuoteLineFormSet, ReplacementForm, ReportForm
 from ..models import OrderDocument
 from ..permissions import sees_unmasked_pii
 from ..presenters import log_pii_view, order_summary
-from ..workflow import TRANSITIONS, available
+from ..workflow import available
 
 FINISHED = {Status.CLOSED, Status.CANCELLED}
 SIGNED_ACTIONS = {"accept", "refuse"}  # taken by signing the acceptance form, not by a bare button
-
-EVENT_LABELS = {
-    "create": _("Request created"),
-    "assign": _("Assignment"),
-    "note": _("Note"),
-    "quote": _("Quote issued"),
-    "quote_approved": _("Quote approved"),
-    "quote_rejected": _("Quote rejected"),
-    "report": _("Repair report saved"),
-    "replace": _("Replacement"),
-}
 
 
 def label_of(choices, value) -> str:
@@ -46,13 +36,12 @@ def label_of(choices, value) -> str:
 def timeline(order) -> list[dict]:
     rows = []
     for e in order.events.all():
-        transition = TRANSITIONS.get(e.action)
         payload = e.payload if isinstance(e.payload, dict) else {}
         rows.append(
             {
                 "at": e.at,
                 "actor": e.actor.display_name() if e.actor_id else _("System"),
-                "action": transition.label if transition else EVENT_LABELS.get(e.action, e.action),
+                "action": EventType.label_of(e.action),
                 "from": label_of(Status, e.from_status) if e.from_status != e.to_status else "",
                 "to": label_of(Status, e.to_status) if e.from_status != e.to_status else "",
                 "note": e.note,
@@ -174,6 +163,7 @@ def common_context(order, user, report) -> dict:
         "can_sign": order.status == Status.RESOLVED,
         "can_note": can(user, "order.note"),
         "note_form": NoteForm(),
+        "extra_panels": order_panels(order, user),
     }
     if can_report:
         context["report_form"], context["parts_formset"] = report_forms(report, order.version)

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ComplaintsConfig(AppConfig):
+    name = "complaints"
+    verbose_name = _("Complaints")
+
+    def ready(self):
+        from core import events
+        from service.events import AcceptanceRefused
+        from service.extensions import register_order_panel
+
+        from .panels import order_complaints_panel
+        from .services import complaint_open_for_refusal
+
+        events.subscribe(AcceptanceRefused, complaint_open_for_refusal)
+        register_order_panel(order_complaints_panel)

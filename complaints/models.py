@@ -1,0 +1,89 @@
+"""Complaints (SPEC §5): the case, its event rows; its SLA clocks run under the complaint policy."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .choices import Category, EventType, Source, Status
+
+NUMBER_PREFIX = "CP"
+
+
+def complaint_number(pk: int | None) -> str:
+    return f"{NUMBER_PREFIX}{pk:08d}" if pk else ""
+
+
+class Complaint(models.Model):
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="complaints"
+    )
+    order = models.ForeignKey(
+        "service.WorkOrder",
+        verbose_name=_("work order"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    description = models.TextField(_("description"), max_length=5000)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    version = models.PositiveIntegerField(default=1)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("complaint", "owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_complaints",
+    )
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("department"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    paused_from = models.CharField(max_length=20, blank=True)
+    due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        indexes = [
+            models.Index(fields=["status", "due_at", "id"], name="complaint_status_due"),
+            models.Index(fields=["owner", "status"], name="complaint_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return complaint_number(self.pk)
+
+
+class ComplaintEvent(models.Model):
+    """One row per business event on a complaint: its timeline and trail."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events", db_index=False)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=30, choices=EventType.choices)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=5000)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("complaint event")
+        verbose_name_plural = _("complaint events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["complaint", "id"], name="complaint_event")]
+
+    def __str__(self) -> str:
+        return f"{complaint_number(self.complaint_id)} {self.action}"
