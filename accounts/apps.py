@@ -7,4 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from core.pii import register
+
         from . import middleware  # noqa: F401  (connects the two-factor login guard)
+        from .pii import LOGIN
+
+        register(LOGIN)

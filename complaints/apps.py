@@ -8,11 +8,14 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self):
         from core import events
+        from core.pii import register
         from service.events import AcceptanceRefused
         from service.extensions import register_order_panel
 
         from .panels import order_complaints_panel
+        from .pii import COMPLAINTS
         from .services import complaint_open_for_refusal
 
         events.subscribe(AcceptanceRefused, complaint_open_for_refusal)
         register_order_panel(order_complaints_panel)
+        register(COMPLAINTS)

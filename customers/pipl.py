@@ -8,44 +8,46 @@ service statistics stay the same; what identifies the person is replaced by a pl
    names, tracking numbers) and customer-written free text is replaced whole (fault
    descriptions, preferred times, notes, acceptance comments, complaint descriptions);
 2. every text and JSON column of every row linked to the person (found by walking the foreign
-   keys from the customer, their portal login and their orders) is scrubbed of the person's
-   values — this reaches tables added later without changes here;
+   keys from the customer and their portal login, plus the rows the apps link otherwise, such
+   as staff notifications about their orders) is scrubbed of the person's values — the walk
+   reaches tables added later without changes anywhere;
 3. uploaded files (purchase proofs, photos, signatures) lose their content; the rows stay;
 4. the portal login is deactivated, its username scrambled, its password made unusable;
 5. audit rows about these objects are redacted (``core.audit.redact_personal_data``) and one
    ``pii_erase`` row is appended.
+
+This module holds the procedure, the customer's own tables (customer, contacts, addresses),
+the walk, the scrub and the audit redaction. Every other app says what it holds through a
+handler registered in ``core.pii`` from its ``AppConfig.ready`` (e.g. ``service/pii.py``): its
+section of the export, its personal values, its step 1 (``erase``) or step 4
+(``after_scrub``), and the tables and foreign keys the walk must not enter. Handlers run in
+their ``order``, inside the erasure's transaction.
 
 Only managers and administrators may do either (or the command line, ``actor=None``).
 """
 
 import json
 import re
-import secrets
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import can
-from core import audit
+from core import audit, pii
 from core.errors import Forbidden, NotFound, ValidationFailed
 from core.models import AuditLog, Document
+from core.pii import PLACEHOLDER, Context, Handler, document_summary, fields_of
 
 from .models import Address, Contact, Customer
 
-PLACEHOLDER = "已删除"
 MAX_WALK_DEPTH = 4
-# Tables never walked into: the audit log is redacted separately, the rest hold no personal text.
+# Tables never walked into (besides those the apps declare): the audit log is redacted
+# separately, the rest hold no personal text.
 _SKIP_LABELS = {"core.auditlog", "contenttypes.contenttype", "auth.permission", "sessions.session"}
-# Edges not followed: a unit may have had other owners, whose orders are not this person's.
-_SKIP_EDGES = {
-    ("service.workorder", "unit"),
-    ("products.unit", "replaced_by"),
-    ("warranty.replacement", "old_unit"),
-    ("warranty.replacement", "new_unit"),
-}
 _TEXT_FIELDS = (models.CharField, models.TextField)
 CHUNK = 500  # ids per IN (...) list: SQLite limits the number of parameters of a query
 
@@ -68,24 +70,6 @@ def _jsonable(value):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-def _doc(doc: Document | None) -> dict | None:
-    if doc is None:
-        return None
-    return {
-        "id": doc.pk,
-        "name": doc.original_name,
-        "content_type": doc.content_type,
-        "size": doc.size,
-        "sha256": doc.sha256,
-        "uploaded_at": doc.uploaded_at,
-        "has_file": bool(doc.file),
-    }
-
-
-def _fields(obj, names) -> dict:
-    return {name: getattr(obj, name) for name in names}
-
-
 # ---------------------------------------------------------------- the foreign-key walk
 
 
@@ -94,12 +78,14 @@ def _linked_rows(customer) -> dict[type[models.Model], set]:
     points to them (transitively, through foreign keys, up to ``MAX_WALK_DEPTH`` hops)."""
     linked: dict[type[models.Model], set] = {Customer: {customer.pk}}
     if customer.user_id:
-        linked[apps.get_model("accounts", "User")] = {customer.user_id}
+        linked[get_user_model()] = {customer.user_id}
+    skipped = pii.skip_models()
+    edges = pii.skip_edges()
     frontier = dict(linked)
     for _depth in range(MAX_WALK_DEPTH):
         found: dict[type[models.Model], set] = {}
         for model in apps.get_models():
-            if model._meta.label_lower in _SKIP_LABELS:
+            if model._meta.label_lower in _SKIP_LABELS or model in skipped:
                 continue
             for field in model._meta.concrete_fields:
                 if not (field.is_relation and (field.many_to_one or field.one_to_one)):
@@ -107,7 +93,7 @@ def _linked_rows(customer) -> dict[type[models.Model], set]:
                 target = field.related_model
                 if target not in frontier:
                     continue
-                if (model._meta.label_lower, field.name) in _SKIP_EDGES:
+                if (model, field.name) in edges:
                     continue
                 pks = set()
                 for chunk in _chunks(frontier[target]):
@@ -122,6 +108,16 @@ def _linked_rows(customer) -> dict[type[models.Model], set]:
     return linked
 
 
+def _context(customer) -> Context:
+    """The person's login and rows: the walk's, then those the apps link otherwise."""
+    ctx = Context(user=customer.user, linked=_linked_rows(customer))
+    for handler in pii.handlers():
+        if handler.linked is not None:
+            for model, pks in handler.linked(customer, ctx).items():
+                ctx.linked.setdefault(model, set()).update(pks)
+    return ctx
+
+
 def _linked_documents(linked) -> set:
     """Uploaded files referred to by any linked row (proofs, photos, signatures)."""
     ids: set = set()
@@ -133,162 +129,104 @@ def _linked_documents(linked) -> set:
     return ids
 
 
+# ---------------------------------------------------------------- the customer's own tables
+
+
+def _customer_export(customer, ctx) -> dict:
+    user = ctx.user
+    return {
+        **fields_of(customer, ["id", "name", "kind", "tier", "phone", "email", "region", "created_at"]),
+        "portal_login": None
+        if user is None
+        else fields_of(
+            user, ["username", "first_name", "last_name", "email", "phone", "date_joined", "last_login", "is_active"]
+        ),
+    }
+
+
+def _customer_values(customer, ctx) -> set:
+    return {customer.name, customer.phone, customer.email}
+
+
+def _customer_erase(customer, ctx) -> None:
+    Customer.objects.filter(pk=customer.pk).update(name=PLACEHOLDER, phone=PLACEHOLDER, email="", user=None)
+
+
+def _contacts_export(customer, ctx) -> list:
+    return [fields_of(c, ["name", "phone", "email", "is_primary"]) for c in customer.contacts.order_by("id")]
+
+
+def _contacts_values(customer, ctx) -> set:
+    return {v for c in Contact.objects.filter(customer=customer) for v in (c.name, c.phone, c.email)}
+
+
+def _contacts_erase(customer, ctx) -> None:
+    Contact.objects.filter(customer=customer).update(name=PLACEHOLDER, phone=PLACEHOLDER, email="")
+
+
+def _addresses_export(customer, ctx) -> list:
+    return [
+        fields_of(a, ["label", "province", "city", "line", "is_default"]) for a in customer.addresses.order_by("id")
+    ]
+
+
+def _addresses_values(customer, ctx) -> set:
+    return {v for a in Address.objects.filter(customer=customer) for v in (a.line, str(a))}
+
+
+def _addresses_erase(customer, ctx) -> None:
+    Address.objects.filter(customer=customer).update(label="", line=PLACEHOLDER)
+
+
+def _documents_export(customer, ctx) -> list:
+    return [
+        document_summary(d)
+        for chunk in _chunks(_linked_documents(ctx.linked))
+        for d in Document.objects.filter(pk__in=chunk).order_by("id")
+    ]
+
+
+# Registered by ``CustomersConfig.ready``; the other apps' sections come between (``order``).
+HANDLERS = [
+    Handler(
+        key="customer",
+        order=10,
+        export=_customer_export,
+        values=_customer_values,
+        erase=_customer_erase,
+    ),
+    Handler(key="contacts", order=20, export=_contacts_export, values=_contacts_values, erase=_contacts_erase),
+    Handler(key="addresses", order=30, export=_addresses_export, values=_addresses_values, erase=_addresses_erase),
+    # every file uploaded for a linked row (proofs, photos, signatures); step 3 erases them
+    Handler(key="documents", order=70, export=_documents_export),
+]
+
+
 # ---------------------------------------------------------------- export
 
 
 def personal_data_export(*, actor, customer_id: int) -> dict:
-    """Everything we hold about one customer, as JSON-ready data (PIPL access right)."""
+    """Everything we hold about one customer, as JSON-ready data (PIPL access right): one
+    section per registered handler, in the handlers' order."""
     customer = _require(actor, customer_id)
-    orders = list(
-        customer.orders.order_by("id")
-        .select_related("product_model")
-        .prefetch_related("events", "quotes__lines", "acceptances__signature", "shipments", "documents__document")
-    )
-    reports = {
-        r.order_id: r
-        for r in apps.get_model("service", "RepairReport").objects.filter(order__in=orders).prefetch_related("parts")
-    }
-    user = customer.user
-    units = list(customer.units.select_related("model", "proof").order_by("id"))
-    linked = _linked_rows(customer)
-    data = {
-        "exported_at": timezone.now(),
-        "customer": {
-            **_fields(customer, ["id", "name", "kind", "tier", "phone", "email", "region", "created_at"]),
-            "portal_login": None
-            if user is None
-            else _fields(
-                user,
-                ["username", "first_name", "last_name", "email", "phone", "date_joined", "last_login", "is_active"],
-            ),
-        },
-        "contacts": [_fields(c, ["name", "phone", "email", "is_primary"]) for c in customer.contacts.order_by("id")],
-        "addresses": [
-            _fields(a, ["label", "province", "city", "line", "is_default"]) for a in customer.addresses.order_by("id")
-        ],
-        "units": [
-            {
-                **_fields(
-                    u,
-                    [
-                        "serial",
-                        "batch",
-                        "production_date",
-                        "sale_date",
-                        "purchase_date",
-                        "channel",
-                        "colour",
-                        "status",
-                        "registered_at",
-                    ],
-                ),
-                "model": u.model.code,
-                "proof": _doc(u.proof),
-            }
-            for u in units
-        ],
-        "work_orders": [_order_export(o, reports.get(o.pk)) for o in orders],
-        "complaints": [
-            {
-                **_fields(c, ["source", "description", "status", "created_at"]),
-                "order": c.order.number if c.order_id else None,
-            }
-            for c in customer.complaints.select_related("order").order_by("id")
-        ],
-        "documents": [
-            _doc(d)
-            for chunk in _chunks(_linked_documents(linked))
-            for d in Document.objects.filter(pk__in=chunk).order_by("id")
-        ],
-        "notifications": _notifications_export(user),
-    }
+    ctx = _context(customer)
+    data = {"exported_at": timezone.now()}
+    for handler in pii.handlers():
+        if handler.export is not None:
+            data[handler.key] = handler.export(customer, ctx)
     audit.record(actor=actor, action="pii_export", obj=customer, after={"customer": customer.pk})
     return _jsonable(data)
-
-
-def _order_export(order, report) -> dict:
-    latest_fields = [
-        "status",
-        "service_type",
-        "priority",
-        "channel",
-        "mode",
-        "contact_name",
-        "contact_phone",
-        "address",
-        "serial",
-        "fault_description",
-        "preferred_time",
-        "coverage",
-        "cause",
-        "appointment_at",
-        "created_at",
-        "closed_at",
-    ]
-    return {
-        "number": order.number,
-        **_fields(order, latest_fields),
-        "product_model": order.product_model.code if order.product_model_id else None,
-        "events": [_fields(e, ["at", "action", "from_status", "to_status", "note"]) for e in order.events.all()],
-        "quotes": [
-            {
-                **_fields(q, ["status", "currency", "total", "plan", "created_at", "decided_at"]),
-                "lines": [
-                    _fields(ln, ["kind", "description", "quantity", "unit_price", "amount"]) for ln in q.lines.all()
-                ],
-            }
-            for q in order.quotes.all()
-        ],
-        "report": None
-        if report is None
-        else {
-            **_fields(report, ["service_date", "cause", "process", "minutes_spent"]),
-            "parts": [
-                _fields(p, ["part_number", "name", "old_serial", "new_serial", "quantity"]) for p in report.parts.all()
-            ],
-        },
-        "acceptances": [
-            {**_fields(a, ["accepted", "signer_name", "signed_at", "comment"]), "signature": _doc(a.signature)}
-            for a in order.acceptances.all()
-        ],
-        "shipments": [
-            _fields(s, ["direction", "carrier", "tracking_number", "shipped_at", "received_at"])
-            for s in order.shipments.all()
-        ],
-        "documents": [{"kind": d.kind, **_doc(d.document)} for d in order.documents.all()],
-    }
-
-
-def _notifications_export(user) -> list:
-    if user is None or not apps.is_installed("notifications"):
-        return []
-    notification = apps.get_model("notifications", "Notification")
-    return [
-        _fields(n, ["channel", "subject", "body", "created_at", "sent_at", "read_at"])
-        for n in notification.objects.filter(recipient=user).order_by("id")
-    ]
 
 
 # ---------------------------------------------------------------- erasure
 
 
-def _personal_values(customer, linked) -> list[str]:
+def _personal_values(customer, ctx) -> list[str]:
     """The person's identifying strings, longest first (so a name inside another is caught)."""
-    values = {customer.name, customer.phone, customer.email}
-    for c in Contact.objects.filter(customer=customer):
-        values |= {c.name, c.phone, c.email}
-    for a in Address.objects.filter(customer=customer):
-        values |= {a.line, str(a)}
-    user = customer.user
-    if user is not None:
-        values |= {user.username, user.first_name, user.last_name, user.get_full_name(), user.email, user.phone}
-    order_model = apps.get_model("service", "WorkOrder")
-    for name, phone, address in order_model.objects.filter(customer=customer).values_list(
-        "contact_name", "contact_phone", "address"
-    ):
-        values |= {name, phone, address}
-    acceptance = apps.get_model("service", "Acceptance")
-    values |= set(acceptance.objects.filter(order__customer=customer).values_list("signer_name", flat=True))
+    values: set = set()
+    for handler in pii.handlers():
+        if handler.values is not None:
+            values |= set(handler.values(customer, ctx))
     values = {v.strip() for v in values if v and len(v.strip()) >= 2 and v.strip() != PLACEHOLDER}
     return sorted(values, key=len, reverse=True)
 
@@ -318,27 +256,6 @@ def _scrubber(values):
         return value
 
     return scrub
-
-
-def _placeholders(customer) -> None:
-    """Step 1: the known personal fields and the customer-written free text."""
-    wo = apps.get_model("service", "WorkOrder")
-    event = apps.get_model("service", "WorkOrderEvent")
-    acceptance = apps.get_model("service", "Acceptance")
-    complaint = apps.get_model("complaints", "Complaint")
-    shipment = apps.get_model("service", "Shipment")
-    Customer.objects.filter(pk=customer.pk).update(name=PLACEHOLDER, phone=PLACEHOLDER, email="", user=None)
-    Contact.objects.filter(customer=customer).update(name=PLACEHOLDER, phone=PLACEHOLDER, email="")
-    Address.objects.filter(customer=customer).update(label="", line=PLACEHOLDER)
-    orders = wo.objects.filter(customer=customer)
-    orders.update(contact_name=PLACEHOLDER, contact_phone=PLACEHOLDER, fault_description=PLACEHOLDER)
-    orders.exclude(address="").update(address=PLACEHOLDER)
-    orders.exclude(preferred_time="").update(preferred_time=PLACEHOLDER)
-    event.objects.filter(order__customer=customer).exclude(note="").update(note=PLACEHOLDER)
-    acceptance.objects.filter(order__customer=customer).update(signer_name=PLACEHOLDER)
-    acceptance.objects.filter(order__customer=customer).exclude(comment="").update(comment=PLACEHOLDER)
-    complaint.objects.filter(customer=customer).update(description=PLACEHOLDER)
-    shipment.objects.filter(order__customer=customer).update(tracking_number=PLACEHOLDER)
 
 
 def _scrub_rows(linked, scrub) -> int:
@@ -372,23 +289,6 @@ def _erase_files(document_ids) -> int:
     return erased
 
 
-def _close_login(user) -> None:
-    """Step 4: the portal login can no longer be used nor recognised."""
-    old_username = user.username
-    user.username = f"erased-{secrets.token_hex(8)}"
-    user.first_name = PLACEHOLDER
-    user.last_name = ""
-    user.email = ""
-    user.phone = ""
-    user.is_active = False
-    user.set_unusable_password()
-    user.save()
-    apps.get_model("accounts", "ApiToken").objects.filter(user=user).update(revoked=True, name=PLACEHOLDER)
-    if apps.is_installed("axes"):
-        for name in ("AccessAttempt", "AccessLog", "AccessFailureLog"):
-            apps.get_model("axes", name).objects.filter(username=old_username).delete()
-
-
 def personal_data_erase(*, actor, customer_id: int, reason: str) -> dict:
     """Anonymise one customer (PIPL erasure right); returns what was done, in counts."""
     reason = (reason or "").strip()
@@ -397,18 +297,19 @@ def personal_data_erase(*, actor, customer_id: int, reason: str) -> dict:
     with transaction.atomic():
         customer = _require(actor, customer_id)
         Customer.objects.select_for_update().filter(pk=customer.pk).first()
-        linked = _linked_rows(customer)
-        values = _personal_values(customer, linked)
-        scrub = _scrubber(values)
-        documents = _linked_documents(linked)
-        user = customer.user
-        _placeholders(customer)
-        rows = _scrub_rows(linked, scrub)
-        rows += _scrub_notifications(customer, scrub)
+        ctx = _context(customer)
+        ctx.scrub = scrub = _scrubber(_personal_values(customer, ctx))
+        documents = _linked_documents(ctx.linked)
+        steps = pii.handlers()
+        for handler in steps:
+            if handler.erase is not None:
+                handler.erase(customer, ctx)
+        rows = _scrub_rows(ctx.linked, scrub)
         files = _erase_files(documents)
-        if user is not None:
-            _close_login(user)
-        audit_rows = sum(audit.redact_personal_data(queryset=qs, scrub=scrub) for qs in _audit_querysets(linked))
+        for handler in steps:
+            if handler.after_scrub is not None:
+                handler.after_scrub(customer, ctx)
+        audit_rows = sum(audit.redact_personal_data(queryset=qs, scrub=scrub) for qs in _audit_querysets(ctx.linked))
         result = {
             "customer": customer.pk,
             "rows_scrubbed": rows,
@@ -420,25 +321,9 @@ def personal_data_erase(*, actor, customer_id: int, reason: str) -> dict:
     return result
 
 
-def _scrub_notifications(customer, scrub) -> int:
-    """Staff notifications about the person's orders carry the order id, not a foreign key."""
-    if not apps.is_installed("notifications"):
-        return 0
-    notification = apps.get_model("notifications", "Notification")
-    rows = 0
-    for n in list(
-        notification.objects.filter(order_id__in=customer.orders.values("pk")).values("pk", "subject", "body", "link")
-    ):
-        update = {k: scrub(n[k]) for k in ("subject", "body", "link") if scrub(n[k]) != n[k]}
-        if update:
-            notification.objects.filter(pk=n["pk"]).update(**update)
-            rows += 1
-    return rows
-
-
 def _audit_querysets(linked):
     """Audit rows about any linked object, or written by the person's own login (in chunks)."""
-    user_model = apps.get_model("accounts", "User")
+    user_model = get_user_model()
     for model, pks in linked.items():
         for chunk in _chunks(pks):
             yield AuditLog.objects.filter(object_type=model._meta.label_lower, object_id__in=[str(pk) for pk in chunk])

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ServiceConfig(AppConfig):
     name = "service"
     verbose_name = _("Service")
+
+    def ready(self):
+        from core.pii import register
+
+        from .pii import WORK_ORDERS
+
+        register(WORK_ORDERS)

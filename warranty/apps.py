@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class WarrantyConfig(AppConfig):
     name = "warranty"
     verbose_name = _("Warranty")
+
+    def ready(self):
+        from core.pii import register
+
+        from .pii import REPLACEMENTS
+
+        register(REPLACEMENTS)
