@@ -49,7 +49,7 @@ from service.models import (
 )
 from service.tasks import engineer_loads_recount
 
-from . import archive, bulk, people
+from . import archive, bulk, people, showcase
 from .drafts import OrderDrafter, Staff
 from .models import DemoDataset
 from .orders import write_orders
@@ -141,6 +141,8 @@ def generate(
         totals["rows"] += write_orders(drafter, count=orders, batch=batch, report=report, helper=helper)
     engineer_loads_recount()
     people.make_room_for_new_orders()
+    with transaction.atomic():
+        totals["rows"] += showcase.complaints_showcase(users=users)
     seconds = time.monotonic() - started
     DemoDataset.objects.create(seed=seed, orders=orders, rows=totals["rows"], seconds=round(seconds, 2))
     return Result(orders=orders, rows=totals["rows"], seconds=seconds)

@@ -118,6 +118,20 @@ def test_the_demo_customer_and_engineer_have_something_to_see(seeded):
     assert visible_to(engineer).count() >= 5
 
 
+def test_live_complaints_at_every_early_stage_written_through_the_services(seeded):
+    # given the showcase complaints (opened by the agent, moved by the complaint handler)
+    live = Complaint.objects.exclude(events=None).order_by("id")
+    # then one sits at each early stage, every step an event row of the workflow
+    assert [c.status for c in live] == ["new", "acknowledged", "classified", "investigating", "waiting_customer"]
+    for c in live:
+        assert c.order_id is not None
+        assert c.events.first().action == "open"
+        assert c.events.count() == 1 + ["new", "acknowledged", "classified", "investigating", "waiting_customer"].index(
+            c.status
+        )
+    assert all(c.owner.username == "complaints" for c in live if c.status not in ("new", "acknowledged"))
+
+
 def _snapshot():
     orders = list(
         WorkOrder.objects.order_by("id").values_list(
