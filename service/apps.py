@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ServiceConfig(AppConfig):
     name = "service"
     verbose_name = _("Service")
+
+    def ready(self):
+        from sla import cases
+
+        from .clocks import WORK_ORDER
+
+        cases.register(WORK_ORDER)

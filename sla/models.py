@@ -1,4 +1,8 @@
-"""Business calendars, SLA policies, and the abstract clock the case types' clock tables extend."""
+"""Business calendars, SLA policies, and the abstract clock every case type's clock table extends.
+
+The clock tables themselves belong to the case types (``WorkOrderClock`` in ``service``),
+declared through ``sla.cases``; this app never names them.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -89,15 +93,33 @@ class ClockName(models.TextChoices):
     CLASSIFY = "classify", _("Complaint classification and owner")
 
 
+class CaseKind(models.TextChoices):
+    """The case types a policy can be for; each is declared to the engine by its app (``sla.cases``)."""
+
+    WORK_ORDER = "work_order", _("Work order")
+    COMPLAINT = "complaint", _("Complaint")
+
+
+class Milestone(models.TextChoices):
+    """The waits a case type's states map to (``CaseType.waits``); a policy lists those that pause."""
+
+    CUSTOMER = "customer", _("Waiting for the customer")
+    PARTS = "parts", _("Waiting for parts")
+
+
+def default_pause_on() -> list[str]:
+    return [Milestone.CUSTOMER.value]
+
+
 class SlaPolicy(models.Model):
-    """Which clocks an order gets. The first active policy (by ``rank``) whose filters match wins;
-    an empty filter matches anything."""
+    """Which clocks a case gets. The first active policy of the case's type (by ``rank``) whose
+    filters match wins; an empty filter matches anything."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     rank = models.PositiveSmallIntegerField(_("match order"), default=100)
     active = models.BooleanField(_("active"), default=True)
-    for_complaints = models.BooleanField(_("complaint policy"), default=False)
+    case_type = models.CharField(_("case type"), max_length=20, choices=CaseKind.choices, default=CaseKind.WORK_ORDER)
     service_types = models.JSONField(_("service types"), default=list, blank=True)
     priorities = models.JSONField(_("priorities"), default=list, blank=True)
     customer_tiers = models.JSONField(_("customer tiers"), default=list, blank=True)
@@ -111,10 +133,11 @@ class SlaPolicy(models.Model):
         on_delete=models.PROTECT,
         help_text=_("Empty: the calendar of the order's region, else the default calendar."),
     )
-    pause_statuses = models.JSONField(
-        _("statuses that pause the clocks"),
-        default=list,
+    pause_on = models.JSONField(
+        _("waits that pause the clocks"),
+        default=default_pause_on,
         blank=True,
+        help_text=_("The clocks stop counting while the case waits for one of these."),
     )
     at_risk_ratio = models.DecimalField(
         _("at risk after (share of target)"), max_digits=3, decimal_places=2, default=0.8

@@ -12,10 +12,11 @@ from core import audit
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from dispatch.services import load_moved
 from products.selectors import main_coverage
+from sla import clocks
 from warranty.rules import Cause, Reason
 
 from ..choices import OPEN_STATUSES, Coverage, QuoteStatus, Status
-from ..clocks import clocks_on_transition
+from ..clocks import WORK_ORDER
 from ..models import WorkOrder, WorkOrderEvent
 from ..permissions import visible_to
 from ..workflow import TRANSITIONS, target_state
@@ -137,7 +138,9 @@ def work_order_transition(
                 old_engineer_id=order.assignee_id if was_open else None,
                 new_engineer_id=order.assignee_id if is_open else None,
             )
-        clock_changes = clocks_on_transition(order, from_status, to_status, now=now)
+        clock_changes = clocks.on_transition(
+            WORK_ORDER, order, action=action, from_state=from_status, to_state=to_status, now=now
+        )
         if clock_changes:
             payload = {**payload, "clocks": clock_changes}
         WorkOrderEvent.objects.create(
