@@ -4,11 +4,11 @@ Two grouped queries, whatever the size of the tables, both index-only range scan
 
 1. the orders *received* in the month (``created_at`` in the month, in the service's time
    zone) by their current status — index ``wo_status_created`` (status, created_at);
-2. the SLA clocks *started* in the month (at intake, or when work started for ``fix``) by
-   (clock, state), with the ones still running past their deadline counted apart and the
-   time the stopped ones took — index ``clock_kpi`` (clock, state, started_at, due_at,
-   stopped_at). The filters name every status, clock and state explicitly so that PostgreSQL
-   (no skip scan before version 18) walks one index range per value, like SQLite does.
+2. the work orders' SLA clocks *started* in the month (at intake, or when work started for
+   ``fix``) by (clock, state) — ``sla.kpi.clock_groups`` over index ``clock_kpi`` (clock,
+   state, started_at, due_at, stopped_at). The filters name every status, clock and state
+   explicitly so that PostgreSQL (no skip scan before version 18) walks one index range per
+   value, like SQLite does.
 
 Nothing is cached or pre-aggregated, so the figures are right the moment an order changes:
 there is no rollup to keep in step with the services (measured at a million orders in
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, FloatField, Func, Q, Sum
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,12 +30,11 @@ from accounts.roles import can
 from config.routers import replica_reads
 from core.errors import Forbidden, ValidationFailed
 from service.choices import OPEN_STATUSES, Status
-from service.models import WorkOrderClock
 from service.permissions import visible_to
-from sla.models import ClockName
+from sla import cases, kpi
+from sla.models import CaseKind
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-State = WorkOrderClock.State
 
 
 @dataclass(frozen=True)
@@ -62,30 +61,6 @@ def parse_month(text: str | None, *, now: dt.datetime | None = None) -> Month:
     return Month(label=f"{year:04d}-{month:02d}", start=start, end=end)
 
 
-class Seconds(Func):
-    """``end - start`` in seconds, computed by the database itself.
-
-    Django's own datetime subtraction runs a Python function per row on SQLite (1.4 s for a
-    month at 100,000 orders a year, measured); ``julianday`` / ``EXTRACT(EPOCH …)`` do not."""
-
-    arg_joiner = " - "
-    template = "EXTRACT(EPOCH FROM (%(expressions)s))"
-    output_field = FloatField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="((julianday(%(expressions)s)) * 86400.0)",
-            arg_joiner=") - julianday(",
-            **extra,
-        )
-
-
-def _seconds(value) -> float:
-    return 0.0 if value is None else float(value)
-
-
 def month_kpis(*, actor, month: Month, now: dt.datetime | None = None) -> dict:
     """Counts by state, SLA compliance per clock and overall, and the average response time."""
     if not can(actor, "order.view_all"):
@@ -95,20 +70,13 @@ def month_kpis(*, actor, month: Month, now: dt.datetime | None = None) -> dict:
         visible = visible_to(actor)
         received = visible.filter(status__in=Status.values, created_at__gte=month.start, created_at__lt=month.end)
         by_status = dict(received.order_by().values_list("status").annotate(n=Count("*")))
-        clocks = WorkOrderClock.objects.filter(
-            clock__in=ClockName.values, state__in=State.values, started_at__gte=month.start, started_at__lt=month.end
-        )
-        if visible.query.has_filters():  # an actor with a narrower scope: only their orders' clocks
-            clocks = clocks.filter(order__in=visible)
-        groups = list(
-            clocks.order_by()
-            .values("clock", "state")
-            .annotate(
-                n=Count("*"),
-                late=Count("due_at", filter=Q(state=State.RUNNING, due_at__lt=now)),
-                stopped=Count("stopped_at"),
-                took=Sum(Seconds(F("stopped_at"), F("started_at")), filter=Q(clock="response")),
-            )
+        groups = kpi.clock_groups(
+            cases.get(CaseKind.WORK_ORDER),
+            start=month.start,
+            end=month.end,
+            now=now,
+            # an actor with a narrower scope: only their orders' clocks
+            subjects=visible if visible.query.has_filters() else None,
         )
     return {
         "month": month.label,
@@ -117,39 +85,7 @@ def month_kpis(*, actor, month: Month, now: dt.datetime | None = None) -> dict:
         "received": sum(by_status.values()),
         "by_status": [{"status": s.value, "count": by_status.get(s.value, 0)} for s in Status],
         "open": sum(n for s, n in by_status.items() if s in OPEN_STATUSES),
-        "sla": _compliance(groups),
-        "response": _response_time(groups),
+        "sla": kpi.compliance(groups),
+        "response": kpi.response_time(groups),
         "computed_at": now,
     }
-
-
-def _compliance(groups: list[dict]) -> dict:
-    """Met on time / (met + breached), where a clock still running past its deadline is breached
-    already; clocks still within their deadline, paused or cancelled are not counted yet."""
-    by_clock: dict[str, dict] = {}
-    for g in groups:
-        row = by_clock.setdefault(g["clock"], {"clock": g["clock"], "met": 0, "breached": 0, "pending": 0})
-        if g["state"] == State.MET:
-            row["met"] += g["n"]
-        elif g["state"] == State.BREACHED:
-            row["breached"] += g["n"]
-        elif g["state"] in (State.RUNNING, State.PAUSED):
-            row["breached"] += g["late"]
-            row["pending"] += g["n"] - g["late"]
-    rows = sorted(by_clock.values(), key=lambda r: r["clock"])
-    for row in rows:
-        row["compliance"] = _ratio(row["met"], row["met"] + row["breached"])
-    met, breached = sum(r["met"] for r in rows), sum(r["breached"] for r in rows)
-    return {"met": met, "breached": breached, "compliance": _ratio(met, met + breached), "by_clock": rows}
-
-
-def _response_time(groups: list[dict]) -> dict:
-    """The average time from the request to the first response, over responded orders."""
-    answered = [g for g in groups if g["clock"] == ClockName.RESPONSE and g["stopped"]]
-    count = sum(g["stopped"] for g in answered)
-    total = sum(_seconds(g["took"]) for g in answered)
-    return {"count": count, "average_minutes": round(total / count / 60, 1) if count else None}
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None

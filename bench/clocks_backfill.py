@@ -3,7 +3,7 @@
 ``seed_demo`` writes orders and events below the services, and (at the time of writing) no
 SLA clocks, so every order has ``due_at`` NULL: a queue "sorted by next deadline" would be
 empty and the dashboard's SLA compliance would have nothing to count. This script derives,
-for every order without clocks, what ``service.clocks`` would have recorded:
+for every order without clocks, what ``sla.clocks`` would have recorded for the work-order case type:
 
 - the policy matched as ``sla.engine.match_policy`` does (service type, priority, tier,
   industrial line, region), its snapshot in ``OrderSla``;
@@ -42,10 +42,11 @@ from customers.models import Customer  # noqa: E402
 from demo.bulk import Adapters, Table  # noqa: E402
 from products.models import ProductModel  # noqa: E402
 from service.choices import Mode, Status  # noqa: E402
+from service.clocks import WORK_ORDER  # noqa: E402
 from service.models import OrderSla, WorkOrder, WorkOrderClock, WorkOrderEvent  # noqa: E402
 from sla import engine  # noqa: E402
 from sla.businesstime import deadlines_bulk  # noqa: E402
-from sla.models import BusinessCalendar, SlaPolicy  # noqa: E402
+from sla.models import BusinessCalendar, CaseKind, SlaPolicy  # noqa: E402
 
 UTC = dt.UTC
 CLOCK_COLUMNS = (
@@ -72,7 +73,7 @@ STARTS = {"fix": "started"}
 def policies():
     """Active request policies in rank order, with their targets and snapshot (as ``match_policy`` sees them)."""
     out = []
-    for p in SlaPolicy.objects.filter(active=True, for_complaints=False).prefetch_related("targets"):
+    for p in SlaPolicy.objects.filter(active=True, case_type=CaseKind.WORK_ORDER).prefetch_related("targets"):
         cal = engine.calendar_for(policy=p)
         snap = engine.snapshot(p, cal)
         out.append((p, cal.code, snap))
@@ -199,7 +200,7 @@ def build(orders, seen, rules, calendars, customers, industrial_models, ts):
             breached_at = None if state == "met" else due_at
         elif cancelled is not None:
             state, stopped_at = "cancelled", cancelled
-        elif o["status"] in snap["pause_statuses"]:
+        elif WORK_ORDER.waits.get(o["status"]) in snap["pause_on"]:
             state, paused_at = "paused", o["updated_at"]
         if state == "running":
             prev = next_due.get(o["id"])

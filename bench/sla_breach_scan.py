@@ -7,7 +7,7 @@
 Builds a fresh database (all migrations), inserts N open work orders with one running SLA clock
 each (bulk inserts with minimal fields; deadlines uniform from 1 hour ago to 14 days ahead,
 targets of 1-7 days, at risk from 80 %), marked as if the scan had last run 60 minutes before
-"now". Then it times, with the real code (``service.escalation.scan_clocks``: conditional
+"now". Then it times, with the real code (``sla.escalation.scan_clocks``: conditional
 UPDATEs on the (state, due_at) and (state, at_risk, warn_at) indexes, plus one event row per
 changed clock):
 
@@ -178,8 +178,8 @@ def analyse() -> None:
 def plans(now) -> None:
     from django.db import connection, transaction
 
-    from service.escalation import steps
     from service.models import WorkOrderClock
+    from sla.escalation import steps
 
     for step in steps(now):
         qs = WorkOrderClock.objects.filter(step.condition).order_by(*step.order_by)
@@ -204,12 +204,13 @@ def bare_update_pass(now) -> str:
     """The conditional UPDATEs alone (what the scan does before writing events), then undone."""
     from django.db import transaction
 
-    from service.escalation import claim, steps
+    from service.clocks import WORK_ORDER
+    from sla.escalation import claim, steps
 
     counts = []
     with transaction.atomic():
         for step in steps(now):
-            counts.append(len(claim(step, batch=10**9)))
+            counts.append(len(claim(WORK_ORDER, step, batch=10**9)))
         transaction.set_rollback(True)
     return f"breached {counts[0]:,}, at risk {counts[1]:,} (rolled back)"
 
@@ -228,8 +229,8 @@ def main() -> int:
         from django.db import connection
         from django.utils import timezone
 
-        from service.escalation import scan_clocks
         from service.models import WorkOrderEvent
+        from sla.escalation import scan_clocks
 
         now = timezone.now()
         print(

@@ -1,11 +1,16 @@
 """``/api/v1/`` endpoints for service requests and work orders."""
 
+from django.utils.translation import gettext as _
 from ninja import Field as NField
 from ninja import Query, Router, Schema, Status
 
 from core.api import ERRORS
+from core.errors import NotFound
+from sla import clocks
+from sla.schemas import ClockOut, ExtensionIn, clock_data
 
 from . import selectors, services
+from .clocks import WORK_ORDER
 from .filters import WorkOrderFilter
 from .presenters import log_pii_view, order_detail, order_summary
 from .schemas import (
@@ -118,6 +123,31 @@ def transition(request, order_id: int, payload: TransitionIn):
         data={"cause": payload.cause} if payload.cause else None,
     )
     return _detail(request, order_id)
+
+
+@router.post(
+    "/work-orders/{order_id}/clocks/{clock}/extension",
+    response={200: ClockOut, **ERRORS},
+    summary="Extend a deadline before it passes",
+    tags=["SLA"],
+    operation_id="sla_api_extend",
+)
+def extend_clock(request, order_id: int, clock: str, payload: ExtensionIn):
+    """Only before the deadline passes (409 ``deadline_passed`` after), with a reason; the
+    original deadline stays in ``original_due_at`` and the customer is notified. Agents,
+    complaint handlers, supervisors, managers and admins."""
+    if len(clock) > 20 or not 0 < order_id < 2**62:
+        raise NotFound(_("This work order has no such clock."))
+    c = clocks.extend(
+        WORK_ORDER,
+        subject_id=order_id,
+        clock=clock,
+        actor=request.user,
+        reason=payload.reason,
+        new_due_at=payload.new_due_at,
+        extra=payload.extra,
+    )
+    return clock_data(c)
 
 
 @router.post("/work-orders/{order_id}/assignment", response={200: WorkOrderDetailOut, **ERRORS})

@@ -8,7 +8,10 @@ class ServiceConfig(AppConfig):
 
     def ready(self):
         from core.pii import register
+        from sla import cases
 
+        from .clocks import WORK_ORDER
         from .pii import WORK_ORDERS
 
         register(WORK_ORDERS)
+        cases.register(WORK_ORDER)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sla.models import Clock, PolicySnapshot, clock_constraints, clock_indexes
 from warranty.rules import Cause
 
 from .choices import Channel, Coverage, EventType, LineKind, Mode, Priority, QuoteStatus, ServiceType, Status
@@ -272,73 +273,25 @@ class Shipment(models.Model):
         return f"{order_number(self.order_id)} {self.direction} {self.tracking_number}"
 
 
-class WorkOrderClock(models.Model):
-    """One SLA clock of an order (first response, on-site, resolution…).
-
-    ``due_at`` moves when the clock is paused (by the paused time of its own type) or
-    extended; ``original_due_at`` keeps the first deadline. ``state`` and ``at_risk`` are
-    set by the periodic scan with conditional updates (safe to re-run).
-    """
-
-    class State(models.TextChoices):
-        RUNNING = "running", _("Running")
-        PAUSED = "paused", _("Paused")
-        MET = "met", _("Met")
-        BREACHED = "breached", _("Breached")
-        CANCELLED = "cancelled", _("Cancelled")
+class WorkOrderClock(Clock):
+    """One SLA clock of an order (the fields and their rules: ``sla.models.Clock``)."""
 
     order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="clocks", db_index=False)
-    clock = models.CharField(_("clock"), max_length=20)
-    clock_type = models.CharField(_("clock type"), max_length=20)
-    amount = models.PositiveIntegerField(_("target"))
-    calendar_code = models.CharField(max_length=40)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RUNNING)
-    started_at = models.DateTimeField(_("started"))
-    due_at = models.DateTimeField(_("due"), null=True, blank=True)
-    original_due_at = models.DateTimeField(_("original due"), null=True, blank=True)
-    warn_at = models.DateTimeField(_("at risk from"), null=True, blank=True)
-    provisional = models.BooleanField(_("provisional"), default=False)
-    paused_at = models.DateTimeField(null=True, blank=True)
-    paused_seconds = models.PositiveIntegerField(_("paused working time (s)"), default=0)
-    stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
-    at_risk = models.BooleanField(_("at risk"), default=False)
-    breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
-    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
-    extension_reason = models.TextField(_("extension reason"), blank=True, max_length=2000)
-    extended_at = models.DateTimeField(null=True, blank=True)
-    extended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
-    )
 
     class Meta:
         verbose_name = _("SLA clock")
         verbose_name_plural = _("SLA clocks")
-        # The unique (order, clock) is also the order's foreign-key index.
-        constraints = [models.UniqueConstraint(fields=["order", "clock"], name="uniq_order_clock")]
-        indexes = [
-            # Few clocks are ever extended: the rows without an extender get no entry.
-            models.Index(
-                fields=["extended_by"], condition=models.Q(extended_by__isnull=False), name="clock_extended_by"
-            ),
-            # The escalation scan's two claims (service.escalation) look only at running clocks,
-            # a few per open order; the millions of stopped ones get no entry in either index.
-            models.Index(fields=["due_at"], condition=models.Q(state="running"), name="clock_running_due"),
-            models.Index(fields=["at_risk", "warn_at"], condition=models.Q(state="running"), name="clock_running_warn"),
-            # The dashboard's SLA aggregates (analytics.selectors): an index-only range scan per
-            # (clock, state) over the month's start times, on SQLite and PostgreSQL.
-            models.Index(fields=["clock", "state", "started_at", "due_at", "stopped_at"], name="clock_kpi"),
-        ]
+        constraints = clock_constraints("order", name="uniq_order_clock")
+        indexes = clock_indexes("clock")
 
     def __str__(self) -> str:
         return f"{order_number(self.order_id)} {self.clock}"
 
 
-class OrderSla(models.Model):
+class OrderSla(PolicySnapshot):
     """The policy matched when the order came in, as it was then."""
 
     order = models.OneToOneField(WorkOrder, on_delete=models.CASCADE, related_name="sla")
-    policy_code = models.CharField(max_length=40)
-    snapshot = models.JSONField()
 
     def __str__(self) -> str:
         return f"{order_number(self.order_id)} {self.policy_code}"

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from core.audit import record_pii_view
 from core.masking import mask_address, mask_name, mask_phone
+from sla.schemas import clock_data
 
 from .permissions import PII_FIELDS, sees_unmasked_pii
 from .selectors import clocks_of
@@ -58,27 +59,6 @@ def sla_policy(order) -> dict | None:
     if sla is None:
         return None
     return {"code": sla.policy_code, "name": sla.snapshot.get("name", ""), "calendar": sla.snapshot.get("calendar", "")}
-
-
-def clock_data(c) -> dict:
-    return {
-        "clock": c.clock,
-        "clock_type": c.clock_type,
-        "target": c.amount,
-        "state": c.state,
-        "started_at": c.started_at,
-        "due_at": c.due_at,
-        "original_due_at": c.original_due_at,
-        "paused_at": c.paused_at,
-        "paused_seconds": c.paused_seconds,
-        "stopped_at": c.stopped_at,
-        "breached_at": c.breached_at,
-        "at_risk": c.at_risk,
-        "escalation_level": c.escalation_level,
-        "provisional": c.provisional,
-        "extended_at": c.extended_at,
-        "extension_reason": c.extension_reason,
-    }
 
 
 def order_detail(order, actor, report, *, log_view: bool = True) -> dict:

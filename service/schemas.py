@@ -6,6 +6,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict
 
+from sla.schemas import ClockOut
 from warranty.rules import Cause, ReplacementGround
 
 from .choices import Channel, LineKind, Mode, Priority, ServiceType
@@ -159,25 +160,6 @@ class AcceptanceOut(Out):
     signed_at: dt.datetime
     signature_url: str | None
     comment: str
-
-
-class ClockOut(Out):
-    clock: str = Field(description="response, onsite, resolution, fix, acknowledge, classify")
-    clock_type: str = Field(description="calendar (24×7), business (working hours) or working_days")
-    target: int = Field(description="Minutes; working days for working-day clocks.")
-    state: str = Field(description="running, paused, met, breached or cancelled")
-    started_at: dt.datetime
-    due_at: dt.datetime | None
-    original_due_at: dt.datetime | None = Field(description="The first deadline (differs after an extension or pause).")
-    paused_at: dt.datetime | None
-    paused_seconds: int = Field(description="Paused time so far, in the clock's own kind of time.")
-    stopped_at: dt.datetime | None
-    breached_at: dt.datetime | None
-    at_risk: bool
-    escalation_level: int = Field(description="0 none, 1 supervisors (at risk), 2 managers (breached)")
-    provisional: bool = Field(description="Computed with the weekday rule: the year's official schedule is missing.")
-    extended_at: dt.datetime | None
-    extension_reason: str
 
 
 class SlaPolicyRef(Out):

@@ -1,8 +1,7 @@
 """Background jobs of the service app (Django tasks API on huey, see core/taskqueue.py).
 
-The huey consumer (``manage.py run_huey``, started by ``make run``) runs the periodic task
-every minute; it enqueues the Django task ``sla_scan``, which any worker may run. The scan
-is idempotent and safe to run concurrently (see ``service.escalation``).
+The huey consumer (``manage.py run_huey``, started by ``make run``) runs the periodic task;
+it enqueues the Django task, which any worker may run. (The SLA scan is ``sla.tasks``.)
 """
 
 from django.db.models import Count, OuterRef, Subquery
@@ -14,20 +13,7 @@ from huey.contrib.djhuey import periodic_task
 from dispatch.models import EngineerProfile
 
 from .choices import OPEN_STATUSES
-from .escalation import scan_clocks
 from .models import WorkOrder
-
-
-@task()
-def sla_scan() -> dict:
-    """Mark at-risk and breached SLA clocks, escalate and notify; returns the counts."""
-    result = scan_clocks()
-    return {"at_risk": len(result.at_risk), "breached": len(result.breached)}
-
-
-@periodic_task(crontab(minute="*"))
-def sla_scan_every_minute():
-    sla_scan.enqueue()
 
 
 def engineer_loads_recount() -> int:

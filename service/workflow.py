@@ -16,12 +16,13 @@ from core.errors import ValidationFailed
 from core.workflow import Guard, Move, Transition, Workflow
 from dispatch.services import load_moved
 from products.selectors import main_coverage
+from sla import cases, clocks
+from sla.models import CaseKind, Milestone
 from warranty.rules import Cause, Reason
 
 from . import events
 from .choices import OPEN_STATUSES, Coverage, EventType, QuoteStatus
 from .choices import Status as S
-from .clocks import clocks_on_transition
 from .models import WorkOrder, WorkOrderEvent
 from .permissions import order_for_update
 
@@ -29,8 +30,8 @@ R = Role
 STAFF_LEADS = frozenset({R.SUPERVISOR, R.MANAGER, R.ADMIN})
 DESK = frozenset({R.AGENT, R.TECH_SUPPORT}) | STAFF_LEADS
 E = EventType
-# Every action but acknowledge and cancel leaves "new"/"acknowledged" behind: the "classify"
-# milestone (a complaint-policy clock; work orders have it only if a policy gives it to them).
+# The "classify" clock (a complaint-policy clock; work orders have it only if a policy gives it
+# to them) is met by the first move out of "acknowledged" to another state.
 CLASSIFIED = frozenset({"classify"})
 
 TABLE = [
@@ -57,7 +58,6 @@ TABLE = [
         S.SCHEDULED,
         DESK,
         guards=("quote_approved_if_paid",),
-        meets=CLASSIFIED,
     ),
     Transition(
         E.START,
@@ -66,7 +66,7 @@ TABLE = [
         S.IN_SERVICE,
         DESK | {R.ENGINEER},
         guards=("quote_approved_if_paid",),
-        meets=CLASSIFIED | {"onsite"},
+        meets=frozenset({"onsite"}),
         starts=frozenset({"fix"}),
     ),
     Transition(
@@ -77,7 +77,6 @@ TABLE = [
         DESK | {R.ENGINEER},
         pauses=True,
         style="secondary",
-        meets=CLASSIFIED,
     ),
     Transition(
         E.WAIT_CUSTOMER,
@@ -104,7 +103,7 @@ TABLE = [
         S.RESOLVED,
         DESK | {R.ENGINEER},
         guards=("has_report",),
-        meets=CLASSIFIED | {"resolution", "fix"},
+        meets=frozenset({"resolution", "fix"}),
     ),
     Transition(
         E.ACCEPT,
@@ -113,7 +112,6 @@ TABLE = [
         S.ACCEPTED,
         DESK | {R.ENGINEER, R.CUSTOMER},
         guards=("has_signed_acceptance",),
-        meets=CLASSIFIED,
     ),
     Transition(
         E.REFUSE,
@@ -123,7 +121,6 @@ TABLE = [
         DESK | {R.ENGINEER, R.CUSTOMER},
         guards=("has_signed_refusal",),
         style="danger",
-        meets=CLASSIFIED,
         publishes=events.AcceptanceRefused.from_move,
     ),
     Transition(
@@ -132,7 +129,6 @@ TABLE = [
         frozenset({S.ACCEPTED}),
         S.CLOSED,
         DESK,
-        meets=CLASSIFIED,
         publishes=events.OrderClosed.from_move,
     ),
     Transition(
@@ -144,7 +140,8 @@ TABLE = [
         guards=("customer_cancels_early_only",),
         needs_note=True,
         style="danger",
-        meets=frozenset({"response", "acknowledge"}),  # a breached, still-counting first clock stops here
+        # a running clock is cancelled; a breached one still counting stops late
+        meets=frozenset({"response", "acknowledge"}) | CLASSIFIED,
         publishes=events.OrderCancelled.from_move,
     ),
     Transition(
@@ -155,7 +152,6 @@ TABLE = [
         DESK,
         needs_note=True,
         style="secondary",
-        meets=CLASSIFIED,
     ),
 ]
 
@@ -236,7 +232,10 @@ def _on_move(move: Move) -> None:
 
 
 def _clocks(order: WorkOrder, *, action: str, from_state: str, to_state: str, now) -> dict:
-    return clocks_on_transition(order, from_state, to_state, now=now)
+    """The SLA engine moves the clocks (the case type, service/clocks.py, reads this table)."""
+    return clocks.on_transition(
+        cases.get(CaseKind.WORK_ORDER), order, action=action, from_state=from_state, to_state=to_state, now=now
+    )
 
 
 WORK_ORDER = Workflow(
@@ -247,7 +246,7 @@ WORK_ORDER = Workflow(
     lock=lambda order_id, actor: order_for_update(order_id=order_id, actor=actor),
     event_model=WorkOrderEvent,
     subject_field="order",
-    waits={S.AWAITING_CUSTOMER: "customer", S.AWAITING_PARTS: "parts"},
+    waits={S.AWAITING_CUSTOMER: Milestone.CUSTOMER, S.AWAITING_PARTS: Milestone.PARTS},
     apply=_apply,
     on_move=_on_move,
     clocks=_clocks,

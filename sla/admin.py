@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .businesstime import WorkCalendar
-from .models import BusinessCalendar, CalendarDay, CalendarYear, SlaPolicy, SlaTarget
+from .models import BusinessCalendar, CalendarDay, CalendarYear, Milestone, SlaPolicy, SlaTarget
 from .services import calendar_touch, missing_next_year
 
 
@@ -144,6 +144,14 @@ class SlaTargetInline(admin.TabularInline):
 
 
 class SlaPolicyForm(forms.ModelForm):
+    pause_on = forms.MultipleChoiceField(
+        label=_("waits that pause the clocks"),
+        choices=Milestone.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The clocks stop counting while the case waits for one of these."),
+    )
+
     class Meta:
         model = SlaPolicy
         fields = (
@@ -151,20 +159,20 @@ class SlaPolicyForm(forms.ModelForm):
             "name",
             "rank",
             "active",
-            "for_complaints",
+            "case_type",
             "calendar",
             "service_types",
             "priorities",
             "customer_tiers",
             "industrial",
             "regions",
-            "pause_statuses",
+            "pause_on",
             "at_risk_ratio",
         )
 
     def clean(self):
         data = super().clean()
-        for name in ("service_types", "priorities", "customer_tiers", "regions", "pause_statuses"):
+        for name in ("service_types", "priorities", "customer_tiers", "regions"):
             value = data.get(name)
             if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                 self.add_error(name, _('Enter a list of codes, e.g. ["repair", "installation"].'))
@@ -177,14 +185,14 @@ class SlaPolicyForm(forms.ModelForm):
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
     form = SlaPolicyForm
-    list_display = ("code", "name", "rank", "active", "for_complaints", "calendar", "targets_summary")
-    list_filter = ("active", "for_complaints")
+    list_display = ("code", "name", "rank", "active", "case_type", "calendar", "targets_summary")
+    list_filter = ("active", "case_type")
     search_fields = ("code", "name")
     inlines = [SlaTargetInline]
     fieldsets = (
-        (None, {"fields": ("code", "name", "rank", "active", "for_complaints", "calendar")}),
+        (None, {"fields": ("code", "name", "rank", "active", "case_type", "calendar")}),
         (_("Matches"), {"fields": ("service_types", "priorities", "customer_tiers", "industrial", "regions")}),
-        (_("Clock behaviour"), {"fields": ("pause_statuses", "at_risk_ratio")}),
+        (_("Clock behaviour"), {"fields": ("pause_on", "at_risk_ratio")}),
     )
 
     def get_queryset(self, request):

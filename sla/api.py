@@ -1,7 +1,5 @@
-"""``/api/v1/`` endpoints of the SLA engine: deadline preview and clock extension.
-
-(The extension endpoint lives here, beside the preview, and calls the work-order service
-``service.clocks.clock_extend``: only this API module of ``sla`` imports from ``service``.)"""
+"""``/api/v1/`` endpoints of the SLA engine: the deadline preview. (A clock's extension is an
+endpoint of its case type, e.g. ``service.api``, calling ``sla.clocks.extend``.)"""
 
 import datetime as dt
 
@@ -12,9 +10,6 @@ from ninja import Field, Query, Router, Schema
 
 from core.api import ERRORS
 from core.errors import Forbidden, NotFound, ValidationFailed
-from service.clocks import clock_extend
-from service.presenters import clock_data
-from service.schemas import ClockOut
 
 from . import engine
 from .models import SlaPolicy
@@ -94,39 +89,3 @@ def preview(request, params: Query[PreviewParams]):
             for r in rows
         ],
     }
-
-
-class ExtensionIn(Schema):
-    reason: str = Field(min_length=1, max_length=2000, description="Shown to the customer.")
-    new_due_at: dt.datetime | None = Field(
-        default=None, description="The new deadline; without an offset it is read as Asia/Shanghai."
-    )
-    extra: int | None = Field(
-        default=None,
-        ge=1,
-        le=1_000_000,
-        description="Or: extra time in the clock's own unit — minutes (calendar and business-hours "
-        "clocks, counted the same way as the clock) or working days.",
-    )
-
-
-@router.post(
-    "/work-orders/{order_id}/clocks/{clock}/extension",
-    response={200: ClockOut, **ERRORS},
-    summary="Extend a deadline before it passes",
-)
-def extend(request, order_id: int, clock: str, payload: ExtensionIn):
-    """Only before the deadline passes (409 ``deadline_passed`` after), with a reason; the
-    original deadline stays in ``original_due_at`` and the customer is notified. Agents,
-    complaint handlers, supervisors, managers and admins."""
-    if len(clock) > 20 or not 0 < order_id < 2**62:
-        raise NotFound(_("This work order has no such clock."))
-    c = clock_extend(
-        order_id=order_id,
-        clock=clock,
-        actor=request.user,
-        reason=payload.reason,
-        new_due_at=payload.new_due_at,
-        extra=payload.extra,
-    )
-    return clock_data(c)

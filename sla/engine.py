@@ -14,7 +14,7 @@ from django.db.models import Max
 from core import stamps
 
 from .businesstime import Result, WorkCalendar, compute_due
-from .models import BusinessCalendar, ClockType, SlaPolicy, SlaTarget
+from .models import BusinessCalendar, CaseKind, ClockType, SlaPolicy, SlaTarget
 
 _COMPILED: dict[tuple, WorkCalendar] = {}
 
@@ -58,7 +58,7 @@ def forget_calendar(cal_id: int) -> None:
 @dataclass(frozen=True)
 class _Config:
     stamp: tuple
-    policies: tuple  # active request and complaint policies in rank order, targets prefetched
+    policies: tuple  # active policies of every case type in rank order, targets prefetched
     calendars: tuple
 
 
@@ -128,12 +128,12 @@ def match_policy(
     customer_tier: str = "",
     industrial: bool = False,
     region: str = "",
-    complaint: bool = False,
+    case_type: str = CaseKind.WORK_ORDER,
     cfg: _Config | None = None,
 ) -> SlaPolicy | None:
-    """The first active policy, by rank, whose non-empty filters all match."""
+    """The first active policy of the case type, by rank, whose non-empty filters all match."""
     for policy in (cfg or config()).policies:
-        if policy.for_complaints != complaint:
+        if policy.case_type != case_type:
             continue
         if policy.service_types and service_type not in policy.service_types:
             continue
@@ -150,12 +150,12 @@ def match_policy(
 
 
 def snapshot(policy: SlaPolicy, calendar: BusinessCalendar) -> dict:
-    """What the order records of its policy, so later edits of the policy don't rewrite history."""
+    """What the case records of its policy, so later edits of the policy don't rewrite history."""
     return {
         "policy": policy.code,
         "name": policy.name,
         "calendar": calendar.code,
-        "pause_statuses": list(policy.pause_statuses or []),
+        "pause_on": list(policy.pause_on or []),
         "at_risk_ratio": str(policy.at_risk_ratio),
         "targets": [
             {"clock": t.clock, "clock_type": t.clock_type, "amount": t.amount}

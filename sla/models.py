@@ -1,5 +1,10 @@
-"""Business calendars and SLA policies (master data; the clocks live on work orders)."""
+"""Business calendars, SLA policies, and the abstract clock every case type's clock table extends.
 
+The clock tables themselves belong to the case types (``WorkOrderClock`` in ``service``),
+declared through ``sla.cases``; this app never names them.
+"""
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -88,15 +93,33 @@ class ClockName(models.TextChoices):
     CLASSIFY = "classify", _("Complaint classification and owner")
 
 
+class CaseKind(models.TextChoices):
+    """The case types a policy can be for; each is declared to the engine by its app (``sla.cases``)."""
+
+    WORK_ORDER = "work_order", _("Work order")
+    COMPLAINT = "complaint", _("Complaint")
+
+
+class Milestone(models.TextChoices):
+    """The waits a case type's states map to (``CaseType.waits``); a policy lists those that pause."""
+
+    CUSTOMER = "customer", _("Waiting for the customer")
+    PARTS = "parts", _("Waiting for parts")
+
+
+def default_pause_on() -> list[str]:
+    return [Milestone.CUSTOMER.value]
+
+
 class SlaPolicy(models.Model):
-    """Which clocks an order gets. The first active policy (by ``rank``) whose filters match wins;
-    an empty filter matches anything."""
+    """Which clocks a case gets. The first active policy of the case's type (by ``rank``) whose
+    filters match wins; an empty filter matches anything."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     rank = models.PositiveSmallIntegerField(_("match order"), default=100)
     active = models.BooleanField(_("active"), default=True)
-    for_complaints = models.BooleanField(_("complaint policy"), default=False)
+    case_type = models.CharField(_("case type"), max_length=20, choices=CaseKind.choices, default=CaseKind.WORK_ORDER)
     service_types = models.JSONField(_("service types"), default=list, blank=True)
     priorities = models.JSONField(_("priorities"), default=list, blank=True)
     customer_tiers = models.JSONField(_("customer tiers"), default=list, blank=True)
@@ -110,10 +133,11 @@ class SlaPolicy(models.Model):
         on_delete=models.PROTECT,
         help_text=_("Empty: the calendar of the order's region, else the default calendar."),
     )
-    pause_statuses = models.JSONField(
-        _("statuses that pause the clocks"),
-        default=list,
+    pause_on = models.JSONField(
+        _("waits that pause the clocks"),
+        default=default_pause_on,
         blank=True,
+        help_text=_("The clocks stop counting while the case waits for one of these."),
     )
     at_risk_ratio = models.DecimalField(
         _("at risk after (share of target)"), max_digits=3, decimal_places=2, default=0.8
@@ -144,3 +168,81 @@ class SlaTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy.code}: {self.clock} {self.amount} {self.clock_type}"
+
+
+class Clock(models.Model):
+    """One SLA clock of a case (first response, on-site, resolution…); each case type's clock
+    table extends it with the foreign key to its case (``CaseType.subject_field``) and declares
+    ``clock_indexes`` and ``clock_constraints`` in its own Meta (index names are per table).
+
+    ``due_at`` moves when the clock is paused (by the paused time of its own type) or
+    extended; ``original_due_at`` keeps the first deadline. ``state`` and ``at_risk`` are
+    set by the periodic scan with conditional updates (safe to re-run).
+    """
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("Running")
+        PAUSED = "paused", _("Paused")
+        MET = "met", _("Met")
+        BREACHED = "breached", _("Breached")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    clock = models.CharField(_("clock"), max_length=20)
+    clock_type = models.CharField(_("clock type"), max_length=20)
+    amount = models.PositiveIntegerField(_("target"))
+    calendar_code = models.CharField(max_length=40)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RUNNING)
+    started_at = models.DateTimeField(_("started"))
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    original_due_at = models.DateTimeField(_("original due"), null=True, blank=True)
+    warn_at = models.DateTimeField(_("at risk from"), null=True, blank=True)
+    provisional = models.BooleanField(_("provisional"), default=False)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(_("paused working time (s)"), default=0)
+    stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+    at_risk = models.BooleanField(_("at risk"), default=False)
+    breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    extension_reason = models.TextField(_("extension reason"), blank=True, max_length=2000)
+    extended_at = models.DateTimeField(null=True, blank=True)
+    extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+
+    class Meta:
+        abstract = True
+        verbose_name = _("SLA clock")
+        verbose_name_plural = _("SLA clocks")
+
+
+def clock_constraints(subject_field: str, *, name: str) -> list:
+    """One clock of each name per case; the unique (case, clock) is also the case's foreign-key index."""
+    return [models.UniqueConstraint(fields=[subject_field, "clock"], name=name)]
+
+
+def clock_indexes(prefix: str) -> list:
+    """The indexes every clock table needs, named ``<prefix>_…`` (names are unique per database)."""
+    return [
+        # Few clocks are ever extended: the rows without an extender get no entry.
+        models.Index(
+            fields=["extended_by"], condition=models.Q(extended_by__isnull=False), name=f"{prefix}_extended_by"
+        ),
+        # The escalation scan's two claims (sla.escalation) look only at running clocks, a few
+        # per open case; the millions of stopped ones get no entry in either index.
+        models.Index(fields=["due_at"], condition=models.Q(state="running"), name=f"{prefix}_running_due"),
+        models.Index(fields=["at_risk", "warn_at"], condition=models.Q(state="running"), name=f"{prefix}_running_warn"),
+        # The dashboard's SLA aggregates (sla.kpi): an index-only range scan per (clock, state)
+        # over the month's start times, on SQLite and PostgreSQL.
+        models.Index(fields=["clock", "state", "started_at", "due_at", "stopped_at"], name=f"{prefix}_kpi"),
+    ]
+
+
+class PolicySnapshot(models.Model):
+    """The policy matched when the case came in, as it was then; each case type's snapshot
+    table extends it with a one-to-one to its case (``CaseType.subject_field``)."""
+
+    policy_code = models.CharField(max_length=40)
+    snapshot = models.JSONField()
+
+    class Meta:
+        abstract = True

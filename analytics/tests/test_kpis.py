@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from analytics import selectors
 from service import services
-from service.escalation import scan_clocks
 from service.models import WorkOrderClock
+from sla.escalation import scan_clocks
 from tests.factories import CustomerFactory, UnitFactory, UserFactory
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -12,10 +12,11 @@ from customers.models import Customer
 from customers.services import customer_for  # noqa: F401  (re-exported)
 from dispatch.services import engineer_pick
 from products.selectors import main_coverage, unit_with_owner
+from sla import clocks
 from warranty.rules import Cause
 
 from ..choices import Channel, EventType, Mode, Priority, ServiceType, Status
-from ..clocks import clocks_plan, clocks_save
+from ..clocks import WORK_ORDER
 from ..models import OrderDocument, WorkOrder, WorkOrderEvent
 from ..permissions import PII_FIELDS, sees_unmasked_pii
 
@@ -118,7 +119,7 @@ def request_create(
     now = timezone.now()
     create_payload = {"channel": channel}
     with stamps.together():  # the kept SLA policies and warranty terms: one stamp query for both
-        plan = clocks_plan(order, now=now)  # pure once the policies are cached: no write yet
+        plan = clocks.plan(WORK_ORDER, order, now=now)  # pure once the policies are cached: no write yet
         if unit is not None:
             create_payload["warranty"] = warranty_check(unit, on=timezone.localdate(now))
     order.due_at = plan.next_due if plan else None
@@ -148,7 +149,7 @@ def request_create(
                 )
             )
         order.new_events = lean.insert(events)
-        order.new_clocks = clocks_save(order, plan)
+        order.new_clocks = clocks.save(WORK_ORDER, order, plan)
         rows = [audit.entry(actor=actor, action="create", obj=order)]
         if shows_contact and not actor.is_customer and sees_unmasked_pii(actor, order):
             rows.append(audit.pii_view_entry(actor=actor, obj=order, fields=PII_FIELDS))

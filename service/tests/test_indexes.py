@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from django.db import connection, transaction
 
-from service.escalation import steps
 from service.models import WorkOrder, WorkOrderClock, WorkOrderEvent
+from sla.escalation import steps
 
 pytestmark = pytest.mark.django_db
 

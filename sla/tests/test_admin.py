@@ -137,7 +137,7 @@ def test_policy_with_bad_filters_is_refused(admin_client):
         "customer_tiers": "[]",
         "industrial": "unknown",
         "regions": "[]",
-        "pause_statuses": '["awaiting_customer"]',
+        "pause_on": ["customer"],
         "at_risk_ratio": "1.50",
         "targets-TOTAL_FORMS": "0",
         "targets-INITIAL_FORMS": "0",
@@ -278,3 +278,44 @@ def test_bad_csv_is_refused_and_changes_nothing(cn, tmp_path, text, message):
 def test_import_argument_errors(cn, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("sla_calendar_import", *args)
+
+
+def test_policy_pauses_on_the_waits_ticked_in_the_admin(admin_client):
+    # given the standard policy's form, in Chinese: the waits are offered by their translated names
+    policy = SlaPolicy.objects.get(code="standard")
+    page = admin_client.get(f"/admin/sla/slapolicy/{policy.pk}/change/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'name="pause_on" value="customer"' in body and 'name="pause_on" value="parts"' in body
+    assert "等待客户" in body and "等待配件" in body
+
+    # when an admin ticks both waits and saves
+    data = {
+        "code": policy.code,
+        "name": policy.name,
+        "rank": 100,
+        "active": "on",
+        "case_type": "work_order",
+        "calendar": "",
+        "service_types": "[]",
+        "priorities": "[]",
+        "customer_tiers": "[]",
+        "industrial": "unknown",
+        "regions": "[]",
+        "pause_on": ["customer", "parts"],
+        "at_risk_ratio": "0.80",
+        "targets-TOTAL_FORMS": "0",
+        "targets-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(f"/admin/sla/slapolicy/{policy.pk}/change/", data)
+
+    # then the policy pauses on both, and an unknown wait is refused
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert policy.pause_on == ["customer", "parts"]
+    response = admin_client.post(
+        f"/admin/sla/slapolicy/{policy.pk}/change/", data | {"pause_on": ["awaiting_customer"]}
+    )
+    assert response.status_code == 200
+    policy.refresh_from_db()
+    assert policy.pause_on == ["customer", "parts"]

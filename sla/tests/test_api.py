@@ -200,7 +200,7 @@ def test_work_order_list_shows_clocks_and_provisional_flags(people, api_as):
 
 def test_clock_states_show_after_the_scan(people, api_as):
     # given an order whose first response was missed
-    from service.escalation import scan_clocks
+    from sla.escalation import scan_clocks
 
     order = new_order(people, at(2026, 3, 2, 10, 0))
     with time_machine.travel(at(2026, 3, 3, 10, 1), tick=False):

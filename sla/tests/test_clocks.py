@@ -12,10 +12,11 @@ from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.models import AuditLog
 from notifications.models import Notification
 from products.models import ProductLine
-from service.clocks import clock_extend
-from service.escalation import scan_clocks
+from service.clocks import WORK_ORDER
 from service.models import OrderSla, WorkOrderClock, WorkOrderEvent
 from service.services import request_create, work_order_transition
+from sla import clocks
+from sla.escalation import scan_clocks
 from sla.models import SlaPolicy, SlaTarget
 from tests.factories import CustomerFactory, ProductModelFactory, UnitFactory, UserFactory
 
@@ -49,6 +50,10 @@ def move(people, order, when, *actions):
 
 def clock(order, name) -> WorkOrderClock:
     return WorkOrderClock.objects.get(order=order, clock=name)
+
+
+def clock_extend(*, order_id, **kwargs) -> WorkOrderClock:
+    return clocks.extend(WORK_ORDER, subject_id=order_id, **kwargs)
 
 
 # --- pause ------------------------------------------------------------------------------------
@@ -303,10 +308,10 @@ def test_later_policy_edits_do_not_rewrite_an_orders_policy(people):
     snapshot = OrderSla.objects.get(order=order).snapshot
     clocks_before = list(WorkOrderClock.objects.filter(order=order).values("clock", "amount", "due_at"))
 
-    # when an admin changes the policy's targets and its pause statuses
+    # when an admin changes the policy's targets and the waits it pauses on
     policy = SlaPolicy.objects.get(code="standard")
     SlaTarget.objects.filter(policy=policy, clock="resolution").update(amount=2)
-    policy.pause_statuses = []
+    policy.pause_on = []
     policy.save()
     newer = new_order(people, at(2026, 3, 2, 10, 0))
 
@@ -318,3 +323,40 @@ def test_later_policy_edits_do_not_rewrite_an_orders_policy(people):
     assert clock(order, "resolution").state == "paused"
     move(people, newer, at(2026, 3, 2, 11, 0), "acknowledge", "wait_customer")
     assert clock(newer, "resolution").state == "running"
+
+
+@pytest.mark.parametrize(
+    "stored, paused_by",
+    [
+        ({"pause_statuses": ["awaiting_customer"]}, "wait_customer"),
+        ({"pause_statuses": ["awaiting_parts"]}, "wait_parts"),
+        ({"pause_on": ["parts"]}, "wait_parts"),
+        ({"pause_statuses": []}, None),
+    ],
+    ids=["old-customer", "old-parts", "milestone-parts", "old-none"],
+)
+def test_an_orders_snapshot_decides_which_waits_pause_its_clocks(people, stored, paused_by):
+    # given an order in service whose recorded policy pauses on the stored waits (a snapshot
+    # taken before milestones lists work-order statuses instead)
+    order = new_order(people, at(2026, 3, 2, 10, 0), serial=UnitFactory(owner=people.customer).serial)
+    sla = OrderSla.objects.get(order=order)
+    sla.snapshot = {k: v for k, v in sla.snapshot.items() if k not in ("pause_on", "pause_statuses")} | stored
+    sla.save()
+    move(people, order, at(2026, 3, 2, 10, 30), "acknowledge", "assess", "schedule", "start")
+
+    # when it waits for the customer, then (after resuming) for parts
+    move(people, order, at(2026, 3, 2, 11, 0), "wait_customer")
+    while_customer = clock(order, "resolution").state
+    move(people, order, at(2026, 3, 2, 12, 0), "resume", "wait_parts")
+    while_parts = clock(order, "resolution").state
+
+    # then the clocks paused during exactly the waits the snapshot names
+    assert while_customer == ("paused" if paused_by == "wait_customer" else "running")
+    assert while_parts == ("paused" if paused_by == "wait_parts" else "running")
+
+
+def test_new_orders_record_the_policys_pause_milestones(people):
+    order = new_order(people, at(2026, 3, 2, 10, 0))
+    snapshot = OrderSla.objects.get(order=order).snapshot
+    assert snapshot["pause_on"] == ["customer"]
+    assert "pause_statuses" not in snapshot

@@ -8,10 +8,10 @@ import time_machine
 from django.template import Context, Template
 
 from products.models import ProductLine
-from service.clocks import clock_extend
+from service.clocks import WORK_ORDER
 from service.models import WorkOrderClock
 from service.services import request_create, work_order_transition
-from sla import engine
+from sla import clocks, engine
 from sla.templatetags.sla_tags import duration_text, target_text
 from tests.factories import CustomerFactory, ProductModelFactory, UnitFactory, UserFactory
 
@@ -29,7 +29,7 @@ def at(*args) -> dt.datetime:
         ({"priority": "urgent"}, "urgent"),
         ({"industrial": True}, "industrial"),
         ({"industrial": True, "priority": "urgent"}, "industrial"),  # lower rank wins
-        ({"complaint": True}, "complaint"),
+        ({"case_type": "complaint"}, "complaint"),
     ],
     ids=["normal", "urgent", "industrial", "industrial-urgent", "complaint"],
 )
@@ -86,7 +86,9 @@ def test_clocks_partial_shows_every_clock_in_beijing_time(db):
         order = request_create(actor=agent, customer_id=customer.pk, fault_description="Broken")
     with time_machine.travel(at(2026, 12, 28, 11, 0), tick=False):
         work_order_transition(order_id=order.pk, action="acknowledge", actor=agent)
-        clock_extend(order_id=order.pk, clock="resolution", actor=agent, reason="Waiting for a part", extra=1)
+        clocks.extend(
+            WORK_ORDER, subject_id=order.pk, clock="resolution", actor=agent, reason="Waiting for a part", extra=1
+        )
         work_order_transition(order_id=order.pk, action="wait_customer", actor=agent)
 
     # when

@@ -1,4 +1,4 @@
-"""The breach / at-risk scan (service.escalation, service.tasks.sla_scan), in frozen time.
+"""The breach / at-risk scan (sla.escalation, sla.tasks.sla_scan) of work orders, in frozen time.
 
 Orders use the seeded "standard" policy (first response 24 h elapsed, on site 3 working
 days, resolution 7 working days) or "urgent" (2 h, 8 business hours, 3 working days) on
@@ -14,10 +14,12 @@ import time_machine
 from django.core import mail
 
 from notifications.models import Notification
-from service.escalation import claim, scan_clocks, steps
+from service.clocks import WORK_ORDER
 from service.models import WorkOrder, WorkOrderClock, WorkOrderEvent
 from service.services import request_create, work_order_assign, work_order_transition
-from service.tasks import sla_scan
+from sla import cases
+from sla.escalation import claim, scan_clocks, steps
+from sla.tasks import sla_scan
 from tests.factories import CustomerFactory, DepartmentFactory, UserFactory
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -221,7 +223,7 @@ def test_a_second_claim_of_the_same_step_gets_nothing(team):
     step = steps(at(2026, 3, 3, 11, 0))[0]
 
     # when two claims race for it (one after the other in one process)
-    first, second = claim(step), claim(step)
+    first, second = claim(WORK_ORDER, step), claim(WORK_ORDER, step)
 
     # then exactly one of them changed it
     assert first == [clock(order, "response").pk]
@@ -299,7 +301,7 @@ def test_the_django_task_runs_the_scan_through_the_queue(team):
 
 def test_the_periodic_job_enqueues_the_task(team):
     # given
-    from service.tasks import sla_scan_every_minute
+    from sla.tasks import sla_scan_every_minute
 
     order = new_order(team)
 
@@ -309,3 +311,16 @@ def test_the_periodic_job_enqueues_the_task(team):
 
     # then
     assert clock(order, "response").state == "breached"
+
+
+def test_the_scan_goes_through_every_registered_case_type_and_reports_each(team):
+    # given an order whose first response is late
+    order = new_order(team)
+
+    # when
+    result = scan(at(2026, 3, 3, 10, 1))
+
+    # then the work orders' clocks were scanned as their case type, and counted in the totals
+    assert set(result.by_case) == {case.code for case in cases.all()}
+    assert result.by_case["work_order"].breached == [clock(order, "response").pk] == result.breached
+    assert result.by_case["work_order"].at_risk == result.at_risk

@@ -5,12 +5,13 @@ import pytest
 from django.db import connection
 
 from core import audit
+from service.clocks import WORK_ORDER
 from service.models import OrderSla, WorkOrder, WorkOrderClock, WorkOrderEvent
 from service.tests.flow import PATHS, order_in
 from service.workflow import ACTIONS
 from tests.factories import CustomerFactory, UserFactory
 
-from .invariants import TRANSITION_ACTIONS, order_violations
+from .invariants import TRANSITION_ACTIONS, WAIT_MILESTONES, order_violations
 
 
 class DjangoDb:
@@ -37,8 +38,9 @@ def make(people, status, **kw):
     return order_in(status, agent=people["agent"], customer=people["customer"], engineer=people["engineer"], **kw)
 
 
-def test_invariants_know_every_action():
+def test_invariants_know_every_action_and_wait():
     assert set(ACTIONS) == TRANSITION_ACTIONS
+    assert dict(WORK_ORDER.waits) == WAIT_MILESTONES
 
 
 @pytest.mark.parametrize("paid", [False, True], ids=["warranty", "paid"])

@@ -1,18 +1,18 @@
-"""The SLA scan: mark at-risk and breached clocks, escalate, notify.
+"""The SLA scan: mark at-risk and breached clocks of every case type, escalate, notify.
 
-Run every minute by ``service.tasks.sla_scan``. Each pass claims a batch of clocks with a
-conditional UPDATE whose WHERE clause repeats the condition that selected them (state still
-``running``, deadline or warning time passed, not yet at risk), inside a transaction that
-locks the selected rows (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite
-serialises writers with ``BEGIN IMMEDIATE``). Only the rows this pass changed get an event
-and notifications, so re-running the scan — or running two scans at once — changes nothing
-more and sends nothing more.
+Run every minute by ``sla.tasks.sla_scan``. For each registered case type (``sla.cases``),
+each pass claims a batch of its clocks with a conditional UPDATE whose WHERE clause repeats
+the condition that selected them (state still ``running``, deadline or warning time passed,
+not yet at risk), inside a transaction that locks the selected rows (``SELECT … FOR UPDATE
+SKIP LOCKED`` on PostgreSQL; SQLite serialises writers with ``BEGIN IMMEDIATE``). Only the
+rows this pass changed get an event and notifications, so re-running the scan — or running
+two scans at once — changes nothing more and sends nothing more.
 
 Escalation chain (level on the clock):
 - level 1, at risk (default 80 % of the target elapsed): the supervisors, and the assignee;
 - level 2, breached (deadline passed while running): the managers, and the assignee.
-Supervisors and managers of the order's team (``WorkOrder.department``) are chosen; when the
-order has no team, or the team has nobody in that role, all active users in that role.
+Supervisors and managers of the case's team (``CaseType.team_field``) are chosen; when the
+case has no team, or the team has nobody in that role, all active users in that role.
 """
 
 import datetime as dt
@@ -22,29 +22,32 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import User
 from notifications.services import Message, notify_many
-from sla.models import ClockName
 
-from .models import NUMBER_PREFIX, WorkOrderClock, WorkOrderEvent
+from . import cases
+from .cases import CaseType
+from .models import Clock, ClockName
 
-RUNNING = WorkOrderClock.State.RUNNING
+RUNNING = Clock.State.RUNNING
 BATCH = 1000
 LEVEL_ROLES = {1: Role.SUPERVISOR, 2: Role.MANAGER}
 
 
 @dataclass
 class ScanResult:
+    """The ids of the clocks one scan changed, of every case type and per case type."""
+
     at_risk: list[int] = field(default_factory=list)
     breached: list[int] = field(default_factory=list)
+    by_case: dict[str, "ScanResult"] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Step:
-    action: str  # the WorkOrderEvent action
+    action: str  # the event row's action
     level: int
     condition: Q
     changes: dict
@@ -58,7 +61,7 @@ def steps(now: dt.datetime) -> list[Step]:
             "sla_breached",
             2,
             Q(state=RUNNING, due_at__lt=now),
-            {"state": WorkOrderClock.State.BREACHED, "breached_at": F("due_at"), "escalation_level": 2},
+            {"state": Clock.State.BREACHED, "breached_at": F("due_at"), "escalation_level": 2},
             ("due_at",),
         ),
         Step(
@@ -72,31 +75,36 @@ def steps(now: dt.datetime) -> list[Step]:
     ]
 
 
-def claim(step: Step, *, batch: int = BATCH) -> list[int]:
-    """Change at most ``batch`` clocks matching the step; the ids of exactly the rows changed.
-    Call inside a transaction."""
-    qs = WorkOrderClock.objects.filter(step.condition)
+def claim(case: CaseType, step: Step, *, batch: int = BATCH) -> list[int]:
+    """Change at most ``batch`` clocks of the case type matching the step; the ids of exactly
+    the rows changed. Call inside a transaction."""
+    objects = case.clock_model.objects
+    qs = objects.filter(step.condition)
     ids = list(qs.order_by(*step.order_by).select_for_update(skip_locked=True).values_list("id", flat=True)[:batch])
     if ids:
-        WorkOrderClock.objects.filter(step.condition, id__in=ids).update(**step.changes)
+        objects.filter(step.condition, id__in=ids).update(**step.changes)
     return ids
 
 
 def scan_clocks(*, now: dt.datetime | None = None, batch: int = BATCH) -> ScanResult:
-    """One full scan; each batch (claim, events, notification rows) commits on its own."""
+    """One full scan of every case type; each batch (claim, events, notification rows) commits on its own."""
     now = now or timezone.now()
     result = ScanResult()
     staff = _Staff()
-    for step in steps(now):
-        done = result.breached if step.level == 2 else result.at_risk
-        while True:
-            with transaction.atomic():
-                ids = claim(step, batch=batch)
-                if ids:
-                    _record(step, ids, staff)
-            done += ids
-            if len(ids) < batch:
-                break
+    for case in cases.all():
+        mine = result.by_case[case.code] = ScanResult()
+        for step in steps(now):
+            done = mine.breached if step.level == 2 else mine.at_risk
+            while True:
+                with transaction.atomic():
+                    ids = claim(case, step, batch=batch)
+                    if ids:
+                        _record(case, step, ids, staff)
+                done += ids
+                if len(ids) < batch:
+                    break
+        result.at_risk += mine.at_risk
+        result.breached += mine.breached
     return result
 
 
@@ -105,25 +113,41 @@ class Hit:
     """A clock the scan just changed, with what the event and the message need."""
 
     clock_id: int
-    order_id: int
+    subject_id: int
     clock: str
     due_at: dt.datetime
     status: str
     assignee_id: int | None
     department_id: int | None
+    link_id: int | None
 
 
-def _record(step: Step, ids: list[int], staff: "_Staff") -> None:
-    hits = [
-        Hit(*row)
-        for row in WorkOrderClock.objects.filter(id__in=ids)
+def _record(case: CaseType, step: Step, ids: list[int], staff: "_Staff") -> None:
+    sf = case.subject_field
+
+    def path(name: str | None) -> str | None:
+        return f"{sf}__{name}" if name else None
+
+    wanted = {
+        "assignee_id": path(case.assignee_field),
+        "department_id": path(case.team_field),
+        "link_id": path(case.link_field),
+    }
+    present = {name: column for name, column in wanted.items() if column}
+    rows = (
+        case.clock_model.objects.filter(id__in=ids)
         .order_by("id")
-        .values_list("id", "order_id", "clock", "due_at", "order__status", "order__assignee_id", "order__department_id")
-    ]
-    WorkOrderEvent.objects.bulk_create(
+        .values_list("id", f"{sf}_id", "clock", "due_at", path(case.status_field), *present.values())
+    )
+    hits = []
+    for row in rows:
+        optional = dict.fromkeys(wanted)
+        optional.update(zip(present, row[5:], strict=True))
+        hits.append(Hit(*row[:5], **optional))
+    case.event_model.objects.bulk_create(
         [
-            WorkOrderEvent(
-                order_id=h.order_id,
+            case.event_model(
+                **{f"{sf}_id": h.subject_id},
                 actor=None,
                 action=step.action,
                 from_status=h.status,
@@ -136,23 +160,22 @@ def _record(step: Step, ids: list[int], staff: "_Staff") -> None:
     assignee_ids = {h.assignee_id for h in hits if h.assignee_id}
     assignees = {u.pk: u for u in User.objects.filter(pk__in=assignee_ids)} if assignee_ids else {}
     with translation.override(settings.LANGUAGE_CODE):
+        texts = case.texts
         if step.level == 2:
-            subject = _("SLA breached: %(number)s, %(clock)s")
-            body = _("The %(clock)s deadline of work order %(number)s passed at %(due)s. Escalated to the managers.")
+            subject, body = str(texts.breached_subject), str(texts.breached_body)
         else:
-            subject = _("SLA at risk: %(number)s, %(clock)s")
-            body = _("The %(clock)s deadline of work order %(number)s is %(due)s. Escalated to the supervisors.")
+            subject, body = str(texts.at_risk_subject), str(texts.at_risk_body)
         labels = {code: _clock_label(code) for code in {h.clock for h in hits}}
         messages = []
         for h in hits:
             values = {
-                "number": f"{NUMBER_PREFIX}{h.order_id:08d}",
+                "number": case.number(h.subject_id),
                 "clock": labels[h.clock],
                 "due": timezone.localtime(h.due_at).strftime("%Y-%m-%d %H:%M"),
             }
             assignee = assignees.get(h.assignee_id)
             users = staff.for_team(h.department_id, LEVEL_ROLES[step.level]) + ([assignee] if assignee else [])
-            messages.append(Message(users, subject % values, body % values, h.order_id))
+            messages.append(Message(users, subject % values, body % values, h.link_id))
         notify_many(messages)
 
 

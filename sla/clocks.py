@@ -1,0 +1,331 @@
+"""SLA clocks on cases of any registered type (``sla.cases``): started at intake, met, paused,
+resumed, cancelled and extended as the case moves.
+
+The maths is in ``sla.businesstime`` (pure); policies and calendars in ``sla.engine``.
+Semantics (see docs/sla.md):
+- a transition meets the clocks its case type declares for its action (``CaseType.meets``);
+  a running or paused clock is met, or breached when met after its deadline; a clock the scan
+  marked breached is stopped late;
+- the clocks of ``CaseType.starts`` start with their transition, not at intake;
+- while the case is in a wait state whose milestone (``CaseType.waits``) the policy pauses on
+  (``pause_on``), every running clock is paused; on leaving it the due time moves by exactly
+  the paused time of the clock's own type (working time for business and working-day clocks,
+  elapsed time for calendar clocks);
+- ``warn_at`` is the instant the clock is "at risk" (default 80 % of its target);
+- entering one of ``CaseType.cancel_states`` cancels the running and paused clocks;
+- ``extend``: a handler moves a running (or paused) clock's deadline later, before it passes,
+  with a reason; ``original_due_at`` keeps the first deadline and the customer is notified.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from core import audit, lean
+from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from notifications.services import Message, notify_many
+
+from . import engine
+from .businesstime import ClockKind, add_business_time, add_working_days, shift_due_for_pause, working_time_between
+from .cases import CaseType, MatchKeys
+from .models import BusinessCalendar, Clock
+
+State = Clock.State
+OPEN = (State.RUNNING, State.PAUSED)
+
+
+def _warn_at(start: dt.datetime, due: dt.datetime, clock_type: str, ratio: Decimal, cal) -> dt.datetime:
+    if clock_type == ClockKind.CALENDAR:
+        return start + (due - start) * float(ratio)
+    span = working_time_between(start, due, cal)
+    return add_business_time(start, span * float(ratio), cal).due
+
+
+def _new_clock(case: CaseType, subject, target: dict, start: dt.datetime, cal_code: str, cal, ratio) -> Clock:
+    res = engine.due(start, target["clock_type"], target["amount"], cal)
+    return case.clock_model(
+        **{case.subject_field: subject},
+        clock=target["clock"],
+        clock_type=target["clock_type"],
+        amount=target["amount"],
+        calendar_code=cal_code,
+        started_at=start,
+        due_at=res.due,
+        original_due_at=res.due,
+        warn_at=_warn_at(start, res.due, target["clock_type"], ratio, cal),
+        provisional=res.provisional,
+    )
+
+
+def pauses_of(case: CaseType, snapshot: dict) -> set[str]:
+    """The milestones that pause the case's clocks, from its policy snapshot. A snapshot taken
+    before policies paused on milestones lists the case's wait states instead."""
+    if "pause_on" in snapshot:
+        return set(snapshot["pause_on"])
+    return {case.waits[s] for s in snapshot.get("pause_statuses", []) if s in case.waits}
+
+
+@dataclass
+class ClockPlan:
+    """What intake will store of the SLA: the matched policy's snapshot and the clocks to start."""
+
+    policy_code: str
+    snapshot: dict
+    clocks: list[Clock]
+
+    @property
+    def next_due(self) -> dt.datetime | None:
+        return min((c.due_at for c in self.clocks if c.due_at), default=None)
+
+
+def plan(case: CaseType, subject, *, now: dt.datetime, keys: MatchKeys | None = None) -> ClockPlan | None:
+    """Match the policy and compute the clocks of a new case, without writing anything (the
+    case need not be saved yet, so its next deadline goes into the same INSERT)."""
+    keys = keys if keys is not None else case.keys(subject)
+    cfg = engine.config()
+    policy = engine.match_policy(
+        case_type=case.code,
+        service_type=keys.service_type,
+        priority=keys.priority,
+        customer_tier=keys.customer_tier,
+        industrial=keys.industrial,
+        region=keys.region,
+        cfg=cfg,
+    )
+    if policy is None:
+        return None
+    calendar = engine.calendar_for(policy=policy, region=keys.region, cfg=cfg)
+    snap = engine.snapshot(policy, calendar)
+    cal = engine.compile_calendar(calendar)
+    ratio = Decimal(snap["at_risk_ratio"])
+    later, skipped = case.starts_later(), set(case.skips(subject))
+    clocks = [
+        _new_clock(case, None, t, now, calendar.code, cal, ratio)
+        for t in snap["targets"]
+        if t["clock"] not in later and t["clock"] not in skipped
+    ]
+    return ClockPlan(policy_code=policy.code, snapshot=snap, clocks=clocks)
+
+
+def save(case: CaseType, subject, plan: ClockPlan | None) -> list[Clock]:
+    """Record the plan of a just-inserted case: its SLA snapshot and its running clocks."""
+    if plan is None:
+        return []
+    snapshot = case.snapshot_model(
+        **{case.subject_field: subject}, policy_code=plan.policy_code, snapshot=plan.snapshot
+    )
+    (snapshot,) = lean.insert([snapshot])
+    accessor = case.snapshot_model._meta.get_field(case.subject_field).remote_field.get_accessor_name()
+    setattr(subject, accessor, snapshot)
+    for c in plan.clocks:
+        setattr(c, case.subject_field, subject)
+    lean.insert(plan.clocks)  # every intake: the ORM's bulk_create costs three times the CPU
+    refresh_next_due(case, subject, plan.clocks)
+    return plan.clocks
+
+
+def start(case: CaseType, subject, *, now: dt.datetime | None = None) -> list[Clock]:
+    """Match the policy, record it on the case and start its clocks (for a case saved without them)."""
+    now = now or getattr(subject, "created_at", None) or timezone.now()
+    return save(case, subject, plan(case, subject, now=now))
+
+
+def on_transition(
+    case: CaseType, subject, *, action: str, from_state: str, to_state: str, now: dt.datetime | None = None
+) -> dict:
+    """Apply a transition's effect on the case's clocks (call with the case locked, in its
+    transaction); returns a summary for the event payload: ``{clock: what happened}``."""
+    now = now or timezone.now()
+    sla = case.snapshot_model.objects.filter(**{case.subject_field: subject}).first()
+    if sla is None:
+        return {}
+    snap = sla.snapshot
+    pausing = pauses_of(case, snap)
+    pauses = case.waits.get(to_state) in pausing
+    meets = case.meets.get(action, frozenset())
+    clocks = list(case.clocks_of(subject).select_for_update().order_by("id"))
+    cal = None
+    changes: dict[str, str] = {}
+
+    def calendar():
+        nonlocal cal
+        if cal is None:
+            cal = engine.compile_calendar(BusinessCalendar.objects.get(code=snap["calendar"]))
+        return cal
+
+    for c in clocks:
+        if c.state == State.PAUSED and not pauses:
+            res = shift_due_for_pause(c.due_at, c.paused_at, now, calendar(), c.clock_type)
+            paused = (
+                working_time_between(c.paused_at, now, calendar()) if c.clock_type != "calendar" else now - c.paused_at
+            )
+            if c.warn_at and c.warn_at > c.paused_at:
+                c.warn_at = shift_due_for_pause(c.warn_at, c.paused_at, now, calendar(), c.clock_type).due
+            c.due_at, c.provisional = res.due, c.provisional or res.provisional
+            c.paused_seconds += int(paused.total_seconds())
+            c.paused_at, c.state = None, State.RUNNING
+            changes[c.clock] = "resumed"
+        if c.state in OPEN:
+            if to_state in case.cancel_states:
+                c.state, c.stopped_at = State.CANCELLED, now
+                changes[c.clock] = "cancelled"
+            elif c.clock in meets:
+                met = c.due_at is None or now <= c.due_at or c.state == State.PAUSED
+                c.state = State.MET if met else State.BREACHED
+                c.stopped_at = now
+                if not met and c.breached_at is None:
+                    c.breached_at = c.due_at
+                changes[c.clock] = c.state
+            elif pauses and c.state == State.RUNNING:
+                c.state, c.paused_at = State.PAUSED, now
+                changes[c.clock] = "paused"
+        elif c.state == State.BREACHED and c.stopped_at is None and c.clock in meets:
+            c.stopped_at = now
+            changes[c.clock] = "stopped_late"
+    new = []
+    existing = {c.clock for c in clocks}
+    starting = case.starts.get(action, frozenset())
+    for t in snap["targets"]:
+        if t["clock"] in starting and t["clock"] not in existing:
+            new.append(_new_clock(case, subject, t, now, snap["calendar"], calendar(), Decimal(snap["at_risk_ratio"])))
+            changes[t["clock"]] = "started"
+    if changes:
+        case.clock_model.objects.bulk_update(
+            clocks,
+            ["state", "due_at", "warn_at", "provisional", "paused_at", "paused_seconds", "stopped_at", "breached_at"],
+        )
+        case.clock_model.objects.bulk_create(new)
+        refresh_next_due(case, subject, clocks + new)
+    return changes
+
+
+def refresh_next_due(case: CaseType, subject, clocks) -> None:
+    """The case's next deadline is the earliest due time of its running clocks (for sorting lists)."""
+    if case.due_field is None:
+        return
+    running = [
+        c.due_at for c in clocks if c.state in (State.RUNNING, State.BREACHED) and c.stopped_at is None and c.due_at
+    ]
+    due = min(running) if running else None
+    if getattr(subject, case.due_field) != due:
+        case.subject_model.objects.filter(pk=subject.pk).update(**{case.due_field: due})
+        setattr(subject, case.due_field, due)
+
+
+EXTEND_ROLES = frozenset({Role.AGENT, Role.COMPLAINT_HANDLER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN})
+
+
+def _extended_due(c: Clock, cal, *, new_due_at: dt.datetime | None, extra: int | None):
+    """The new deadline: an explicit instant, or ``extra`` in the clock's own unit (elapsed
+    minutes, working minutes, or working days); returns ``(due, provisional)``."""
+    if new_due_at is not None:
+        if timezone.is_naive(new_due_at):
+            new_due_at = timezone.make_aware(new_due_at, cal.zone)
+        return new_due_at, False
+    if c.clock_type == ClockKind.CALENDAR:
+        return c.due_at + dt.timedelta(minutes=extra), False
+    if c.clock_type == ClockKind.BUSINESS:
+        res = add_business_time(c.due_at, dt.timedelta(minutes=extra), cal)
+    else:
+        res = add_working_days(c.due_at, extra, cal)
+    return res.due, res.provisional
+
+
+def extend(
+    case: CaseType,
+    *,
+    subject_id: int,
+    clock: str,
+    actor,
+    reason: str,
+    new_due_at: dt.datetime | None = None,
+    extra: int | None = None,
+) -> Clock:
+    """Extend one clock's deadline before it passes, with a reason; the customer is told."""
+    role = Role.ADMIN if actor.is_superuser else actor.role
+    if role not in EXTEND_ROLES:
+        raise Forbidden(_("Your role cannot extend a deadline."))
+    reason = (reason or "").strip()
+    if not reason:
+        msg = _("Give the reason for the extension; the customer will see it.")
+        raise ValidationFailed(msg, fields={"reason": [msg]})
+    if (new_due_at is None) == (extra is None) or (extra is not None and extra < 1):
+        msg = _("Give either the new deadline or the extra time (a positive number).")
+        raise ValidationFailed(msg, code="bad_extension", fields={"new_due_at": [msg], "extra": [msg]})
+    with transaction.atomic():
+        subject = case.visible_to(actor).select_for_update().filter(pk=subject_id).first()
+        if subject is None:
+            raise NotFound(str(case.texts.not_found))
+        clocks = list(case.clocks_of(subject).select_for_update().order_by("id"))
+        c = next((x for x in clocks if x.clock == clock), None)
+        if c is None:
+            raise NotFound(str(case.texts.no_such_clock))
+        now = timezone.now()
+        if c.state not in OPEN or c.due_at is None:
+            raise Conflict(_("This clock has stopped; its deadline cannot be extended."), code="clock_stopped")
+        cal = engine.compile_calendar(BusinessCalendar.objects.get(code=c.calendar_code))
+        effective = c.due_at
+        if c.state == State.PAUSED and c.paused_at:  # the deadline it would have if resumed now
+            effective = shift_due_for_pause(c.due_at, c.paused_at, now, cal, c.clock_type).due
+        if now > effective:
+            raise Conflict(_("The deadline has passed; an extension must be made before it."), code="deadline_passed")
+        due, provisional = _extended_due(c, cal, new_due_at=new_due_at, extra=extra)
+        if due <= c.due_at:
+            msg = _("The new deadline must be later than the current one.")
+            raise ValidationFailed(msg, code="not_later", fields={"new_due_at": [msg]})
+        before = audit.snapshot(c)
+        previous = c.due_at
+        sla = case.snapshot_model.objects.filter(**{case.subject_field: subject}).first()
+        ratio = Decimal(sla.snapshot.get("at_risk_ratio", "0.8")) if sla is not None else Decimal("0.8")
+        c.original_due_at = c.original_due_at or previous
+        c.due_at, c.provisional = due, provisional
+        c.warn_at = _warn_at(c.started_at, due, c.clock_type, ratio, cal)
+        if c.warn_at > now:
+            c.at_risk, c.escalation_level = False, 0
+        c.extension_reason, c.extended_at, c.extended_by = reason, now, actor
+        c.save(
+            update_fields=[
+                "due_at",
+                "original_due_at",
+                "provisional",
+                "warn_at",
+                "at_risk",
+                "escalation_level",
+                "extension_reason",
+                "extended_at",
+                "extended_by",
+            ]
+        )
+        refresh_next_due(case, subject, clocks)
+        payload = {
+            "clock": c.clock,
+            "from": previous.isoformat(),
+            "to": due.isoformat(),
+            "original_due_at": c.original_due_at.isoformat(),
+        }
+        case.event(subject, actor=actor, action="sla_extended", note=reason, payload=payload).save()
+        audit.record(actor=actor, action="sla_extend", obj=c, before=before)
+        customer_user = case.customer_user(subject)
+        if customer_user is not None:
+            values = {
+                "number": case.number(subject.pk),
+                "due": timezone.localtime(due, cal.zone).strftime("%Y-%m-%d %H:%M"),
+                "reason": reason,
+            }
+            text = case.texts
+            notify_many(
+                [
+                    Message(
+                        [customer_user],
+                        str(text.extended_subject) % values,
+                        str(text.extended_body) % values,
+                        case.link_of(subject),
+                    )
+                ]
+            )
+    return c
