@@ -43,8 +43,8 @@ _SKIP_LABELS = {"core.auditlog", "contenttypes.contenttype", "auth.permission", 
 _SKIP_EDGES = {
     ("service.workorder", "unit"),
     ("products.unit", "replaced_by"),
-    ("warranty.replacement", "old_unit"),
-    ("warranty.replacement", "new_unit"),
+    ("service.replacement", "old_unit"),
+    ("service.replacement", "new_unit"),
 }
 _TEXT_FIELDS = (models.CharField, models.TextField)
 CHUNK = 500  # ids per IN (...) list: SQLite limits the number of parameters of a query

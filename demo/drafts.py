@@ -17,9 +17,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from products.warranty import Cause, Reason, decide
 from service.choices import Channel, Coverage, LineKind, Mode, Priority, ServiceType, Status
 from service.models import Complaint
-from warranty.rules import Cause, Reason, decide
 
 from . import catalogue
 from .archive import World

@@ -6,9 +6,10 @@ from decimal import Decimal
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict
 
-from warranty.rules import Cause, ReplacementGround
+from products.warranty import Cause
 
 from .choices import Channel, LineKind, Mode, Priority, ServiceType
+from .replacement import ReplacementGround
 
 Short = Field(default="", max_length=120)
 

@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "sla",
     "dispatch",
     "service",
-    "warranty",
     "portal",
     "demo",
     "analytics",

@@ -12,7 +12,7 @@ from customers.models import Customer
 from customers.services import customer_for  # noqa: F401  (re-exported)
 from dispatch.services import engineer_pick
 from products.selectors import main_coverage, unit_with_owner
-from warranty.rules import Cause
+from products.warranty import Cause
 
 from ..choices import Channel, Mode, Priority, ServiceType, Status
 from ..clocks import clocks_plan, clocks_save

@@ -12,7 +12,7 @@ from core import audit
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from dispatch.services import load_moved
 from products.selectors import main_coverage
-from warranty.rules import Cause, Reason
+from products.warranty import Cause, Reason
 
 from ..choices import OPEN_STATUSES, Coverage, QuoteStatus, Status
 from ..clocks import clocks_on_transition
