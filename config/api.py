@@ -1,3 +1,6 @@
+from ninja.security import django_auth
+
+from accounts.api import TokenAuth
 from analytics.api import router as analytics_router
 from core.api import build_api
 from products.api import router as units_router
@@ -6,7 +9,7 @@ from service.api_replacement import router as replacement_router
 from service.api_shipping import router as shipping_router
 from sla.api import router as sla_router
 
-api = build_api()
+api = build_api(auth=[TokenAuth(), django_auth])
 api.add_router("", orders_router)
 api.add_router("", shipping_router)
 api.add_router("", replacement_router)
