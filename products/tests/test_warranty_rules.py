@@ -1,6 +1,7 @@
 """The warranty rules of the product archive (pure functions, no database)."""
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 
@@ -9,7 +10,9 @@ from products.warranty import (
     Cause,
     Reason,
     add_months,
+    component_coverage,
     decide,
+    main_of,
     period_end,
     warranty_start,
 )
@@ -166,3 +169,32 @@ def test_period_starts_on_the_purchase_date_on_the_proof_else_the_sale_date(
 
     # then
     assert start == expected
+
+
+def _unit(sale_date):
+    return SimpleNamespace(purchase_date=None, proof_id=None, sale_date=sale_date)
+
+
+def _class(kind):
+    return SimpleNamespace(kind=kind)
+
+
+@pytest.mark.parametrize(
+    "kinds, months, default, covered",
+    [
+        (("accessory", "main"), (6, 36), 12, True),  # the main class decides, wherever it is listed
+        (("accessory", "software"), (6, 36), 48, False),  # no main class: the first one decides
+        ((), (), 48, True),  # no terms at all: the default months from the unit's start
+        ((), (), 12, False),
+    ],
+    ids=["main-class", "first-class", "no-terms-long-default", "no-terms-short-default"],
+)
+def test_the_main_component_decides_the_work_order(kinds, months, default, covered):
+    # given a unit sold two years before the fault
+    unit, on = _unit(D(2024, 1, 10)), D(2026, 1, 10)
+    components = component_coverage(unit, list(zip(map(_class, kinds), months, strict=True)), on=on)
+    # when
+    decision = main_of(components, unit=unit, default_months=default, on=on, cause=Cause.DEFECT)
+    # then
+    assert decision.covered is covered
+    assert [c.months for c in components] == list(months)
