@@ -53,6 +53,7 @@ test: install-test browser
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo --no-cache  # the layers contract (pyproject.toml, docs/architecture.md)
 
 messages: install-test
 	$(PY) manage.py makemessages -l zh_Hans --ignore=$(VENV) --ignore=var --no-obsolete

@@ -1,24 +1,12 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from core.errors import ValidationFailed
 from core.models import AuditLog
 from core.pagination import keyset_page
 
-from .choices import Role
 from .roles import can
-
-
-@login_required
-def home(request):
-    """Send each role to its own start page."""
-    user = request.user
-    if user.role == Role.CUSTOMER:
-        return redirect("portal:home")
-    if user.role == Role.ENGINEER:
-        return redirect("service:engineer")
-    return redirect("service:queue")
 
 
 @login_required

@@ -13,7 +13,7 @@ Two grouped queries, whatever the size of the tables, both index-only range scan
 Nothing is cached or pre-aggregated, so the figures are right the moment an order changes:
 there is no rollup to keep in step with the services (measured at a million orders in
 docs/benchmarks.md). The reads go to the read replica when there is one
-(``config.routers.replica_reads``).
+(``core.replica.replica_reads``).
 """
 
 import datetime as dt
@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import can
-from config.routers import replica_reads
 from core.errors import Forbidden, ValidationFailed
+from core.replica import replica_reads
 from service.choices import OPEN_STATUSES, Status
 from service.permissions import visible_to
 from sla import cases, kpi

@@ -1,15 +1,18 @@
+from ninja.security import django_auth
+
+from accounts.api import TokenAuth
 from analytics.api import router as analytics_router
 from core.api import build_api
 from products.api import router as units_router
 from service.api import router as orders_router
+from service.api_replacement import router as replacement_router
 from service.api_shipping import router as shipping_router
 from sla.api import router as sla_router
-from warranty.api import router as warranty_router
 
-api = build_api()
+api = build_api(auth=[TokenAuth(), django_auth])
 api.add_router("", orders_router)
 api.add_router("", shipping_router)
-api.add_router("", warranty_router)
+api.add_router("", replacement_router)
 api.add_router("", units_router)
 api.add_router("", sla_router)
 api.add_router("", analytics_router)

@@ -5,7 +5,7 @@ query goes to ``default`` and this router changes nothing.
 
 What goes to the replica:
 - every read of a model of the ``analytics`` app (the read side: nothing writes there but jobs);
-- every read made inside ``replica_reads()`` — the analytics selectors wrap their aggregates
+- every read made inside ``core.replica.replica_reads()`` — the analytics selectors wrap their aggregates
   over work orders and clocks in it, so a dashboard never loads the primary.
 
 Everything else, and every write, goes to ``default``. A request that has just written must not
@@ -13,36 +13,18 @@ read its own write from the replica (replication lag): nothing inside ``replica_
 and the services never use it. Only ``default`` is migrated (a replica is a physical copy).
 """
 
-from contextlib import contextmanager
-from contextvars import ContextVar
+from core.replica import REPLICA, reading_from_replica, replica_configured, replica_reads
 
-from django.conf import settings
+__all__ = ["READ_SIDE_APPS", "REPLICA", "ReplicaRouter", "replica_reads"]
 
-REPLICA = "replica"
 READ_SIDE_APPS = frozenset({"analytics"})
-
-_reading_from_replica: ContextVar[bool] = ContextVar("reading_from_replica", default=False)
-
-
-def replica_configured() -> bool:
-    return REPLICA in settings.DATABASES
-
-
-@contextmanager
-def replica_reads():
-    """Send the reads made inside the block to the replica (when there is one)."""
-    token = _reading_from_replica.set(True)
-    try:
-        yield
-    finally:
-        _reading_from_replica.reset(token)
 
 
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
         if not replica_configured():
             return None
-        if _reading_from_replica.get() or model._meta.app_label in READ_SIDE_APPS:
+        if reading_from_replica() or model._meta.app_label in READ_SIDE_APPS:
             return REPLICA
         return None
 

@@ -6,10 +6,11 @@ from accounts import views as account_views
 from core import views as core_views
 from service import files as service_files
 
+from . import views
 from .api import api
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", views.home, name="home"),
     path("", include("accounts.urls")),  # login (axes lockout, two-factor), 2FA enrolment
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -99,9 +99,11 @@ class Owner:
 
     @classmethod
     def of(cls, request) -> "Owner":
-        from accounts.models import User
+        from django.contrib.auth import get_user_model
 
         from .security import client_ip
+
+        User = get_user_model()  # the project's user model, from the settings
 
         auth = getattr(request, "auth", None)
         if isinstance(auth, User):

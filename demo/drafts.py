@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from complaints.choices import Source as ComplaintSource
 from complaints.choices import Status as ComplaintStatus
+from products.warranty import Cause, Reason, decide
 from service.choices import Channel, Coverage, LineKind, Mode, Priority, ServiceType, Status
-from warranty.rules import Cause, Reason, decide
 
 from . import catalogue
 from .archive import World

@@ -1,6 +1,6 @@
 """Warranty coverage as the portal shows it: one row per component class, reasons in words."""
 
-from warranty.rules import Reason
+from products.warranty import Reason
 
 
 def reason_label(code: str) -> str:

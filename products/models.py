@@ -114,10 +114,3 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.serial
-
-    @property
-    def warranty_start(self):
-        """The purchase date on the proof, or the sale date when there is no proof."""
-        if self.proof_id and self.purchase_date:
-            return self.purchase_date
-        return self.sale_date or self.purchase_date

@@ -1,7 +1,7 @@
 """Reads of the product archive, including warranty coverage per component class."""
 
 import datetime as dt
-from dataclasses import dataclass
+from collections import defaultdict
 
 from django.db import connections, router
 
@@ -9,19 +9,12 @@ from core import stamps
 from core.lean import Shape
 from core.policies import get_policy
 from customers.models import Customer
-from warranty import rules
 
+from . import warranty
 from .models import ComponentClass, ProductLine, ProductModel, Unit, WarrantyTerm
 
-
-@dataclass(frozen=True)
-class ComponentCoverage:
-    component_class: ComponentClass
-    months: int
-    start: dt.date | None
-    end: dt.date | None
-    in_warranty: bool
-    reason: str
+ComponentCoverage = warranty.ComponentCoverage
+DEFAULT_KINDS = ("main", "accessory", "software")  # the component classes of a model without terms
 
 
 _TERMS: dict[str, tuple[tuple, dict]] = {}  # per database: (stamp, {model id: terms})
@@ -67,33 +60,46 @@ def terms_for(product_model) -> list[tuple[ComponentClass, int]]:
     defaults = by_model.get(None)
     if defaults is None:
         defaults = by_model[None] = list(
-            ComponentClass.objects.using(alias).filter(kind__in=["main", "accessory", "software"]).order_by("id")
+            ComponentClass.objects.using(alias).filter(kind__in=DEFAULT_KINDS).order_by("id")
         )
     # the months are policies, read through their own cache (core.policies), not kept here
     return [(cc, int(get_policy(f"warranty.months.{cc.kind}"))) for cc in defaults]
 
 
-def unit_coverage(unit: Unit, *, on: dt.date, cause: str = rules.Cause.DEFECT) -> list[ComponentCoverage]:
-    start = rules.warranty_start(
-        purchase_date=unit.purchase_date, has_proof=bool(unit.proof_id), sale_date=unit.sale_date
-    )
-    result = []
-    for cc, months in terms_for(unit.model):
-        decision = rules.decide(start=start, months=months, on=on, cause=cause)
-        result.append(ComponentCoverage(cc, months, decision.start, decision.end, decision.covered, decision.reason))
-    return result
+def unit_coverage(unit: Unit, *, on: dt.date, cause: str = warranty.Cause.DEFECT) -> list[ComponentCoverage]:
+    """The unit's coverage per component class on ``on`` (its model's terms, kept per process)."""
+    return warranty.component_coverage(unit, terms_for(unit.model), on=on, cause=cause)
 
 
-def main_coverage(unit: Unit, *, on: dt.date, cause: str) -> rules.Coverage:
+def main_coverage(unit: Unit, *, on: dt.date, cause: str) -> warranty.Coverage:
     """Coverage of the main unit (or the first class) — what decides a work order."""
-    start = rules.warranty_start(
-        purchase_date=unit.purchase_date, has_proof=bool(unit.proof_id), sale_date=unit.sale_date
+    return warranty.main_of(
+        unit_coverage(unit, on=on, cause=cause),
+        unit=unit,
+        default_months=int(get_policy("warranty.months.main")),
+        on=on,
+        cause=cause,
     )
-    terms = terms_for(unit.model)
-    main = next(
-        (m for cc, m in terms if cc.kind == "main"), terms[0][1] if terms else int(get_policy("warranty.months.main"))
-    )
-    return rules.decide(start=start, months=main, on=on, cause=cause)
+
+
+def units_coverage(units: list[Unit], *, on: dt.date) -> dict[int, list[ComponentCoverage]]:
+    """``unit_coverage`` of many units (a page of them) with every model's terms read in one query."""
+    terms: dict[int, list] = defaultdict(list)
+    model_ids = {u.model_id for u in units}
+    if model_ids:
+        for term in (
+            WarrantyTerm.objects.filter(model_id__in=model_ids)
+            .select_related("component_class")
+            .order_by("model_id", "component_class_id")
+        ):
+            terms[term.model_id].append((term.component_class, term.months))
+    defaults = []
+    if model_ids - set(terms):
+        defaults = [
+            (cc, int(get_policy(f"warranty.months.{cc.kind}")))
+            for cc in ComponentClass.objects.filter(kind__in=DEFAULT_KINDS).order_by("id")
+        ]
+    return {unit.pk: warranty.component_coverage(unit, terms.get(unit.model_id) or defaults, on=on) for unit in units}
 
 
 _UNIT = Shape(

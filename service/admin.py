@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import WorkOrder, WorkOrderEvent
+from .models import Replacement, WorkOrder, WorkOrderEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -25,6 +25,15 @@ class WorkOrderAdmin(ReadOnlyAdmin):
     search_fields = ("=serial", "=contact_phone")
     list_select_related = ("customer",)
     raw_id_fields = ("customer", "unit", "assignee", "product_model", "created_by", "department")
+
+
+@admin.register(Replacement)
+class ReplacementAdmin(ReadOnlyAdmin):
+    """Replacements are made through the work order (one write path)."""
+
+    list_display = ("order", "ground", "old_unit", "new_serial", "is_return", "created_at")
+    list_filter = ("ground", "is_return")
+    raw_id_fields = ("order", "old_unit", "new_unit")
 
 
 @admin.register(WorkOrderEvent)

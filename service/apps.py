@@ -11,7 +11,8 @@ class ServiceConfig(AppConfig):
         from sla import cases
 
         from .clocks import WORK_ORDER
-        from .pii import WORK_ORDERS
+        from .pii import REPLACEMENTS, WORK_ORDERS
 
         register(WORK_ORDERS)
+        register(REPLACEMENTS)
         cases.register(WORK_ORDER)

@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.models import Department, User
-from warranty.rules import Cause, ReplacementGround
+from products.warranty import Cause
 
 from .choices import Channel, LineKind, Mode, Priority, ServiceType, Status
 from .filters import WorkOrderFilter
 from .rendering import renderer
+from .replacement import ReplacementGround
 from .workflow import ACTIONS
 
 ANY = [("", _("Any"))]

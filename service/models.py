@@ -2,10 +2,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from products.warranty import Cause
 from sla.models import Clock, PolicySnapshot, clock_constraints, clock_indexes
-from warranty.rules import Cause
 
 from .choices import Channel, Coverage, EventType, LineKind, Mode, Priority, QuoteStatus, ServiceType, Status
+from .replacement import ReplacementGround
 
 NUMBER_PREFIX = "WO"
 
@@ -249,6 +250,35 @@ class Acceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{order_number(self.order_id)} {'accepted' if self.accepted else 'refused'}"
+
+
+class Replacement(models.Model):
+    """A unit replaced (or returned) under warranty: the old unit is collected, the new one recorded."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="replacements")
+    ground = models.CharField(_("ground"), max_length=30, choices=ReplacementGround.choices)
+    old_unit = models.ForeignKey("products.Unit", on_delete=models.PROTECT, related_name="+")
+    new_unit = models.ForeignKey("products.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    new_serial = models.CharField(_("new serial number"), max_length=60, blank=True)
+    new_model = models.ForeignKey(
+        "products.ProductModel", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    new_colour = models.CharField(_("new colour"), max_length=30, blank=True)
+    is_return = models.BooleanField(_("return (refund) instead of a new unit"), default=False)
+    prior_repairs = models.PositiveIntegerField(_("repairs in warranty before"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "warranty_replacement"  # the table's name from before the model moved here
+        verbose_name = _("replacement")
+        verbose_name_plural = _("replacements")
+
+    def __str__(self) -> str:
+        return f"{order_number(self.order_id)} {self.ground}"
 
 
 class Shipment(models.Model):

@@ -4,7 +4,7 @@ their work orders with everything hanging off them."""
 from core.pii import PLACEHOLDER, Handler, document_summary, fields_of
 from notifications.models import Notification
 
-from .models import Acceptance, RepairReport, Shipment, WorkOrder, WorkOrderEvent
+from .models import Acceptance, RepairReport, Replacement, Shipment, WorkOrder, WorkOrderEvent
 
 # ---------------------------------------------------------------- work orders
 
@@ -115,4 +115,11 @@ WORK_ORDERS = Handler(
     erase=work_orders_erase,
     # a unit may have had other owners, whose orders are not this person's
     skip_edges=[(WorkOrder, "unit")],
+)
+
+# The units of a replacement may have had other owners: the walk does not follow them.
+REPLACEMENTS = Handler(
+    key="replacements",
+    order=55,
+    skip_edges=[(Replacement, "old_unit"), (Replacement, "new_unit")],
 )

@@ -6,10 +6,11 @@ from decimal import Decimal
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict
 
+from products.warranty import Cause
 from sla.schemas import ClockOut
-from warranty.rules import Cause, ReplacementGround
 
 from .choices import Channel, LineKind, Mode, Priority, ServiceType
+from .replacement import ReplacementGround
 
 Short = Field(default="", max_length=120)
 

@@ -15,7 +15,7 @@ from core.models import Document
 from core.pagination import keyset_page
 from customers.models import Customer
 from products.models import ProductModel, Unit
-from warranty.models import Replacement
+from service.models import Replacement
 
 from . import filters as F
 from .models import (

@@ -18,7 +18,7 @@ from dispatch.services import load_moved
 from products.selectors import main_coverage
 from sla import cases, clocks
 from sla.models import CaseKind, Milestone
-from warranty.rules import Cause, Reason
+from products.warranty import Cause, Reason
 
 from . import events
 from .choices import OPEN_STATUSES, Coverage, EventType, QuoteStatus

@@ -32,6 +32,7 @@ from service.models import (
     Quote,
     QuoteLine,
     RepairReport,
+    Replacement,
     Shipment,
     WorkOrder,
     WorkOrderClock,
@@ -39,7 +40,6 @@ from service.models import (
 )
 from service.tests.flow import order_in, pdf_bytes, signature_url
 from tests.factories import CustomerFactory, ProductModelFactory, UnitFactory, UserFactory
-from warranty.models import Replacement
 
 # --- helpers ----------------------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0002_department_scope_orders'),
         ('customers', '0001_initial'),
-        ('service', '0007_complaint_moved_to_complaints'),
+        ('service', '0008_complaint_moved_to_complaints'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "sla",
     "dispatch",
     "service",
-    "warranty",
     "complaints",
     "portal",
     "demo",
@@ -287,3 +286,9 @@ NOTIFY_WEBHOOKS = {
 }
 NOTIFY_WEBHOOK_TIMEOUT = float(os.environ.get("NOTIFY_WEBHOOK_TIMEOUT", "5"))
 NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "")  # e.g. https://service.example.com, for links in bots
+# Where a recipient reads an order, by who they are: URL names of the apps above notifications.
+NOTIFY_ORDER_LINKS = {
+    "customer": "portal:request_detail",
+    "engineer": "service:engineer_order",
+    "staff": "service:detail",
+}

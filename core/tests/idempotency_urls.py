@@ -7,7 +7,9 @@ import threading
 
 from django.urls import path
 from ninja import Router, Status
+from ninja.security import django_auth
 
+from accounts.api import TokenAuth
 from core.api import ERRORS, build_api
 from core.models import Setting
 
@@ -53,7 +55,7 @@ def delete_setting(request, key: str):
     return Status(204, None)
 
 
-api = build_api()
+api = build_api(auth=[TokenAuth(), django_auth])
 api.add_router("", router)
 
 urlpatterns = [path("api/v1/", api.urls)]

@@ -105,6 +105,20 @@ def test_customers_get_a_link_to_their_portal_page(db):
     assert row.order_id == 42
 
 
+@pytest.mark.parametrize(
+    "role, link", [("engineer", "/console/engineer/orders/42/"), ("agent", "/console/orders/42/")], ids=str
+)
+def test_staff_get_a_link_to_their_console_page(db, role, link):
+    row = notify(users=[UserFactory(role=role)], subject="s", body="b", order=_Order(42))[0]
+    assert row.link == link
+
+
+def test_no_link_for_a_kind_of_recipient_the_project_does_not_map(db, settings):
+    settings.NOTIFY_ORDER_LINKS = {"customer": "portal:request_detail"}
+    row = notify(users=[UserFactory(role="agent")], subject="s", body="b", order=_Order(42))[0]
+    assert (row.link, row.order_id) == ("", 42)
+
+
 def test_mark_read_only_for_the_recipient(staff):
     # given
     row = notify(users=staff[:1], subject="s", body="b")[0]

@@ -4,10 +4,10 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.services import customer_signup
 from core.errors import ValidationFailed
 from core.models import AuditLog
 from customers.models import Customer
+from customers.services import customer_signup
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,7 @@ from django.utils import timezone
 
 from core.models import Document
 from core.policies import set_policy
-from portal.selectors import coverage_of
 from products.models import ComponentClass, Unit, WarrantyTerm
-from products.selectors import unit_coverage
 from tests.factories import ProductModelFactory, UnitFactory
 
 from .files import pdf_bytes, png_bytes
@@ -162,23 +160,6 @@ def test_home_costs_the_same_queries_for_few_or_many_units(browser_as, customer_
     with django_assert_num_queries(len(few.captured_queries)):
         page = client.get(reverse("portal:home"))
     assert len(page.context["rows"]) == 8
-
-
-def test_batch_coverage_matches_the_products_selector(customer_user):
-    # given units with model terms, default terms, proof or only a sale date
-    with_terms = ProductModelFactory()
-    for cc, months in zip(ComponentClass.objects.order_by("id"), (24, 6, 18), strict=False):
-        WarrantyTerm.objects.create(model=with_terms, component_class=cc, months=months)
-    units = [
-        UnitFactory(owner=customer_user.customer, model=with_terms),
-        UnitFactory(owner=customer_user.customer, sale_date=dt.date(2021, 1, 31)),
-        UnitFactory(owner=customer_user.customer, sale_date=None),
-    ]
-    on = TODAY()
-    # then the portal's batch read gives what the products selector gives one by one
-    batch = coverage_of(units, on=on)
-    for unit in units:
-        assert batch[unit.pk] == unit_coverage(unit, on=on)
 
 
 def test_unit_detail_shows_warranty_and_orders_of_the_unit(browser_as, customer_user, order_of):

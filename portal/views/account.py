@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts.services import customer_signup
 from core.errors import DomainError
+from customers.services import customer_signup
 
 from ..forms import SignupForm, add_domain_error
 

@@ -12,8 +12,8 @@ from customers.models import Customer
 from customers.services import customer_for  # noqa: F401  (re-exported)
 from dispatch.services import engineer_pick
 from products.selectors import main_coverage, unit_with_owner
+from products.warranty import Cause
 from sla import clocks
-from warranty.rules import Cause
 
 from ..choices import Channel, EventType, Mode, Priority, ServiceType, Status
 from ..clocks import WORK_ORDER

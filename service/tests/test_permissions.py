@@ -23,10 +23,9 @@ from products.models import Unit
 from products.services import unit_register
 from service import services
 from service.choices import Status
-from service.models import Acceptance, Quote, RepairReport, Shipment, WorkOrder, WorkOrderEvent
+from service.models import Acceptance, Quote, RepairReport, Replacement, Shipment, WorkOrder, WorkOrderEvent
 from service.tests.flow import order_in, pdf_bytes, signature_url
 from tests.factories import CustomerFactory, ProductModelFactory, UserFactory
-from warranty.models import Replacement
 
 
 @pytest.fixture(scope="module")

@@ -183,7 +183,7 @@ def test_the_order_is_read_only_within_the_actors_scope(people):
 @pytest.mark.django_db
 def test_replacements_are_the_orms(people):
     # given an order whose unit was replaced, then taken back, and an order without any
-    from warranty.services import replacement_create
+    from service.services.replacement import replacement_create
 
     manager = UserFactory(role="manager")
     order = order_in(Status.IN_SERVICE, agent=people["agent"], customer=CustomerFactory())

@@ -5,10 +5,9 @@ from django.urls import reverse
 
 from core.models import AuditLog
 from service.choices import Coverage, QuoteStatus, Status
-from service.models import Quote, WorkOrder, WorkOrderEvent
+from service.models import Quote, Replacement, WorkOrder, WorkOrderEvent
 from service.tests.flow import order_in
 from tests.factories import CustomerFactory, DepartmentFactory, UnitFactory, UserFactory
-from warranty.models import Replacement
 
 
 @pytest.fixture

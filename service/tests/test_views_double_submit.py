@@ -17,10 +17,9 @@ from core.models import Document
 from customers.models import Customer
 from service import services
 from service.choices import Status
-from service.models import OrderDocument, Quote, WorkOrder, WorkOrderEvent
+from service.models import OrderDocument, Quote, Replacement, WorkOrder, WorkOrderEvent
 from service.tests.flow import order_in
 from tests.factories import CustomerFactory, UnitFactory, UserFactory
-from warranty.models import Replacement
 
 TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
 FORM = re.compile(r"<form\b[^>]*>.*?</form>", re.S)

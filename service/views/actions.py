@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from accounts.choices import Role
 from core.errors import DomainError
 from core.idempotency import once_per_form
-from warranty.services import replacement_create
 
 from .. import services
 from ..forms import (
@@ -30,6 +29,7 @@ from ..forms import (
     parts_of,
 )
 from ..models import Quote
+from ..services.replacement import replacement_create
 from ..workflow import TRANSITIONS
 from .access import staff
 from .outcomes import checked, done, refuse

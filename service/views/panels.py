@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import can
 from core.masking import mask_email
 from products.selectors import unit_coverage
-from warranty.rules import Cause, Reason
+from products.warranty import Cause, Reason
 
 from ..choices import Coverage, EventType, QuoteStatus, Status
 from ..extensions import order_panels

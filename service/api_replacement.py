@@ -3,16 +3,20 @@
 from ninja import Router
 
 from core.api import ERRORS
-from service import selectors
-from service.presenters import order_detail
-from service.schemas import ReplacementIn, WorkOrderDetailOut
 
-from .services import replacement_create
+from . import selectors
+from .presenters import order_detail
+from .schemas import ReplacementIn, WorkOrderDetailOut
+from .services.replacement import replacement_create
 
 router = Router(tags=["warranty"])
 
 
-@router.post("/work-orders/{order_id}/replacement", response={200: WorkOrderDetailOut, **ERRORS})
+@router.post(
+    "/work-orders/{order_id}/replacement",
+    response={200: WorkOrderDetailOut, **ERRORS},
+    operation_id="warranty_api_replace_unit",  # the id clients have generated code from
+)
 def replace_unit(request, order_id: int, payload: ReplacementIn):
     """Replace (or take back) the order's unit when the replacement rule allows it."""
     replacement_create(

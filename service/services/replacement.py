@@ -10,12 +10,12 @@ from core.errors import Conflict, Forbidden, ValidationFailed
 from core.policies import get_policy
 from products.models import ProductModel, Unit
 from products.selectors import main_coverage
-from service.choices import Status
-from service.models import RepairReport, WorkOrderEvent
-from service.services import work_order_get_for_update
+from products.warranty import Cause
 
-from .models import Replacement
-from .rules import Cause, ReplacementGround, replacement_allowed
+from ..choices import Status
+from ..models import RepairReport, Replacement, WorkOrderEvent
+from ..replacement import ReplacementGround, replacement_allowed
+from .transitions import work_order_get_for_update
 
 MESSAGES = {
     "out_of_warranty": _("Replacement is only possible within the warranty period."),

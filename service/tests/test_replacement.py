@@ -9,12 +9,11 @@ from core.models import AuditLog
 from core.policies import set_policy
 from products.models import Unit
 from service.choices import Status
-from service.models import WorkOrderEvent
+from service.models import Replacement, WorkOrderEvent
+from service.replacement import ReplacementGround as G
+from service.services.replacement import prior_repairs_in_warranty, replacement_create
 from service.tests.flow import order_in
 from tests.factories import CustomerFactory, ProductModelFactory, UnitFactory, UserFactory
-from warranty.models import Replacement
-from warranty.rules import ReplacementGround as G
-from warranty.services import prior_repairs_in_warranty, replacement_create
 
 
 @pytest.fixture
@@ -139,7 +138,7 @@ def test_replacement_marks_the_old_unit_returned_and_records_the_new_one(people)
     assert {
         ("products.unit", str(new.pk), "create"),
         ("products.unit", str(unit.pk), "update"),
-        ("warranty.replacement", str(replacement.pk), "create"),
+        ("service.replacement", str(replacement.pk), "create"),
     } <= audited
     old_row = AuditLog.objects.get(object_type="products.unit", object_id=str(unit.pk), action="update")
     assert old_row.before == {"status": "active", "replaced_by_id": None}

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('service', '0005_running_clock_indexes'),
+        ('service', '0006_replacement'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
     is taken over (and renamed) by complaints 0001, keeping every row."""
 
     dependencies = [
-        ("service", "0006_event_types"),
+        ("service", "0007_event_types"),
     ]
 
     operations = [

@@ -1,4 +1,4 @@
-"""The warranty and replacement rules as pure functions (SPEC §2).
+"""The warranty rules of the product archive as pure functions (SPEC §2).
 
 Period: starts on the purchase date on the proof (the sale date when there is no
 proof) and covers every day up to and including the day before the anniversary.
@@ -84,48 +84,36 @@ def decide(*, start: dt.date | None, months: int, on: dt.date, cause: str) -> Co
     return Coverage(True, Reason.IN_WARRANTY, start, end)
 
 
-class ReplacementGround(models.TextChoices):
-    QUALITY_DEFECT = "quality_defect", _("The product has a quality defect")
-    REPAIR_CAUSED_LOSS = "repair_caused_loss", _("A repair caused a loss of function")
-    FAULT_PERSISTS = "fault_persists", _("The fault persists after repair")
-    SPECIAL = "special", _("Special case (manager's approval)")
-
-
 @dataclass(frozen=True)
-class ReplacementDecision:
-    allowed: bool
+class ComponentCoverage:
+    component_class: object  # products.models.ComponentClass
+    months: int
+    start: dt.date | None
+    end: dt.date | None
+    in_warranty: bool
     reason: str
-    needs_manager: bool = False
 
 
-def replacement_allowed(
-    *,
-    in_warranty: bool,
-    ground: str,
-    prior_repairs: int,
-    repairs_required: int,
-    manager_approved: bool = False,
-) -> ReplacementDecision:
-    """May a unit be replaced (SPEC §2)?
+def unit_start(unit) -> dt.date | None:
+    """The start of a unit's warranty (``warranty_start`` over the unit's fields)."""
+    return warranty_start(purchase_date=unit.purchase_date, has_proof=bool(unit.proof_id), sale_date=unit.sale_date)
 
-    Within warranty only, on one of three grounds: a quality defect; a loss of function
-    caused by a repair; or a fault persisting after ``repairs_required`` repairs within
-    warranty. Anything else is a special case that needs a manager's approval.
-    """
-    if ground == ReplacementGround.SPECIAL:
-        if manager_approved:
-            return ReplacementDecision(True, "special_approved", needs_manager=True)
-        return ReplacementDecision(False, "needs_manager_approval", needs_manager=True)
-    if not in_warranty:
-        return ReplacementDecision(False, "out_of_warranty")
-    if ground == ReplacementGround.QUALITY_DEFECT:
-        return ReplacementDecision(True, "quality_defect")
-    if ground == ReplacementGround.REPAIR_CAUSED_LOSS:
-        if prior_repairs < 1:
-            return ReplacementDecision(False, "no_prior_repair")
-        return ReplacementDecision(True, "repair_caused_loss")
-    if ground == ReplacementGround.FAULT_PERSISTS:
-        if prior_repairs < repairs_required:
-            return ReplacementDecision(False, "not_enough_repairs")
-        return ReplacementDecision(True, "fault_persists")
-    return ReplacementDecision(False, "unknown_ground")
+
+def component_coverage(unit, terms, *, on: dt.date, cause: str = Cause.DEFECT) -> list[ComponentCoverage]:
+    """The unit's coverage per component class under ``terms`` (pairs of component class and
+    months): the one computation of coverage, whichever way the terms were read."""
+    start = unit_start(unit)
+    result = []
+    for cc, months in terms:
+        decision = decide(start=start, months=months, on=on, cause=cause)
+        result.append(ComponentCoverage(cc, months, decision.start, decision.end, decision.covered, decision.reason))
+    return result
+
+
+def main_of(components: list[ComponentCoverage], *, unit, default_months: int, on: dt.date, cause: str) -> Coverage:
+    """What decides a work order: the main component's coverage (the first class's when the
+    model has no main one; ``default_months`` from the unit's start when it has no terms)."""
+    main = next((c for c in components if c.component_class.kind == "main"), components[0] if components else None)
+    if main is None:
+        return decide(start=unit_start(unit), months=default_months, on=on, cause=cause)
+    return Coverage(main.in_warranty, main.reason, main.start, main.end)
