@@ -16,9 +16,9 @@ from core.errors import ValidationFailed
 from core.workflow import Guard, Move, Transition, Workflow
 from dispatch.services import load_moved
 from products.selectors import main_coverage
+from products.warranty import Cause, Reason
 from sla import cases, clocks
 from sla.models import CaseKind, Milestone
-from products.warranty import Cause, Reason
 
 from . import events
 from .choices import OPEN_STATUSES, Coverage, EventType, QuoteStatus
