@@ -11,7 +11,9 @@ class ComplaintsConfig(AppConfig):
         from core.pii import register
         from service.events import AcceptanceRefused
         from service.extensions import register_order_panel
+        from sla import cases
 
+        from .clocks import COMPLAINT
         from .panels import order_complaints_panel
         from .pii import COMPLAINTS
         from .services import complaint_open_for_refusal
@@ -19,3 +21,4 @@ class ComplaintsConfig(AppConfig):
         events.subscribe(AcceptanceRefused, complaint_open_for_refusal)
         register_order_panel(order_complaints_panel)
         register(COMPLAINTS)
+        cases.register(COMPLAINT)

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from sla.models import Clock, PolicySnapshot, clock_constraints, clock_indexes
+
 from .choices import Category, EventType, Source, Status
 
 NUMBER_PREFIX = "CP"
@@ -87,3 +89,27 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{complaint_number(self.complaint_id)} {self.action}"
+
+
+class ComplaintClock(Clock):
+    """One SLA clock of a complaint (acknowledge, classify, resolution; fields: ``sla.models.Clock``)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="clocks", db_index=False)
+
+    class Meta:
+        verbose_name = _("complaint SLA clock")
+        verbose_name_plural = _("complaint SLA clocks")
+        constraints = clock_constraints("complaint", name="uniq_complaint_clock")
+        indexes = clock_indexes("complaint_clock")
+
+    def __str__(self) -> str:
+        return f"{complaint_number(self.complaint_id)} {self.clock}"
+
+
+class ComplaintSla(PolicySnapshot):
+    """The complaint policy matched when the complaint came in, as it was then."""
+
+    complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="sla")
+
+    def __str__(self) -> str:
+        return f"{complaint_number(self.complaint_id)} {self.policy_code}"

@@ -14,6 +14,8 @@ from core.errors import Forbidden, NotFound, ValidationFailed
 from customers.models import Customer
 from service.events import AcceptanceRefused
 from service.models import WorkOrder
+from sla import cases, clocks
+from sla.models import CaseKind
 
 from .choices import EventType, Source, Status
 from .events import ComplaintOpened
@@ -46,9 +48,9 @@ def _open(*, actor, customer: Customer, source: str, description: str, order: Wo
     return complaint
 
 
-def complaint_clocks_start(complaint: Complaint, *, now: dt.datetime) -> dict:
-    """Start the complaint policy's clocks (wired to the SLA engine in apps.py)."""
-    return {}
+def complaint_clocks_start(complaint: Complaint, *, now: dt.datetime) -> list:
+    """Match the complaint policy, record it on the complaint and start its clocks."""
+    return clocks.start(cases.get(CaseKind.COMPLAINT), complaint, now=now)
 
 
 def complaint_open(

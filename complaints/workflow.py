@@ -15,6 +15,8 @@ from accounts.choices import Role
 from accounts.models import User
 from core.errors import ValidationFailed
 from core.workflow import Guard, Move, Transition, Workflow
+from sla import cases, clocks
+from sla.models import CaseKind, Milestone
 
 from . import events
 from .choices import Category, EventType
@@ -123,7 +125,10 @@ def _on_move(move: Move) -> None:
 
 
 def _clocks(complaint: Complaint, *, action: str, from_state: str, to_state: str, now) -> dict:
-    return {}  # wired to the SLA engine in apps.py once the complaint case type is registered
+    """The SLA engine moves the clocks (the case type, complaints/clocks.py, reads this table)."""
+    return clocks.on_transition(
+        cases.get(CaseKind.COMPLAINT), complaint, action=action, from_state=from_state, to_state=to_state, now=now
+    )
 
 
 COMPLAINT = Workflow(
@@ -134,7 +139,7 @@ COMPLAINT = Workflow(
     lock=lambda complaint_id, actor: complaint_for_update(complaint_id=complaint_id, actor=actor),
     event_model=ComplaintEvent,
     subject_field="complaint",
-    waits={S.WAITING_CUSTOMER: "customer"},
+    waits={S.WAITING_CUSTOMER: Milestone.CUSTOMER},
     apply=_apply,
     on_move=_on_move,
     clocks=_clocks,
