@@ -1,4 +1,4 @@
-"""``unit_with_owner``: intake's unit lookup, in lean SQL, gives what the ORM gives."""
+"""``unit_with_owner``: intake's unit lookup, compiled once, gives what the ORM gives."""
 
 import pytest
 from django.db import connection
