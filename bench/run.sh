@@ -16,7 +16,8 @@
 # BENCH_READ_CAP (60 s), BENCH_API_CAP (60 s), BENCH_INTAKE_CAP (120 s), BENCH_PG (server URL),
 # BENCH_ONLY (workloads), BENCH_SYSTEMS ("ours peer floor"), BENCH_KEEP, BENCH_REUSE (1: keep the
 # data of a previous BENCH_KEEP run and only serve + measure), BENCH_PG_SUFFIX (appended to the
-# three PostgreSQL database names, so two checkouts can keep their own data on one server).
+# three PostgreSQL database names, so two checkouts can keep their own data on one server),
+# BENCH_PORT_OURS / BENCH_PORT_PEER / BENCH_PORT_FLOOR (8801-8803).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -40,7 +41,7 @@ SYSTEMS="${BENCH_SYSTEMS:-ours peer floor}"
 KEEP="${BENCH_KEEP:-0}"
 REUSE="${BENCH_REUSE:-0}"
 SFX="${BENCH_PG_SUFFIX:-}"
-PORT_OURS=8801 PORT_PEER=8802 PORT_FLOOR=8803
+PORT_OURS="${BENCH_PORT_OURS:-8801}" PORT_PEER="${BENCH_PORT_PEER:-8802}" PORT_FLOOR="${BENCH_PORT_FLOOR:-8803}"
 
 OURPY="$REPO/.venv/bin/python"
 PEERVENV="$BENCH_ROOT/peer-venv"
