@@ -15,7 +15,9 @@
 # BENCH_BATCH, BENCH_WORKERS (2), BENCH_N_INTAKE (1000), BENCH_C (8), BENCH_N_READ (200),
 # BENCH_READ_CAP (60 s), BENCH_API_CAP (60 s), BENCH_INTAKE_CAP (120 s), BENCH_PG (server URL),
 # BENCH_ONLY (workloads), BENCH_SYSTEMS ("ours peer floor"), BENCH_KEEP, BENCH_REUSE (1: keep the
-# data of a previous BENCH_KEEP run and only serve + measure).
+# data of a previous BENCH_KEEP run and only serve + measure), BENCH_PG_SUFFIX (appended to the
+# three PostgreSQL database names, so two checkouts can keep their own data on one server),
+# BENCH_PORT_OURS / BENCH_PORT_PEER / BENCH_PORT_FLOOR (8801-8803).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -38,7 +40,8 @@ ONLY="${BENCH_ONLY:-intake,queue,detail,search,dashboard}"
 SYSTEMS="${BENCH_SYSTEMS:-ours peer floor}"
 KEEP="${BENCH_KEEP:-0}"
 REUSE="${BENCH_REUSE:-0}"
-PORT_OURS=8801 PORT_PEER=8802 PORT_FLOOR=8803
+SFX="${BENCH_PG_SUFFIX:-}"
+PORT_OURS="${BENCH_PORT_OURS:-8801}" PORT_PEER="${BENCH_PORT_PEER:-8802}" PORT_FLOOR="${BENCH_PORT_FLOOR:-8803}"
 
 OURPY="$REPO/.venv/bin/python"
 PEERVENV="$BENCH_ROOT/peer-venv"
@@ -104,7 +107,7 @@ pg_recreate() {  # name
 for db in $DBS; do
   STATE="$BENCH_ROOT/$db"
   if [ "$db" = postgres ]; then
-    export DATABASE_URL="$PG/aftersales_bench" PEER_DB=postgres PEER_PG_DB=peer_bench FLOOR_DATABASE_URL="$PG/floor_bench"
+    export DATABASE_URL="$PG/aftersales_bench$SFX" PEER_DB=postgres PEER_PG_DB="peer_bench$SFX" FLOOR_DATABASE_URL="$PG/floor_bench$SFX"
   else
     unset DATABASE_URL FLOOR_DATABASE_URL PEER_PG_DB || true
     export PEER_DB=sqlite
@@ -116,7 +119,7 @@ for db in $DBS; do
 
   if [ "$REUSE" != 1 ]; then
     rm -rf "$STATE"; mkdir -p "$STATE/ours" "$STATE/peer" "$STATE/floor"
-    if [ "$db" = postgres ]; then pg_recreate aftersales_bench; pg_recreate peer_bench; pg_recreate floor_bench; fi
+    if [ "$db" = postgres ]; then pg_recreate "aftersales_bench$SFX"; pg_recreate "peer_bench$SFX"; pg_recreate "floor_bench$SFX"; fi
 
     log "[$db] ours: migrate"
     (cd "$REPO" && "$OURPY" manage.py migrate -v0 --noinput)
@@ -187,7 +190,7 @@ for db in $DBS; do
 
   if [ "$KEEP" != 1 ]; then
     if [ "$db" = postgres ]; then
-      for name in aftersales_bench peer_bench floor_bench; do psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)"; done
+      for name in "aftersales_bench$SFX" "peer_bench$SFX" "floor_bench$SFX"; do psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)"; done
     fi
     rm -rf "$STATE"
   fi

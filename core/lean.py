@@ -1,83 +1,160 @@
-"""Lean reads for the hottest paths: one SQL statement, rows turned into model instances.
+"""Lean reads and writes for the hottest paths, on the ORM's own statements.
 
-Every API request authenticates its token and every intake looks up a unit with its model,
-product line and owner. Through the ORM each of these reads costs about 1.2 ms of CPU on this
-project's benchmark machine, nearly all of it building and compiling the query
-(``docs/benchmarks.md``); the statement itself runs in under 0.1 ms. ``Shape`` does what the
-ORM's compiler and model iterable do for a fixed join, once per process: it writes the column
-list, keeps the database backend's converters for each column (SQLite's text dates, integer
-booleans, JSON…) and builds the instances with ``Model.from_db`` (so ``_state`` is right and
-``save()`` works), linking related instances the way ``select_related`` does.
+Every API request authenticates its token, every intake looks up a unit with its model,
+product line and owner, every order page reads the order with nine joined tables and its
+children. Through the ORM each of these reads costs about 1.2 ms of CPU on this project's
+benchmark machine, nearly all of it building and compiling the query (``docs/benchmarks.md``);
+the statement itself runs in under 0.1 ms. ``Compiled`` compiles the queryset once per database
+and keeps its SQL, its parameters' order and what turns a row into instances (the model
+iterable's own steps: the backend's converters, ``Model.from_db``, ``select_related``'s
+populators); each use only fills in the values.
 
 ``fetch_many`` runs several independent SELECTs; on PostgreSQL it sends them in one pipeline, so
-an order page's half a dozen child reads cost one round trip instead of one each.
+an order page's half a dozen child reads cost one round trip instead of one each. ``insert``
+writes new rows in one ``INSERT … RETURNING`` without a query object.
 
 Use it only where a profile shows the ORM's own cost dominating, with a test that compares
 its result to the ORM's.
 """
 
 import functools
-from collections.abc import Sequence
+import inspect
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connections, router
+from django.db.models import Expression, QuerySet
+from django.db.models.query import get_related_populators
 
 
-class Shape:
-    """The columns of ``model`` (table alias ``alias``) followed by those of its ``joins``.
+class Param(Expression):
+    """The place of the ``index``-th value given to ``Compiled.statement``: one ``%s`` in the
+    compiled SQL. Use it where a queryset takes a value (``filter(order_id=Param(0))``; as the
+    right side of ``__in`` it can take a ``Fragment``). Its value reaches the driver as given,
+    without the field's own preparation: ints and strings."""
 
-    ``joins``: ``(alias, model, parent alias, field name on the parent)`` in the order they
-    appear in the SELECT; each joined instance is cached on its parent like ``select_related``.
-    A joined row that is NULL (an outer join that found nothing) leaves the relation ``None``.
-    """
+    def __init__(self, index: int):
+        super().__init__()
+        self.index = index
 
-    def __init__(self, model, alias: str, joins: Sequence[tuple[str, object, str, str]] = ()):
-        self.parts = [(alias, model, None, None), *joins]
-        self._converters: dict[str, list] = {}
+    def as_sql(self, compiler, connection):
+        return "%s", [self]
 
-    def columns(self, connection) -> str:
-        qn = connection.ops.quote_name
-        return ", ".join(
-            f"{alias}.{qn(f.column)}" for alias, model, _p, _f in self.parts for f in model._meta.concrete_fields
-        )
 
-    def _converters_for(self, connection) -> list:
-        got = self._converters.get(connection.alias)
-        if got is None:
-            got = []
-            for alias, model, _p, _f in self.parts:
-                for f in model._meta.concrete_fields:
-                    col = f.get_col(alias)
-                    got.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
-            self._converters[connection.alias] = got
-        return got
+@dataclass(frozen=True)
+class Fragment:
+    """SQL with its parameters, spliced in the place of a ``Param`` (e.g. a subquery compiled
+    by the ORM for the actor's scope)."""
 
-    def build(self, row: Sequence, using: str):
-        """The root instance of one row (the columns given by ``columns`` first; extra trailing
-        columns are ignored), with its joined instances attached."""
-        connection = connections[using]
-        converters = self._converters_for(connection)
-        values = list(row[: len(converters)])
-        for i, (col, convs) in enumerate(converters):
-            if convs:
-                value = values[i]
-                for conv in convs:
-                    value = conv(value, col, connection)
-                values[i] = value
-        built: dict[str, object] = {}
-        start = 0
-        for alias, model, parent, field in self.parts:
-            fields = model._meta.concrete_fields
-            chunk = values[start : start + len(fields)]
-            start += len(fields)
-            instance = None
-            pk_index = fields.index(model._meta.pk)
-            if chunk[pk_index] is not None:
-                instance = model.from_db(using, [f.attname for f in fields], chunk)
-            built[alias] = instance
-            if parent is not None and built[parent] is not None:
-                built[parent]._meta.get_field(field).set_cached_value(built[parent], instance)
-        return built[self.parts[0][0]]
+    sql: str
+    params: tuple
+
+
+@dataclass(frozen=True)
+class _Plan:
+    texts: tuple[str, ...]  # the SQL around each placeholder: len(slots) + 1 pieces
+    slots: tuple  # per placeholder: a Param (its index) or the compiled value itself
+    sql: str
+    model: type
+    start: int
+    end: int
+    init_list: tuple[str, ...]
+    converters: tuple
+    populators: tuple
+
+
+class Compiled:
+    """A queryset's SELECT compiled by the ORM once per database alias, run again and again with
+    other values.
+
+    ``make(Param(0), Param(1), …)`` builds the queryset (one argument per value). The first use
+    on a database compiles it (``get_compiler(using=alias).as_sql()``) and keeps the SQL, where
+    each ``Param`` sits among the parameters, and what Django's model iterable needs to turn a
+    row into instances (the model's columns, the database's converters, ``select_related``'s
+    populators). Later uses only fill in the values: the joins, columns and conditions are the
+    ORM's own, without building and compiling the query on every request."""
+
+    def __init__(self, make: Callable[..., QuerySet]):
+        self.make = make
+        self.arity = len(inspect.signature(make).parameters)
+        self._plans: dict[str, _Plan] = {}
+
+    def _plan(self, alias: str) -> _Plan:
+        plan = self._plans.get(alias)
+        if plan is None:
+            queryset = self.make(*(Param(i) for i in range(self.arity)))
+            compiler = queryset.query.get_compiler(using=alias)
+            sql, params = compiler.as_sql()
+            texts, start = [], 0
+            for mark in re.finditer(r"%[s%]", sql):
+                if mark.group() == "%s":
+                    texts.append(sql[start : mark.start()])
+                    start = mark.end()
+            texts.append(sql[start:])
+            assert len(texts) == len(params) + 1, "a placeholder that is not a parameter"
+            klass = compiler.klass_info
+            assert klass is not None and not compiler.annotation_col_map, "model instances only"
+            select = compiler.select
+            first, last = klass["select_fields"][0], klass["select_fields"][-1] + 1
+            converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
+            plan = self._plans[alias] = _Plan(
+                texts=tuple(texts),
+                slots=tuple(params),
+                sql=sql,
+                model=klass["model"],
+                start=first,
+                end=last,
+                init_list=tuple(f[0].target.attname for f in select[first:last]),
+                converters=tuple(converters.items()),
+                populators=tuple(get_related_populators(klass, select, alias)),
+            )
+        return plan
+
+    def statement(self, alias: str, *values) -> tuple[str, list]:
+        """The SQL and parameters for these values (one per ``Param``, in order)."""
+        plan = self._plan(alias)
+        params: list = []
+        if not any(isinstance(v, Fragment) for v in values):
+            for slot in plan.slots:
+                params.append(values[slot.index] if isinstance(slot, Param) else slot)
+            return plan.sql, params
+        parts = [plan.texts[0]]
+        for slot, text in zip(plan.slots, plan.texts[1:], strict=True):
+            value = values[slot.index] if isinstance(slot, Param) else slot
+            if isinstance(value, Fragment):
+                parts.append(value.sql)
+                params.extend(value.params)
+            else:
+                parts.append("%s")
+                params.append(value)
+            parts.append(text)
+        return "".join(parts), params
+
+    def build(self, alias: str, rows) -> list:
+        """The instances of the statement's rows, as the queryset would give them."""
+        plan = self._plan(alias)
+        connection = connections[alias]
+        out = []
+        for row in rows:
+            if plan.converters:
+                row = list(row)
+                for pos, (convs, expression) in plan.converters:
+                    value = row[pos]
+                    for convert in convs:
+                        value = convert(value, expression, connection)
+                    row[pos] = value
+            obj = plan.model.from_db(alias, plan.init_list, row[plan.start : plan.end])
+            for populator in plan.populators:
+                populator.populate(row, obj)
+            out.append(obj)
+        return out
+
+    def fetch(self, alias: str, *values) -> list:
+        """Run the statement with these values: the instances, in the queryset's order."""
+        (rows,) = fetch_many(alias, [self.statement(alias, *values)])
+        return self.build(alias, rows)
 
 
 @functools.cache

@@ -30,8 +30,7 @@ router = Router(tags=["work orders"])
 
 
 def _detail(request, order_id: int) -> dict:
-    order = selectors.work_order_detail(actor=request.user, order_id=order_id)
-    return order_detail(order, request.user, selectors.report_of(order))
+    return order_detail(selectors.work_order_detail(actor=request.user, order_id=order_id), request.user)
 
 
 def _detail_of_new(request, order) -> dict:
@@ -45,21 +44,11 @@ def _detail_of_new(request, order) -> dict:
     events = getattr(order, "new_events", None)
     if events is None:  # not fresh from intake (e.g. an idempotent replay)
         return _detail(request, order.pk)
-    _cache_related(order, events=events, quotes=[], acceptances=[], documents=[])
     order.sla_clocks = order.new_clocks
-    return order_detail(order, request.user, None, log_view=False)  # intake logged the view
-
-
-def _cache_related(order, **rows) -> None:
-    """Fill the reverse relations' prefetch cache with rows already in memory."""
-    cache = getattr(order, "_prefetched_objects_cache", None)
-    if cache is None:
-        cache = order._prefetched_objects_cache = {}
-    for name, items in rows.items():
-        manager = getattr(order, name)
-        qs = manager.all()
-        qs._result_cache, qs._prefetch_done = list(items), True
-        cache[manager.field.remote_field.cache_name] = qs
+    detail = selectors.OrderDetail(
+        order=order, events=tuple(events), quotes=(), acceptances=(), documents=(), report=None, parts=()
+    )
+    return order_detail(detail, request.user, log_view=False)  # intake logged the view
 
 
 @router.post("/service-requests", response={201: WorkOrderDetailOut, **ERRORS}, summary="Submit a service request")

@@ -29,5 +29,4 @@ def replace_unit(request, order_id: int, payload: ReplacementIn):
         is_return=payload.is_return,
         manager_approved=payload.manager_approved,
     )
-    order = selectors.work_order_detail(actor=request.user, order_id=order_id)
-    return order_detail(order, request.user, selectors.report_of(order))
+    return order_detail(selectors.work_order_detail(actor=request.user, order_id=order_id), request.user)

@@ -5,7 +5,6 @@ services, which both the UI and the API call.
 """
 
 from django import forms
-from django.db import connections, router
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
@@ -32,27 +31,15 @@ class Form(forms.Form):
 
 
 def assignment_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """The active field engineers (by name) and the teams (by name), in one statement: the
-    order page's assignment form, its POST and the queue's filters show both lists on every
-    request (``service/tests/test_choices.py`` holds it equal to the ORM's two queries)."""
-    alias = router.db_for_read(User)
-    connection = connections[alias]
-    qn = connection.ops.quote_name
-    u, d = qn(User._meta.db_table), qn(Department._meta.db_table)
-    sql = (
-        f"SELECT 0, first_name, last_name, username, id FROM {u} WHERE role = %s AND is_active = %s"  # noqa: S608 (names from the models)
-        f" UNION ALL SELECT 1, name, '', '', id FROM {d} ORDER BY 1, 2, 3, 4"
+    """The active field engineers (by name) and the teams (by name): the order page's
+    assignment form, its POST and the queue's filters show both lists."""
+    engineers = (
+        User.objects.filter(role=Role.ENGINEER, is_active=True)
+        .order_by("first_name", "last_name", "username")
+        .only("pk", "username", "first_name", "last_name")
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [Role.ENGINEER, True])
-        rows = cursor.fetchall()
-    fields = ["id", "username", "first_name", "last_name"]
-    engineers = [
-        (pk, User.from_db(alias, fields, [pk, username, first, last]).display_name())
-        for kind, first, last, username, pk in rows
-        if kind == 0
-    ]
-    return engineers, [(pk, name) for kind, name, _l, _u, pk in rows if kind == 1]
+    departments = Department.objects.order_by("name").values_list("pk", "name")
+    return [(u.pk, u.display_name()) for u in engineers], list(departments)
 
 
 class QueueFilterForm(Form):

@@ -7,7 +7,7 @@ from core.masking import mask_address, mask_name, mask_phone
 from sla.schemas import clock_data
 
 from .permissions import PII_FIELDS, sees_unmasked_pii
-from .selectors import clocks_of
+from .selectors import OrderDetail, clocks_of
 from .workflow import available
 
 
@@ -61,13 +61,13 @@ def sla_policy(order) -> dict | None:
     return {"code": sla.policy_code, "name": sla.snapshot.get("name", ""), "calendar": sla.snapshot.get("calendar", "")}
 
 
-def order_detail(order, actor, report, *, log_view: bool = True) -> dict:
+def order_detail(detail: OrderDetail, actor, *, log_view: bool = True) -> dict:
     """The detail body; ``log_view=False`` when the caller has logged the view of the contact
     data already (intake, in the order's own commit)."""
+    order, report, latest = detail.order, detail.report, detail.acceptance
     data = order_summary(order, actor)
     if log_view:
         log_pii_view(actor, order)
-    latest = next(iter(order.acceptances.all()), None)
     data.update(
         fault_description=order.fault_description,
         preferred_time=order.preferred_time,
@@ -83,17 +83,17 @@ def order_detail(order, actor, report, *, log_view: bool = True) -> dict:
                 "note": e.note,
                 "payload": e.payload,
             }
-            for e in order.events.all()
+            for e in detail.events
         ],
         quotes=[
             {
-                "id": q.pk,
-                "status": q.status,
-                "currency": q.currency,
-                "total": q.total,
-                "plan": q.plan,
-                "estimated_hours": q.estimated_hours,
-                "decided_at": q.decided_at,
+                "id": q.quote.pk,
+                "status": q.quote.status,
+                "currency": q.quote.currency,
+                "total": q.quote.total,
+                "plan": q.quote.plan,
+                "estimated_hours": q.quote.estimated_hours,
+                "decided_at": q.quote.decided_at,
                 "lines": [
                     {
                         "kind": ln.kind,
@@ -102,10 +102,10 @@ def order_detail(order, actor, report, *, log_view: bool = True) -> dict:
                         "unit_price": ln.unit_price,
                         "amount": ln.amount,
                     }
-                    for ln in q.lines.all()
+                    for ln in q.lines
                 ],
             }
-            for q in order.quotes.all()
+            for q in detail.quotes
         ],
         report=None
         if report is None
@@ -123,7 +123,7 @@ def order_detail(order, actor, report, *, log_view: bool = True) -> dict:
                     "new_serial": p.new_serial,
                     "quantity": p.quantity,
                 }
-                for p in report.parts.all()
+                for p in detail.parts
             ],
         },
         acceptance=None

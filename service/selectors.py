@@ -1,31 +1,26 @@
 """Reads of work orders; every read starts from the actor's scope."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from accounts.models import Department, User
 from core import lean
 from core.errors import NotFound
-from core.lean import Shape
-from core.models import Document
 from core.pagination import keyset_page
-from customers.models import Customer
-from products.models import ProductModel, Unit
-from service.models import Replacement
 
 from . import filters as F
 from .models import (
     Acceptance,
     OrderDocument,
-    OrderSla,
     PartUsed,
     Quote,
     QuoteLine,
     RepairReport,
+    Replacement,
     WorkOrder,
     WorkOrderClock,
     WorkOrderEvent,
@@ -76,186 +71,125 @@ def clocks_of(order) -> list:
     return list(order.clocks.order_by("id")) if clocks is None else clocks
 
 
-def work_order_detail(*, actor, order_id: int) -> WorkOrder:
-    """The order with what its pages and the API's detail show: customer, people, unit, team,
-    SLA record and repair report joined; events (with their actors), quotes and their lines,
-    acceptances, documents, the report's parts and the SLA clocks loaded by ``order_children``
-    as if prefetched (``order.events.all()`` and the like run no query).
+@dataclass(frozen=True)
+class QuoteDetail:
+    quote: Quote
+    lines: tuple[QuoteLine, ...]  # in the order they were entered
 
-    The row is read through ``core.lean``, limited to the ids ``visible_to(actor)`` gives for
-    ``order_id``: the scope stays the ORM's (one subquery), the nine joined tables are not
-    compiled on every request."""
+
+@dataclass(frozen=True)
+class OrderDetail:
+    """An order and everything its pages and the API's detail show, read by ``work_order_detail``.
+
+    ``order`` comes with its customer, assignee, product model, unit (and the unit's model),
+    team, SLA record and repair report (with its engineer) joined; the pages, the presenters and
+    the templates take the order's other rows from here, never from the order's relations
+    (``order.events.all()`` would read them again). The clocks are ``order.sla_clocks``, as on
+    the list pages (``attach_clocks``)."""
+
+    order: WorkOrder
+    events: tuple[WorkOrderEvent, ...]  # oldest first, with their actors
+    quotes: tuple[QuoteDetail, ...]  # newest first
+    acceptances: tuple[Acceptance, ...]  # the latest signature first
+    documents: tuple[OrderDocument, ...]  # with their files
+    report: RepairReport | None
+    parts: tuple[PartUsed, ...]  # the report's
+
+    @property
+    def clocks(self) -> list:
+        return clocks_of(self.order)
+
+    @property
+    def acceptance(self) -> Acceptance | None:
+        """The latest acceptance or refusal, if any."""
+        return self.acceptances[0] if self.acceptances else None
+
+    def quote_in(self, status: str) -> QuoteDetail | None:
+        """The newest quote in ``status``, if any."""
+        return next((q for q in self.quotes if q.quote.status == status), None)
+
+
+def work_order_detail(*, actor, order_id: int) -> OrderDetail:
+    """The order with its children (``OrderDetail``), if ``actor`` may see it.
+
+    Every statement is the ORM's, compiled once per database (``core.lean.Compiled``): the
+    order's row with its nine joined tables, limited to the ids ``visible_to(actor)`` gives for
+    ``order_id`` (the scope is compiled on each request: one subquery), then the children in
+    one round trip on PostgreSQL (``order_children``)."""
     scope = visible_to(actor).filter(pk=order_id).values("pk")
     try:
         where, params = scope.query.sql_with_params()
     except EmptyResultSet:  # visible_to(actor) is .none()
         raise NotFound(_("Work order not found.")) from None
     alias = scope.db
-    connection = connections[alias]
-    with connection.cursor() as cursor:
-        cursor.execute(_statements(connection)["order"] % {"scope": where}, params)
-        row = cursor.fetchone()
-    if row is None:
+    found = _ORDER.fetch(alias, lean.Fragment(where, tuple(params)))
+    if not found:
         raise NotFound(_("Work order not found."))
-    order = _ORDER.build(row, alias)
-    for name, field in (("sla", OrderSla.order.field), ("report", RepairReport.order.field)):
-        joined = getattr(order, name, None)
-        if joined is not None:
-            field.set_cached_value(joined, order)
-    order_children(order)
-    return order
+    return order_children(found[0])
 
 
-_ORDER = Shape(
-    WorkOrder,
-    "w",
-    [
-        ("cu", Customer, "w", "customer"),
-        ("a", User, "w", "assignee"),
-        ("pm", ProductModel, "w", "product_model"),
-        ("un", Unit, "w", "unit"),
-        ("um", ProductModel, "un", "model"),
-        ("dp", Department, "w", "department"),
-        ("s", OrderSla, "w", "sla"),
-        ("r", RepairReport, "w", "report"),
-        ("re", User, "r", "engineer"),
-    ],
+_ORDER = lean.Compiled(
+    lambda scope: WorkOrder.objects.select_related(
+        "customer", "assignee", "product_model", "unit__model", "department", "sla", "report__engineer"
+    ).filter(pk__in=scope)
 )
-
-
-# The order's child rows through ``core.lean``: each statement is written once per process and
-# run with the order's id; the ORM's prefetching of the same rows cost 4 of an order page's
+# The order's child rows: the ORM's prefetching of the same rows cost 4 of an order page's
 # ~17 ms of CPU, nearly all of it building and compiling the queries (bench/page_profile.py).
-_EVENTS = Shape(WorkOrderEvent, "e", [("u", User, "e", "actor")])
-_QUOTES = Shape(Quote, "q")
-_LINES = Shape(QuoteLine, "l")
-_ACCEPTANCES = Shape(Acceptance, "a")
-_DOCUMENTS = Shape(OrderDocument, "d", [("f", Document, "d", "document")])
-_PARTS = Shape(PartUsed, "p")
-_CLOCKS = Shape(WorkOrderClock, "c")
-_REPLACEMENTS = Shape(Replacement, "r", [("m", ProductModel, "r", "new_model")])
-_STATEMENTS: dict[str, dict[str, str]] = {}
-
-
-def _statements(connection) -> dict[str, str]:
-    got = _STATEMENTS.get(connection.alias)
-    if got is None:
-        qn = connection.ops.quote_name
-
-        def t(model) -> str:
-            return qn(model._meta.db_table)
-
-        def c(model, field: str) -> str:
-            return qn(model._meta.get_field(field).column)
-
-        w = WorkOrder
-        got = _STATEMENTS[connection.alias] = {  # noqa: S608 (names from the models)
-            # %(scope)s: the actor's scope, compiled by the ORM (a %-template: its own %s stay)
-            "order": f"SELECT {_ORDER.columns(connection)} FROM {t(w)} w"
-            f" INNER JOIN {t(Customer)} cu ON cu.{c(Customer, 'id')} = w.{c(w, 'customer')}"
-            f" LEFT OUTER JOIN {t(User)} a ON a.{c(User, 'id')} = w.{c(w, 'assignee')}"
-            f" LEFT OUTER JOIN {t(ProductModel)} pm ON pm.{c(ProductModel, 'id')} = w.{c(w, 'product_model')}"
-            f" LEFT OUTER JOIN {t(Unit)} un ON un.{c(Unit, 'id')} = w.{c(w, 'unit')}"
-            f" LEFT OUTER JOIN {t(ProductModel)} um ON um.{c(ProductModel, 'id')} = un.{c(Unit, 'model')}"
-            f" LEFT OUTER JOIN {t(Department)} dp ON dp.{c(Department, 'id')} = w.{c(w, 'department')}"
-            f" LEFT OUTER JOIN {t(OrderSla)} s ON s.{c(OrderSla, 'order')} = w.{c(w, 'id')}"
-            f" LEFT OUTER JOIN {t(RepairReport)} r ON r.{c(RepairReport, 'order')} = w.{c(w, 'id')}"
-            f" LEFT OUTER JOIN {t(User)} re ON re.{c(User, 'id')} = r.{c(RepairReport, 'engineer')}"
-            f" WHERE w.{c(w, 'id')} IN (%(scope)s)",
-            "events": f"SELECT {_EVENTS.columns(connection)} FROM {t(WorkOrderEvent)} e"
-            f" LEFT OUTER JOIN {t(User)} u ON u.{c(User, 'id')} = e.{c(WorkOrderEvent, 'actor')}"
-            f" WHERE e.{c(WorkOrderEvent, 'order')} = %s ORDER BY e.{c(WorkOrderEvent, 'at')}, e.{c(WorkOrderEvent, 'id')}",
-            "quotes": f"SELECT {_QUOTES.columns(connection)} FROM {t(Quote)} q"
-            f" WHERE q.{c(Quote, 'order')} = %s ORDER BY q.{c(Quote, 'id')} DESC",
-            "lines": f"SELECT {_LINES.columns(connection)} FROM {t(QuoteLine)} l"
-            f" INNER JOIN {t(Quote)} q ON q.{c(Quote, 'id')} = l.{c(QuoteLine, 'quote')}"
-            f" WHERE q.{c(Quote, 'order')} = %s ORDER BY l.{c(QuoteLine, 'id')}",
-            "acceptances": f"SELECT {_ACCEPTANCES.columns(connection)} FROM {t(Acceptance)} a"
-            f" WHERE a.{c(Acceptance, 'order')} = %s"
-            f" ORDER BY a.{c(Acceptance, 'signed_at')} DESC, a.{c(Acceptance, 'id')} DESC",
-            "documents": f"SELECT {_DOCUMENTS.columns(connection)} FROM {t(OrderDocument)} d"
-            f" INNER JOIN {t(Document)} f ON f.{c(Document, 'id')} = d.{c(OrderDocument, 'document')}"
-            f" WHERE d.{c(OrderDocument, 'order')} = %s ORDER BY d.{c(OrderDocument, 'id')}",
-            "parts": f"SELECT {_PARTS.columns(connection)} FROM {t(PartUsed)} p"
-            f" WHERE p.{c(PartUsed, 'report')} = %s ORDER BY p.{c(PartUsed, 'id')}",
-            "clocks": f"SELECT {_CLOCKS.columns(connection)} FROM {t(WorkOrderClock)} c"
-            f" WHERE c.{c(WorkOrderClock, 'order')} = %s ORDER BY c.{c(WorkOrderClock, 'id')}",
-            "replacements": f"SELECT {_REPLACEMENTS.columns(connection)} FROM {t(Replacement)} r"
-            f" LEFT OUTER JOIN {t(ProductModel)} m ON m.{c(ProductModel, 'id')} = r.{c(Replacement, 'new_model')}"
-            f" WHERE r.{c(Replacement, 'order')} = %s ORDER BY r.{c(Replacement, 'id')}",
-        }
-    return got
-
-
-def prefetched(instance, name: str, rows: list) -> None:
-    """Make ``instance.<name>.all()`` answer ``rows`` without a query, as ``prefetch_related``
-    leaves it (the rows' link back to ``instance`` is set too; a further ``.filter()`` on the
-    relation still queries, limited to ``instance``)."""
-    manager = getattr(instance, name)
-    link = manager.field
-    for row in rows:
-        link.set_cached_value(row, instance)
-    qs = manager.get_queryset()
-    qs._result_cache = rows
-    qs._prefetch_done = True
-    if not hasattr(instance, "_prefetched_objects_cache"):
-        instance._prefetched_objects_cache = {}
-    instance._prefetched_objects_cache[link.remote_field.cache_name] = qs
-
-
-def _fetch(order: WorkOrder, name: str, shape: Shape, key: int) -> list:
-    alias = order._state.db
-    (rows,) = lean.fetch_many(alias, [(_statements(connections[alias])[name], [key])])
-    return [shape.build(row, alias) for row in rows]
+_CHILDREN = {
+    "events": lean.Compiled(
+        lambda order: WorkOrderEvent.objects.filter(order_id=order).select_related("actor").order_by("at", "id")
+    ),
+    "quotes": lean.Compiled(lambda order: Quote.objects.filter(order_id=order).order_by("-id")),
+    "lines": lean.Compiled(lambda order: QuoteLine.objects.filter(quote__order_id=order).order_by("id")),
+    "acceptances": lean.Compiled(lambda order: Acceptance.objects.filter(order_id=order).order_by("-signed_at", "-id")),
+    "documents": lean.Compiled(
+        lambda order: OrderDocument.objects.filter(order_id=order).select_related("document").order_by("id")
+    ),
+    "parts": lean.Compiled(lambda report: PartUsed.objects.filter(report_id=report).order_by("id")),
+    "clocks": lean.Compiled(lambda order: WorkOrderClock.objects.filter(order_id=order).order_by("id")),
+}
+_REPLACEMENTS = lean.Compiled(
+    lambda order: Replacement.objects.filter(order_id=order).select_related("new_model").order_by("id")
+)
 
 
 def replacements_of(order: WorkOrder) -> list:
     """The order's replacements (or returns), oldest first, with the new unit's model: what the
-    console's order page lists (one statement through ``core.lean``)."""
-    return _fetch(order, "replacements", _REPLACEMENTS, order.pk)
+    console's order page lists (one statement)."""
+    return _REPLACEMENTS.fetch(order._state.db, order.pk)
 
 
-def order_children(order: WorkOrder) -> None:
-    """Load the order's events, quotes (with lines), acceptances, documents, report parts and
-    clocks (``order.sla_clocks``) through ``core.lean.fetch_many``: one statement each (none
-    for the parts of no report), all in one round trip on PostgreSQL. Elsewhere the lines are
-    read only when there are quotes; in a pipeline they come along at no extra round trip."""
+def order_children(order: WorkOrder) -> OrderDetail:
+    """The detail of ``order`` (read with its report joined): its events, quotes (with lines),
+    acceptances, documents, report parts and clocks, one statement each (none for the parts of
+    no report), all in one round trip on PostgreSQL (``core.lean.fetch_many``). Elsewhere the
+    lines are read only when there are quotes; in a pipeline they come along at no extra trip."""
     alias = order._state.db
-    connection = connections[alias]
-    statements = _statements(connection)
     report = getattr(order, "report", None) if WorkOrder.report.is_cached(order) else None
     keys = dict.fromkeys(("events", "quotes", "acceptances", "documents", "clocks"), order.pk)
     if report is not None:
         keys["parts"] = report.pk
-    if lean.pipelined(connection):
+    if lean.pipelined(connections[alias]):
         keys["lines"] = order.pk
-    rows = dict(zip(keys, lean.fetch_many(alias, [(statements[n], [k]) for n, k in keys.items()]), strict=True))
+    statements = [_CHILDREN[name].statement(alias, key) for name, key in keys.items()]
+    rows = dict(zip(keys, lean.fetch_many(alias, statements), strict=True))
 
-    def built(name: str, shape: Shape) -> list:
-        return [shape.build(row, alias) for row in rows[name]]
+    def built(name: str) -> tuple:
+        return tuple(_CHILDREN[name].build(alias, rows[name])) if name in rows else ()
 
-    prefetched(order, "events", built("events", _EVENTS))
-    quotes = built("quotes", _QUOTES)
+    quotes = built("quotes")
+    by_quote: dict[int, list] = {q.pk: [] for q in quotes}
     if quotes:
-        by_quote: dict[int, list] = {q.pk: [] for q in quotes}
-        lines = built("lines", _LINES) if "lines" in rows else _fetch(order, "lines", _LINES, order.pk)
+        lines = built("lines") if "lines" in rows else _CHILDREN["lines"].fetch(alias, order.pk)
         for line in lines:
             by_quote[line.quote_id].append(line)
-        for q in quotes:
-            prefetched(q, "lines", by_quote[q.pk])
-    prefetched(order, "quotes", quotes)
-    prefetched(order, "acceptances", built("acceptances", _ACCEPTANCES))
-    prefetched(order, "documents", built("documents", _DOCUMENTS))
-    if report is not None:
-        prefetched(report, "parts", built("parts", _PARTS))
-    order.sla_clocks = built("clocks", _CLOCKS)
-
-
-def report_of(order: WorkOrder):
-    """The order's repair report with its engineer and parts, or None. No query when the order
-    came from ``work_order_detail``, which joins it (one query fewer per order page)."""
-    from .models import RepairReport
-
-    if WorkOrder.report.is_cached(order):
-        return getattr(order, "report", None)
-    return RepairReport.objects.filter(order=order).select_related("engineer").prefetch_related("parts").first()
+    order.sla_clocks = list(built("clocks"))
+    return OrderDetail(
+        order=order,
+        events=built("events"),
+        quotes=tuple(QuoteDetail(q, tuple(by_quote[q.pk])) for q in quotes),
+        acceptances=built("acceptances"),
+        documents=built("documents"),
+        report=report,
+        parts=built("parts"),
+    )

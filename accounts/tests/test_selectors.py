@@ -1,4 +1,4 @@
-"""``live_token``: the API's token lookup, in lean SQL, gives what the ORM gives."""
+"""``live_token``: the API's token lookup, compiled once, gives what the ORM gives."""
 
 import pytest
 from django.db import connection

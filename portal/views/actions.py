@@ -23,8 +23,7 @@ from .requests import detail_context
 
 def _again(request, order_id: int, status: int, **forms):
     """The detail page again, with the failed form bound; its general errors go on top of the page."""
-    order = work_order_detail(actor=request.user, order_id=order_id)
-    context = detail_context(request, order, **forms)
+    context = detail_context(request, work_order_detail(actor=request.user, order_id=order_id), **forms)
     context["action_errors"] = [str(e) for form in forms.values() for e in form.non_field_errors()]
     return render(request, "portal/request_detail.html", context, status=status)
 
@@ -33,8 +32,9 @@ def _again(request, order_id: int, status: int, **forms):
 @customer_required
 @once_per_form
 def quote_decide(request, order_id: int, quote_id: int):
-    order = work_order_detail(actor=request.user, order_id=order_id)
-    if not any(q.pk == quote_id for q in order.quotes.all()):
+    detail = work_order_detail(actor=request.user, order_id=order_id)
+    order = detail.order
+    if not any(q.quote.pk == quote_id for q in detail.quotes):
         raise NotFound()
     form = QuoteDecisionForm(request.POST)
     if not form.is_valid():
@@ -55,7 +55,7 @@ def quote_decide(request, order_id: int, quote_id: int):
 @customer_required
 @once_per_form
 def acceptance(request, order_id: int):
-    order = work_order_detail(actor=request.user, order_id=order_id)
+    order = work_order_detail(actor=request.user, order_id=order_id).order
     form = AcceptanceForm(request.POST)
     if not form.is_valid():
         return _again(request, order.pk, 422, acceptance_form=form)
@@ -88,7 +88,7 @@ def acceptance(request, order_id: int):
 @customer_required
 @once_per_form
 def cancel(request, order_id: int):
-    order = work_order_detail(actor=request.user, order_id=order_id)
+    order = work_order_detail(actor=request.user, order_id=order_id).order
     form = CancelForm(request.POST)
     if not form.is_valid():
         return _again(request, order.pk, 422, cancel_form=form)

@@ -10,7 +10,7 @@ from core.idempotency import once_per_form
 from customers.models import Address
 from service.choices import Channel, Priority, QuoteStatus, Status
 from service.models import OrderDocument
-from service.selectors import report_of, work_order_detail
+from service.selectors import work_order_detail
 from service.services import request_create, work_order_note
 from service.workflow import available
 
@@ -88,14 +88,14 @@ def new_request(request):
     return render(request, "portal/request_form.html", {"form": form, "has_units": units.exists()}, status=status)
 
 
-def detail_context(request, order, **forms) -> dict:
-    """Everything the detail page shows; ``forms`` carries bound forms with errors after a failed action."""
-    user = request.user
-    events = list(order.events.all())
+def detail_context(request, detail, **forms) -> dict:
+    """Everything the detail page shows (``detail``: the order's ``OrderDetail``); ``forms``
+    carries bound forms with errors after a failed action."""
+    user, order, events = request.user, detail.order, detail.events
     before_cancel = next((e.from_status for e in reversed(events) if e.action == "cancel"), "")
     actions = {t.action for t in available(order, user)}
-    pending = next((q for q in order.quotes.all() if q.status == QuoteStatus.PENDING), None)
-    acceptance = next(iter(order.acceptances.all()), None)
+    pending = detail.quote_in(QuoteStatus.PENDING)
+    shows_report = order.status in REPORT_STATES
     can_cancel = "cancel" in actions and order.status in CUSTOMER_CANCELS
     steps = progress_steps(order.status, paused_from=order.paused_from, before_cancel=before_cancel)
     return {
@@ -105,20 +105,24 @@ def detail_context(request, order, **forms) -> dict:
         "progress_caption": progress_caption(steps),
         "timeline": customer_timeline(events, user),
         "coverage_reason": reason_label(order.coverage_reason),
-        "pending_quote": pending,
-        "decided_quotes": [q for q in order.quotes.all() if q.status in {QuoteStatus.APPROVED, QuoteStatus.REJECTED}],
+        "pending_quote": pending.quote if pending else None,
+        "pending_lines": pending.lines if pending else (),
+        "decided_quotes": [
+            q.quote for q in detail.quotes if q.quote.status in {QuoteStatus.APPROVED, QuoteStatus.REJECTED}
+        ],
         "quote_form": forms.get("quote_form") or QuoteDecisionForm(),
-        "report": report_of(order) if order.status in REPORT_STATES else None,
-        "acceptance": acceptance,
+        "report": detail.report if shows_report else None,
+        "report_parts": detail.parts if shows_report else (),
+        "acceptance": detail.acceptance,
         "can_sign": order.status == Status.RESOLVED and {"accept", "refuse"} & actions,
         "acceptance_form": forms.get("acceptance_form") or AcceptanceForm(initial={"signer_name": user.display_name()}),
         "can_cancel": can_cancel,
         "cancel_form": forms.get("cancel_form") or CancelForm(initial={"version": order.version}),
-        "documents": [d for d in order.documents.all() if d.kind != OrderDocument.Kind.SIGNATURE],
+        "documents": [d for d in detail.documents if d.kind != OrderDocument.Kind.SIGNATURE],
     }
 
 
 @customer_required
 def request_detail(request, order_id: int):
-    order = work_order_detail(actor=request.user, order_id=order_id)
-    return render(request, "portal/request_detail.html", detail_context(request, order))
+    detail = work_order_detail(actor=request.user, order_id=order_id)
+    return render(request, "portal/request_detail.html", detail_context(request, detail))

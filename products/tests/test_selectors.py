@@ -1,4 +1,4 @@
-"""``unit_with_owner``: intake's unit lookup, in lean SQL, gives what the ORM gives; coverage read
+"""``unit_with_owner``: intake's unit lookup, compiled once, gives what the ORM gives; coverage read
 one unit at a time and a page at a time agree."""
 
 import datetime as dt

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import can
-from core import audit, lean, stamps
+from core import audit, lean
 from core.errors import Forbidden, ValidationFailed
 from core.uploads import checked_upload, store_document
 from customers.models import Customer
@@ -118,10 +118,9 @@ def request_create(
     )
     now = timezone.now()
     create_payload = {"channel": channel}
-    with stamps.together():  # the kept SLA policies and warranty terms: one stamp query for both
-        plan = clocks.plan(WORK_ORDER, order, now=now)  # pure once the policies are cached: no write yet
-        if unit is not None:
-            create_payload["warranty"] = warranty_check(unit, on=timezone.localdate(now))
+    plan = clocks.plan(WORK_ORDER, order, now=now)  # pure once the policies are cached: no write yet
+    if unit is not None:
+        create_payload["warranty"] = warranty_check(unit, on=timezone.localdate(now))
     order.due_at = plan.next_due if plan else None
     with transaction.atomic(savepoint=False):  # one commit: order, events, clocks, audit and access rows
         pick = engineer_pick(region=customer.region, product_line=unit.model.line.code if unit else "", now=now)

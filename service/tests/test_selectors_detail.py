@@ -1,5 +1,6 @@
-"""``work_order_detail`` loads an order's children through ``core.lean``: exactly what the ORM's
-``prefetch_related`` gives, ready to use without a query."""
+"""``work_order_detail`` reads an order and its children through the ORM's statements compiled
+once (``core.lean.Compiled``): exactly what ``select_related`` and ``prefetch_related`` give,
+held in an ``OrderDetail`` and ready to use without a query."""
 
 import pytest
 from django.db import connection
@@ -48,7 +49,17 @@ def joined(order, name: str):
 
 
 def everything(order) -> dict:
-    """The order's every column, the rows joined to it, every child row's every column."""
+    """The order's every column, the rows joined to it, every child row's every column: of the
+    ORM's prefetched order, or of an ``OrderDetail`` (read from it, not from the order)."""
+    if isinstance(order, selectors.OrderDetail):
+        detail, order = order, order.order
+        events, acceptances, documents = detail.events, detail.acceptances, detail.documents
+        quotes = [(q.quote, q.lines) for q in detail.quotes]
+        parts = detail.parts
+    else:
+        events, acceptances, documents = order.events.all(), order.acceptances.all(), order.documents.all()
+        quotes = [(q, q.lines.all()) for q in order.quotes.all()]
+        parts = order.report.parts.all() if getattr(order, "report", None) else ()
     report = getattr(order, "report", None)  # joined: no query
     unit = order.unit
     return {
@@ -57,11 +68,11 @@ def everything(order) -> dict:
         "unit model": values(unit.model) if unit else None,
         "sla": joined(order, "sla"),
         "report": (values(report), values(report.engineer)) if report else None,
-        "events": [(values(e), values(e.actor) if e.actor_id else None) for e in order.events.all()],
-        "quotes": [(values(q), [values(ln) for ln in q.lines.all()]) for q in order.quotes.all()],
-        "acceptances": [values(a) for a in order.acceptances.all()],
-        "documents": [(values(d), values(d.document)) for d in order.documents.all()],
-        "parts": [values(p) for p in report.parts.all()] if report else None,
+        "events": [(values(e), values(e.actor) if e.actor_id else None) for e in events],
+        "quotes": [(values(q), [values(ln) for ln in lines]) for q, lines in quotes],
+        "acceptances": [values(a) for a in acceptances],
+        "documents": [(values(d), values(d.document)) for d in documents],
+        "parts": [values(p) for p in parts] if report else None,
         "clocks": [values(c) for c in order.sla_clocks],
     }
 
@@ -127,17 +138,25 @@ def test_the_children_cost_no_query_once_loaded(people):
     # given the busy order read by the selector
     order = busy_order(people)
     lean = selectors.work_order_detail(actor=people["agent"], order_id=order.pk)
-    # when every relation the pages and the API use is walked
+    # when everything the pages and the API use is walked
     with CaptureQueriesContext(connection) as ctx:
         shown = everything(lean)
-        assert lean.report.order is lean and lean.sla.order is lean
-        links = [e.order for e in lean.events.all()] + [ln.quote for q in lean.quotes.all() for ln in q.lines.all()]
-        links += [p.report for p in lean.report.parts.all()] + [a.order for a in lean.acceptances.all()]
+        assert (
+            lean.report is lean.order.report and lean.report.order is lean.order and lean.order.sla.order is lean.order
+        )
+        latest = lean.acceptance
+        approved = lean.quote_in("approved")
+        clocks = lean.clocks
     # then nothing is read again
     assert ctx.captured_queries == []
     assert len(shown["quotes"]) == 2 and [len(q[1]) for q in shown["quotes"]] == [2, 1]
     assert len(shown["parts"]) == 2 and len(shown["acceptances"]) == 2 and len(shown["documents"]) == 1
-    assert all(link is lean for link in links[: len(lean.events.all())])
+    assert latest is lean.acceptances[0] and latest.accepted  # the later of two signed at the same time
+    assert approved is next(q for q in lean.quotes if q.quote.status == "approved")
+    assert [c.pk for c in clocks] == list(
+        WorkOrderClock.objects.filter(order=order).order_by("id").values_list("pk", flat=True)
+    )
+    assert all(line.quote_id == q.quote.pk for q in lean.quotes for line in q.lines)
 
 
 @pytest.mark.django_db
@@ -171,7 +190,7 @@ def test_the_order_is_read_only_within_the_actors_scope(people):
             visible = visible_to(actor).filter(pk=order.pk).exists()
             if visible:
                 shown += 1
-                assert selectors.work_order_detail(actor=actor, order_id=order.pk).pk == order.pk
+                assert selectors.work_order_detail(actor=actor, order_id=order.pk).order.pk == order.pk
             else:
                 with pytest.raises(NotFound):
                     selectors.work_order_detail(actor=actor, order_id=order.pk)
@@ -201,11 +220,14 @@ def test_replacements_are_the_orms(people):
 
 
 @pytest.mark.django_db
-def test_a_filter_on_a_loaded_relation_stays_on_the_order(people):
+def test_the_order_keeps_its_relations_untouched(people):
     # given two orders with notes, the first read by the selector
     first, second = busy_order(people), busy_order(people)
     lean = selectors.work_order_detail(actor=people["agent"], order_id=first.pk)
-    # when its events are filtered further, then only its own rows come back
-    notes = list(lean.events.filter(action="note"))
-    assert notes and {e.order_id for e in notes} == {first.pk}
+    # when its relations are asked for, then they query (nothing was planted in them) and
+    # give the order's own rows, the same as the detail holds
+    with CaptureQueriesContext(connection) as ctx:
+        events = list(lean.order.events.order_by("at", "id"))
+    assert len(ctx.captured_queries) == 1
+    assert [e.pk for e in events] == [e.pk for e in lean.events] and {e.order_id for e in events} == {first.pk}
     assert second.pk != first.pk

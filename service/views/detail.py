@@ -20,8 +20,8 @@ from .panels import FINISHED, blank_form, common_context
 QUOTE_CLOSED = FINISHED | {Status.RESOLVED, Status.ACCEPTED}
 
 
-def load_order(request, order_id: int):
-    """The order if the user may see it; a missing and a forbidden order are both 404."""
+def load_order(request, order_id: int) -> selectors.OrderDetail:
+    """The order's detail if the user may see it; a missing and a forbidden order are both 404."""
     try:
         return selectors.work_order_detail(actor=request.user, order_id=order_id)
     except NotFound:
@@ -59,9 +59,9 @@ def console_forms(order, user) -> dict:
 
 @console
 def detail(request, order_id: int):
-    order = load_order(request, order_id)
-    context = common_context(order, request.user, selectors.report_of(order))
-    context.update(console_forms(order, request.user))
+    detail = load_order(request, order_id)
+    context = common_context(detail, request.user)
+    context.update(console_forms(detail.order, request.user))
     context["page"] = "console"
     template = "service/partials/order.html" if wants_partial(request) else "service/detail.html"
     return render(request, template, context)
@@ -70,19 +70,18 @@ def detail(request, order_id: int):
 @login_required
 def report_print(request, order_id: int):
     """The repair report to print or save as PDF: anyone who can see the order (customers too)."""
-    order = load_order(request, order_id)
-    report = selectors.report_of(order)
-    paid_quote = None
-    if order.coverage == Coverage.PAID:
-        paid_quote = next((q for q in order.quotes.all() if q.status == QuoteStatus.APPROVED), None)
+    detail = load_order(request, order_id)
+    order = detail.order
+    paid_quote = detail.quote_in(QuoteStatus.APPROVED) if order.coverage == Coverage.PAID else None
     log_pii_view(request.user, order)
     context = {
         "order": order,
         "data": order_summary(order, request.user),
         "clear": sees_unmasked_pii(request.user, order),
-        "report": report,
+        "report": detail.report,
+        "report_parts": detail.parts,
         "quote": paid_quote,
-        "acceptance": next(iter(order.acceptances.all()), None),
+        "acceptance": detail.acceptance,
         "printed_at": timezone.now(),
     }
     return render(request, "service/report_print.html", context)

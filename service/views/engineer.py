@@ -51,8 +51,7 @@ def engineer(request):
 @engineer_only
 def engineer_order(request, order_id: int):
     """One of my orders: 404 for an order assigned to someone else."""
-    order = load_order(request, order_id)
-    context = common_context(order, request.user, selectors.report_of(order))
+    context = common_context(load_order(request, order_id), request.user)
     context["page"] = "engineer"
     template = "service/partials/engineer_order.html" if wants_partial(request) else "service/engineer_order.html"
     return render(request, template, context)

@@ -1,7 +1,8 @@
 """The parts of an order page shared by the console and the engineer view.
 
 Each function turns already-loaded rows into display data; none of them queries
-per row (the timeline, documents, quotes and acceptances come prefetched).
+per row (the timeline, documents, quotes and acceptances come with the order's
+``OrderDetail``).
 """
 
 from django.template.loader import render_to_string
@@ -14,7 +15,7 @@ from core.masking import mask_email
 from products.selectors import unit_coverage
 from products.warranty import Cause, Reason
 
-from ..choices import Coverage, EventType, QuoteStatus, Status
+from ..choices import Coverage, EventType, Status
 from ..extensions import order_panels
 from ..forms import AcceptanceForm, NoteForm, PartFormSet, QuoteForm, QuoteLineFormSet, ReplacementForm, ReportForm
 from ..models import OrderDocument
@@ -33,9 +34,9 @@ def label_of(choices, value) -> str:
         return value or ""
 
 
-def timeline(order) -> list[dict]:
+def timeline(events) -> list[dict]:
     rows = []
-    for e in order.events.all():
+    for e in events:
         payload = e.payload if isinstance(e.payload, dict) else {}
         rows.append(
             {
@@ -88,8 +89,8 @@ def customer_panel(order, user) -> dict:
     }
 
 
-def documents(order) -> list:
-    return [d for d in order.documents.all() if d.kind != OrderDocument.Kind.SIGNATURE]
+def documents(rows) -> list:
+    return [d for d in rows if d.kind != OrderDocument.Kind.SIGNATURE]
 
 
 # Forms that are blank whatever the order: their fields' HTML is rendered once per language (and
@@ -114,7 +115,7 @@ def blank_form(name: str, **flags) -> str:
     return html
 
 
-def report_forms(report, version: int):
+def report_forms(report, parts, version: int):
     """The report form and its parts rows, filled in from the saved report if there is one;
     ``version`` is the order's, so that a save over someone else's newer report is refused."""
     if report is None:
@@ -128,7 +129,7 @@ def report_forms(report, version: int):
         "minutes_spent": report.minutes_spent,
         "service_date": report.service_date,
     }
-    parts = [
+    rows = [
         {
             "part_number": p.part_number,
             "name": p.name,
@@ -136,28 +137,28 @@ def report_forms(report, version: int):
             "new_serial": p.new_serial,
             "quantity": p.quantity,
         }
-        for p in report.parts.all()
+        for p in parts
     ]
-    return ReportForm(initial=initial), PartFormSet(prefix="parts", initial=parts)
+    return ReportForm(initial=initial), PartFormSet(prefix="parts", initial=rows)
 
 
-def common_context(order, user, report) -> dict:
+def common_context(detail, user) -> dict:
     """What both order pages show: header, customer, unit & warranty, documents, timeline, report, signing."""
-    latest = next(iter(order.acceptances.all()), None)
+    order, report = detail.order, detail.report
     can_report = can(user, "order.report") and order.status in {Status.IN_SERVICE, Status.AWAITING_PARTS}
     context = {
         "order": order,
         "customer": customer_panel(order, user),
         "coverage_reason": label_of(Reason, order.coverage_reason),
         "warranty": warranty_rows(order),
-        "documents": documents(order),
-        "timeline": timeline(order),
+        "documents": documents(detail.documents),
+        "timeline": timeline(detail.events),
         "actions": action_buttons(order, user),
         "causes": Cause.choices,
         "report": report,
-        "acceptance": latest,
-        "quotes": list(order.quotes.all()),
-        "approved_quote": next((q for q in order.quotes.all() if q.status == QuoteStatus.APPROVED), None),
+        "report_parts": detail.parts,
+        "acceptance": detail.acceptance,
+        "quotes": detail.quotes,
         "is_paid": order.coverage == Coverage.PAID,
         "can_report": can_report,
         "can_sign": order.status == Status.RESOLVED,
@@ -166,7 +167,7 @@ def common_context(order, user, report) -> dict:
         "extra_panels": order_panels(order, user),
     }
     if can_report:
-        context["report_form"], context["parts_formset"] = report_forms(report, order.version)
+        context["report_form"], context["parts_formset"] = report_forms(report, detail.parts, order.version)
     if context["can_sign"]:
         context["acceptance_form"] = AcceptanceForm(initial={"signer_name": order.contact_name})
     return context
