@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sla.models import ClockEvent
+
 
 class Status(models.TextChoices):
     NEW = "new", _("New")
@@ -99,9 +101,9 @@ class EventType(models.TextChoices):
     REPLACE = "replace", _("Replacement")
     SHIPMENT = "shipment", _("Shipment recorded")
     SHIPMENT_RECEIVED = "shipment_received", _("Shipment received")
-    SLA_EXTENDED = "sla_extended", _("Deadline extended")
-    SLA_AT_RISK = "sla_at_risk", _("Deadline at risk")
-    SLA_BREACHED = "sla_breached", _("Deadline missed")
+    SLA_EXTENDED = ClockEvent.EXTENDED.value, ClockEvent.EXTENDED.label
+    SLA_AT_RISK = ClockEvent.AT_RISK.value, ClockEvent.AT_RISK.label
+    SLA_BREACHED = ClockEvent.BREACHED.value, ClockEvent.BREACHED.label
 
     @classmethod
     def label_of(cls, value: str) -> str:

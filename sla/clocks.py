@@ -33,7 +33,7 @@ from notifications.services import Message, notify_many
 from . import engine
 from .businesstime import ClockKind, add_business_time, add_working_days, shift_due_for_pause, working_time_between
 from .cases import CaseType, MatchKeys
-from .models import BusinessCalendar, Clock
+from .models import BusinessCalendar, Clock, ClockEvent
 
 State = Clock.State
 OPEN = (State.RUNNING, State.PAUSED)
@@ -308,7 +308,7 @@ def extend(
             "to": due.isoformat(),
             "original_due_at": c.original_due_at.isoformat(),
         }
-        case.event(subject, actor=actor, action="sla_extended", note=reason, payload=payload).save()
+        case.event(subject, actor=actor, action=ClockEvent.EXTENDED, note=reason, payload=payload).save()
         audit.record(actor=actor, action="sla_extend", obj=c, before=before)
         customer_user = case.customer_user(subject)
         if customer_user is not None:

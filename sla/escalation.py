@@ -25,11 +25,13 @@ from django.utils import timezone, translation
 
 from accounts.choices import Role
 from accounts.models import User
+from core import events
 from notifications.services import Message, notify_many
 
 from . import cases
 from .cases import CaseType
-from .models import Clock, ClockName
+from .events import ClockBreached
+from .models import Clock, ClockEvent, ClockName
 
 RUNNING = Clock.State.RUNNING
 BATCH = 1000
@@ -58,7 +60,7 @@ def steps(now: dt.datetime) -> list[Step]:
     """Breach first: a clock past its deadline is reported as breached, not also as at risk."""
     return [
         Step(
-            "sla_breached",
+            ClockEvent.BREACHED,
             2,
             Q(state=RUNNING, due_at__lt=now),
             {"state": Clock.State.BREACHED, "breached_at": F("due_at"), "escalation_level": 2},
@@ -66,7 +68,7 @@ def steps(now: dt.datetime) -> list[Step]:
         ),
         Step(
             # at_risk IN (false), not NOT at_risk: an equality SQLite can match to the index
-            "sla_at_risk",
+            ClockEvent.AT_RISK,
             1,
             Q(state=RUNNING, at_risk__in=[False], warn_at__lte=now),
             {"at_risk": True, "escalation_level": 1},
@@ -177,6 +179,9 @@ def _record(case: CaseType, step: Step, ids: list[int], staff: "_Staff") -> None
             users = staff.for_team(h.department_id, LEVEL_ROLES[step.level]) + ([assignee] if assignee else [])
             messages.append(Message(users, subject % values, body % values, h.link_id))
         notify_many(messages)
+    if step.level == 2:
+        for h in hits:  # delivered after the batch commits (and only if someone subscribes)
+            events.publish(ClockBreached(case=case.code, subject_id=h.subject_id, clock=h.clock, due_at=h.due_at))
 
 
 def _clock_label(code: str) -> str:

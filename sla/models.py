@@ -93,6 +93,14 @@ class ClockName(models.TextChoices):
     CLASSIFY = "classify", _("Complaint classification and owner")
 
 
+class ClockEvent(models.TextChoices):
+    """The event rows the SLA engine writes on a case (every case type's ``EventType`` has them)."""
+
+    EXTENDED = "sla_extended", _("Deadline extended")
+    AT_RISK = "sla_at_risk", _("Deadline at risk")
+    BREACHED = "sla_breached", _("Deadline missed")
+
+
 class CaseKind(models.TextChoices):
     """The case types a policy can be for; each is declared to the engine by its app (``sla.cases``)."""
 
