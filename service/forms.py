@@ -5,11 +5,13 @@ services, which both the UI and the API call.
 """
 
 from django import forms
+from django.db import router
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.models import Department, User
+from core import lean
 from products.warranty import Cause
 
 from .choices import Channel, LineKind, Mode, Priority, ServiceType, Status
@@ -30,16 +32,22 @@ class Form(forms.Form):
     default_renderer = renderer
 
 
-def assignment_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """The active field engineers (by name) and the teams (by name): the order page's
-    assignment form, its POST and the queue's filters show both lists."""
-    engineers = (
+_ENGINEERS = lean.Compiled(
+    lambda: (
         User.objects.filter(role=Role.ENGINEER, is_active=True)
         .order_by("first_name", "last_name", "username")
         .only("pk", "username", "first_name", "last_name")
     )
-    departments = Department.objects.order_by("name").values_list("pk", "name")
-    return [(u.pk, u.display_name()) for u in engineers], list(departments)
+)
+_TEAMS = lean.Compiled(lambda: Department.objects.order_by("name"))
+
+
+def assignment_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The active field engineers (by name) and the teams (by name): the order page's
+    assignment form, its POST and the queue's filters show both lists on every request, so
+    both statements are compiled once (``core.lean.Compiled``)."""
+    engineers = [(u.pk, u.display_name()) for u in _ENGINEERS.fetch(router.db_for_read(User))]
+    return engineers, [(d.pk, d.name) for d in _TEAMS.fetch(router.db_for_read(Department))]
 
 
 class QueueFilterForm(Form):
