@@ -19,6 +19,9 @@ this module. Delivery rules:
   subscriber neither undoes the publisher's work (already committed) nor the other
   subscribers'. A failure is logged with the event and re-raised only when
   ``EVENTS_RAISE`` is set (the tests set it, so a broken subscriber fails its test).
+- Delivery runs in the publishing process right after the commit, without an outbox table: a
+  process killed between its commit and the delivery loses that reaction (the publisher's
+  own change is kept). A reaction that must never be missed needs an outbox and a retry job.
 - Django signals are not used for business reactions: they fire inside ``save()``, before
   the transaction is decided, and hide who reacts to what.
 """
