@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import EventTypes
 from sla.models import ClockEvent
 
 
@@ -33,7 +34,7 @@ class Category(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class EventType(models.TextChoices):
+class EventType(EventTypes):
     """What a complaint event row records: a transition (labelled as its button) or another event."""
 
     OPEN = "open", _("Complaint received")
@@ -48,10 +49,3 @@ class EventType(models.TextChoices):
     SLA_EXTENDED = ClockEvent.EXTENDED.value, ClockEvent.EXTENDED.label
     SLA_AT_RISK = ClockEvent.AT_RISK.value, ClockEvent.AT_RISK.label
     SLA_BREACHED = ClockEvent.BREACHED.value, ClockEvent.BREACHED.label
-
-    @classmethod
-    def label_of(cls, value: str) -> str:
-        try:
-            return str(cls(value).label)
-        except ValueError:
-            return str(_("Event"))

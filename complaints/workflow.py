@@ -15,7 +15,7 @@ from accounts.choices import Role
 from accounts.models import User
 from core.errors import ValidationFailed
 from core.workflow import Guard, Move, Transition, Workflow
-from sla import cases, clocks
+from sla import clocks
 from sla.models import CaseKind, Milestone
 
 from . import events
@@ -124,13 +124,6 @@ def _on_move(move: Move) -> None:
         complaint.resolved_at = complaint.closed_at = None
 
 
-def _clocks(complaint: Complaint, *, action: str, from_state: str, to_state: str, now) -> dict:
-    """The SLA engine moves the clocks (the case type, complaints/clocks.py, reads this table)."""
-    return clocks.on_transition(
-        cases.get(CaseKind.COMPLAINT), complaint, action=action, from_state=from_state, to_state=to_state, now=now
-    )
-
-
 COMPLAINT = Workflow(
     name="complaint",
     states=S,
@@ -142,7 +135,7 @@ COMPLAINT = Workflow(
     waits={S.WAITING_CUSTOMER: Milestone.CUSTOMER},
     apply=_apply,
     on_move=_on_move,
-    clocks=_clocks,
+    clocks=clocks.transition_hook(CaseKind.COMPLAINT),  # the case type reads its milestones from this table
     default_resume_state=S.INVESTIGATING,
     invalid_message=gettext_lazy("“%(action)s” is not possible while the complaint is “%(status)s”."),
     stale_message=gettext_lazy("Someone else changed this complaint meanwhile. Reload it and try again."),

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import EventTypes
 from sla.models import ClockEvent
 
 
@@ -74,7 +75,7 @@ class LineKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class EventType(models.TextChoices):
+class EventType(EventTypes):
     """What a work-order event row records (``WorkOrderEvent.action``): a transition of the
     workflow (labelled as its button) or another business event. The timeline shows the label."""
 
@@ -104,12 +105,3 @@ class EventType(models.TextChoices):
     SLA_EXTENDED = ClockEvent.EXTENDED.value, ClockEvent.EXTENDED.label
     SLA_AT_RISK = ClockEvent.AT_RISK.value, ClockEvent.AT_RISK.label
     SLA_BREACHED = ClockEvent.BREACHED.value, ClockEvent.BREACHED.label
-
-    @classmethod
-    def label_of(cls, value: str) -> str:
-        """The translated label of a stored action; an unknown one (a row older than its type)
-        reads as a generic "Event", never as its code."""
-        try:
-            return str(cls(value).label)
-        except ValueError:
-            return str(_("Event"))

@@ -17,7 +17,7 @@ from core.workflow import Guard, Move, Transition, Workflow
 from dispatch.services import load_moved
 from products.selectors import main_coverage
 from products.warranty import Cause, Reason
-from sla import cases, clocks
+from sla import clocks
 from sla.models import CaseKind, Milestone
 
 from . import events
@@ -231,13 +231,6 @@ def _on_move(move: Move) -> None:
         )
 
 
-def _clocks(order: WorkOrder, *, action: str, from_state: str, to_state: str, now) -> dict:
-    """The SLA engine moves the clocks (the case type, service/clocks.py, reads this table)."""
-    return clocks.on_transition(
-        cases.get(CaseKind.WORK_ORDER), order, action=action, from_state=from_state, to_state=to_state, now=now
-    )
-
-
 WORK_ORDER = Workflow(
     name="work_order",
     states=S,
@@ -249,7 +242,7 @@ WORK_ORDER = Workflow(
     waits={S.AWAITING_CUSTOMER: Milestone.CUSTOMER, S.AWAITING_PARTS: Milestone.PARTS},
     apply=_apply,
     on_move=_on_move,
-    clocks=_clocks,
+    clocks=clocks.transition_hook(CaseKind.WORK_ORDER),  # the case type reads its milestones from this table
     default_resume_state=S.IN_SERVICE,
     invalid_message=gettext_lazy("“%(action)s” is not possible while the order is “%(status)s”."),
     stale_message=gettext_lazy("Someone else changed this work order meanwhile. Reload it and try again."),

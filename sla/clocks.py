@@ -30,7 +30,7 @@ from core import audit, lean
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from notifications.services import Message, notify_many
 
-from . import engine
+from . import cases, engine
 from .businesstime import ClockKind, add_business_time, add_working_days, shift_due_for_pause, working_time_between
 from .cases import CaseType, MatchKeys
 from .models import BusinessCalendar, Clock, ClockEvent
@@ -202,6 +202,16 @@ def on_transition(
         case.clock_model.objects.bulk_create(new)
         refresh_next_due(case, subject, clocks + new)
     return changes
+
+
+def transition_hook(code: str):
+    """The clock step of a case type's workflow (``core.workflow.Workflow(clocks=...)``): the
+    registered case type ``code`` moves its clocks on every transition."""
+
+    def hook(subject, *, action: str, from_state: str, to_state: str, now: dt.datetime) -> dict:
+        return on_transition(cases.get(code), subject, action=action, from_state=from_state, to_state=to_state, now=now)
+
+    return hook
 
 
 def refresh_next_due(case: CaseType, subject, clocks) -> None:
