@@ -12,6 +12,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
+from .dates import ERROR_TYPE as DATETIME_WINDOW
+from .dates import window_message
 from .errors import DomainError, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -178,6 +180,7 @@ PYDANTIC_MESSAGES = {
     "list_type": lambda e: _("Expected a list."),
     "date_future": lambda e: _("The date cannot be in the future."),
     "value_error": lambda e: _("Enter a valid value."),
+    DATETIME_WINDOW: lambda e: window_message(_loc(e.get("loc", ()))),
 }
 
 

@@ -141,12 +141,13 @@ def extend_clock(request, order_id: int, clock: str, payload: ExtensionIn):
 
 @router.post("/work-orders/{order_id}/assignment", response={200: WorkOrderDetailOut, **ERRORS})
 def assign(request, order_id: int, payload: AssignIn):
+    """A partial update: a field left out of the body stays as it is; an explicit ``null``
+    clears it (``{"assignee_id": null}`` unassigns the engineer)."""
+    sent = payload.model_fields_set
     services.work_order_assign(
         order_id=order_id,
         actor=request.user,
-        assignee_id=payload.assignee_id,
-        appointment_at=payload.appointment_at,
-        department_id=payload.department_id,
+        **{f: getattr(payload, f) for f in ("assignee_id", "appointment_at", "department_id") if f in sent},
         expected_version=payload.version,
     )
     return _detail(request, order_id)

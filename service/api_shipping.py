@@ -5,6 +5,7 @@ import datetime as dt
 from ninja import Field, Router, Schema, Status
 
 from core.api import ERRORS
+from core.dates import ApiDateTime
 
 from .models import Shipment
 from .services.shipping import shipment_received, shipment_record
@@ -16,7 +17,7 @@ class ShipmentIn(Schema):
     direction: Shipment.Direction
     carrier: str = Field(min_length=1, max_length=60)
     tracking_number: str = Field(min_length=1, max_length=60)
-    shipped_at: dt.datetime | None = None
+    shipped_at: ApiDateTime | None = None
 
 
 class ShipmentOut(Schema):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.models import Department, User
-from core import lean
+from core import dates, lean
 from products.warranty import Cause
 
 from .choices import Channel, LineKind, Mode, Priority, ServiceType, Status
@@ -167,7 +167,7 @@ class TransitionForm(Form):
 
 class AssignForm(Form):
     assignee = forms.TypedChoiceField(label=_("Engineer"), required=False, coerce=int, empty_value=None)
-    appointment_at = forms.DateTimeField(
+    appointment_at = dates.DateTimeField(
         label=_("Appointment"),
         required=False,
         input_formats=DATETIME_LOCAL,

@@ -6,6 +6,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict
 
+from core.dates import ApiDateTime
 from products.warranty import Cause
 from sla.schemas import ClockOut
 
@@ -37,8 +38,10 @@ class TransitionIn(Schema):
 
 
 class AssignIn(Schema):
+    """A partial update: a field left out stays as it is; an explicit null clears it."""
+
     assignee_id: int | None = Field(default=None, ge=1, le=2**62)
-    appointment_at: dt.datetime | None = None
+    appointment_at: ApiDateTime | None = None
     department_id: int | None = Field(default=None, ge=1, le=2**62)
     version: int | None = None
 

@@ -2,13 +2,15 @@
 endpoint of its case type, e.g. ``service.api``, calling ``sla.clocks.extend``.)"""
 
 import datetime as dt
+from typing import Annotated
 
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from pydantic import BeforeValidator
 
 from core.api import ERRORS
+from core.dates import RULE, ApiDateTime
 from core.errors import Forbidden, NotFound, ValidationFailed
 
 from . import engine
@@ -19,11 +21,8 @@ router = Router(tags=["SLA"])
 
 class PreviewParams(Schema):
     policy: str = Field(max_length=40, description="Policy code, e.g. standard, urgent, industrial, complaint.")
-    start: str = Field(
-        default="",
-        max_length=40,
-        description="ISO 8601 date-time the request comes in; without an offset it is read in the "
-        "calendar's time zone (Asia/Shanghai). Default: now.",
+    start: Annotated[ApiDateTime | None, BeforeValidator(lambda v: v or None)] = Field(
+        default=None, description=f"The date-time the request comes in (default: now). {RULE}"
     )
 
 
@@ -42,21 +41,6 @@ class PreviewOut(Schema):
     clocks: list[PreviewClockOut]
 
 
-def _start(raw: str, tz) -> dt.datetime:
-    if not raw.strip():
-        return timezone.now().astimezone(tz)
-    try:
-        value = parse_datetime(raw.strip())
-    except ValueError:
-        value = None
-    if value is None:
-        msg = _("Enter a valid date and time (ISO 8601, e.g. 2026-09-30T10:00:00+08:00).")
-        raise ValidationFailed(msg, fields={"start": [msg]})
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, tz)
-    return value.astimezone(tz)
-
-
 @router.get("/sla/preview", response={200: PreviewOut, **ERRORS}, summary="Deadlines a policy would give")
 def preview(request, params: Query[PreviewParams]):
     """The deadline of every clock of ``policy`` for a request received at ``start``, in the
@@ -68,7 +52,7 @@ def preview(request, params: Query[PreviewParams]):
         raise NotFound(_("Unknown SLA policy."))
     calendar = engine.calendar_for(policy=policy)
     compiled = engine.compile_calendar(calendar)
-    start = _start(params.start, compiled.zone)
+    start = (params.start or timezone.now()).astimezone(compiled.zone)
     try:
         rows = engine.preview(policy, start)
     except (ValueError, OverflowError):

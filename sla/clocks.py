@@ -26,13 +26,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
-from core import audit, lean
+from core import audit, dates, lean
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from notifications.services import Message, notify_many
 
 from . import cases, engine
 from .businesstime import ClockKind, add_business_time, add_working_days, shift_due_for_pause, working_time_between
 from .cases import CaseType, MatchKeys
+from .limits import HORIZON, HORIZON_YEARS, MAX_MINUTES, MAX_WORKING_DAYS
 from .models import BusinessCalendar, Clock, ClockEvent
 
 State = Clock.State
@@ -234,8 +235,6 @@ def _extended_due(c: Clock, cal, *, new_due_at: dt.datetime | None, extra: int |
     """The new deadline: an explicit instant, or ``extra`` in the clock's own unit (elapsed
     minutes, working minutes, or working days); returns ``(due, provisional)``."""
     if new_due_at is not None:
-        if timezone.is_naive(new_due_at):
-            new_due_at = timezone.make_aware(new_due_at, cal.zone)
         return new_due_at, False
     if c.clock_type == ClockKind.CALENDAR:
         return c.due_at + dt.timedelta(minutes=extra), False
@@ -244,6 +243,19 @@ def _extended_due(c: Clock, cal, *, new_due_at: dt.datetime | None, extra: int |
     else:
         res = add_working_days(c.due_at, extra, cal)
     return res.due, res.provisional
+
+
+def _check_extra(c: Clock, extra: int | None) -> None:
+    """``extra`` within the largest amount of the clock's unit (``sla.limits``)."""
+    if extra is None:
+        return
+    if c.clock_type == ClockKind.WORKING_DAYS and extra > MAX_WORKING_DAYS:
+        msg = _("At most %(max)s working days.") % {"max": MAX_WORKING_DAYS}
+    elif extra > MAX_MINUTES:
+        msg = _("At most %(max)s minutes.") % {"max": MAX_MINUTES}
+    else:
+        return
+    raise ValidationFailed(msg, code="bad_extension", fields={"extra": [msg]})
 
 
 def extend(
@@ -267,6 +279,7 @@ def extend(
     if (new_due_at is None) == (extra is None) or (extra is not None and extra < 1):
         msg = _("Give either the new deadline or the extra time (a positive number).")
         raise ValidationFailed(msg, code="bad_extension", fields={"new_due_at": [msg], "extra": [msg]})
+    new_due_at = dates.checked(new_due_at, field="new_due_at")
     with transaction.atomic():
         subject = case.visible_to(actor).select_for_update().filter(pk=subject_id).first()
         if subject is None:
@@ -284,17 +297,30 @@ def extend(
             effective = shift_due_for_pause(c.due_at, c.paused_at, now, cal, c.clock_type).due
         if now > effective:
             raise Conflict(_("The deadline has passed; an extension must be made before it."), code="deadline_passed")
-        due, provisional = _extended_due(c, cal, new_due_at=new_due_at, extra=extra)
+        field = "new_due_at" if new_due_at is not None else "extra"
+        _check_extra(c, extra)
+        sla = case.snapshot_model.objects.filter(**{case.subject_field: subject}).first()
+        ratio = Decimal(sla.snapshot.get("at_risk_ratio", "0.8")) if sla is not None else Decimal("0.8")
+        try:  # the maths refuses what it cannot compute (ValueError); nothing is changed yet
+            due, provisional = _extended_due(c, cal, new_due_at=new_due_at, extra=extra)
+            beyond = due > c.started_at + HORIZON
+            warn_at = None if beyond else _warn_at(c.started_at, due, c.clock_type, ratio, cal)
+        except (ValueError, OverflowError):
+            beyond = True
+        if beyond:
+            msg = _(
+                "The new deadline is too far away: a deadline can be at most %(years)s years after its clock started."
+            )
+            msg %= {"years": HORIZON_YEARS}
+            raise ValidationFailed(msg, code="beyond_horizon", fields={field: [msg]})
         if due <= c.due_at:
             msg = _("The new deadline must be later than the current one.")
             raise ValidationFailed(msg, code="not_later", fields={"new_due_at": [msg]})
         before = audit.snapshot(c)
         previous = c.due_at
-        sla = case.snapshot_model.objects.filter(**{case.subject_field: subject}).first()
-        ratio = Decimal(sla.snapshot.get("at_risk_ratio", "0.8")) if sla is not None else Decimal("0.8")
         c.original_due_at = c.original_due_at or previous
         c.due_at, c.provisional = due, provisional
-        c.warn_at = _warn_at(c.started_at, due, c.clock_type, ratio, cal)
+        c.warn_at = warn_at
         if c.warn_at > now:
             c.at_risk, c.escalation_level = False, 0
         c.extension_reason, c.extended_at, c.extended_by = reason, now, actor

@@ -5,8 +5,12 @@ declared through ``sla.cases``; this app never names them.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .limits import MAX_MINUTES, MAX_WORKING_DAYS
 
 DEFAULT_WINDOWS = {str(d): [["09:00", "12:00"], ["13:00", "18:00"]] for d in range(5)}
 
@@ -167,7 +171,11 @@ class SlaTarget(models.Model):
     policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="targets")
     clock = models.CharField(_("clock"), max_length=20, choices=ClockName.choices)
     clock_type = models.CharField(_("clock type"), max_length=20, choices=ClockType.choices)
-    amount = models.PositiveIntegerField(_("target"), help_text=_("Minutes; working days for working-day clocks."))
+    amount = models.PositiveIntegerField(
+        _("target"),
+        help_text=_("Minutes; working days for working-day clocks."),
+        validators=[MaxValueValidator(MAX_MINUTES)],
+    )
 
     class Meta:
         verbose_name = _("SLA target")
@@ -176,6 +184,13 @@ class SlaTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy.code}: {self.clock} {self.amount} {self.clock_type}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.clock_type == ClockType.WORKING_DAYS and self.amount is not None and self.amount > MAX_WORKING_DAYS:
+            raise ValidationError(
+                {"amount": _("At most %(max)s working days.") % {"max": MAX_WORKING_DAYS}}, code="max_value"
+            )
 
 
 class Clock(models.Model):

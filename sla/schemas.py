@@ -5,6 +5,10 @@ import datetime as dt
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict
 
+from core.dates import RULE, ApiDateTime
+
+from .limits import HORIZON_YEARS, MAX_MINUTES, MAX_WORKING_DAYS
+
 
 class ClockOut(BaseModel):
     # One clock of a case: a plain pydantic model, like the case bodies it is nested in (no
@@ -31,15 +35,17 @@ class ClockOut(BaseModel):
 
 class ExtensionIn(Schema):
     reason: str = Field(min_length=1, max_length=2000, description="Shown to the customer.")
-    new_due_at: dt.datetime | None = Field(
-        default=None, description="The new deadline; without an offset it is read as Asia/Shanghai."
+    new_due_at: ApiDateTime | None = Field(
+        default=None,
+        description=f"The new deadline, at most {HORIZON_YEARS} years after the clock started. {RULE}",
     )
     extra: int | None = Field(
         default=None,
         ge=1,
-        le=1_000_000,
+        le=MAX_MINUTES,
         description="Or: extra time in the clock's own unit — minutes (calendar and business-hours "
-        "clocks, counted the same way as the clock) or working days.",
+        f"clocks, counted the same way as the clock; at most {MAX_MINUTES}) or working days (at most "
+        f"{MAX_WORKING_DAYS}). The new deadline must lie within {HORIZON_YEARS} years after the clock started.",
     )
 
 

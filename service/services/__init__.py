@@ -2,9 +2,16 @@
 
 from .intake import request_create
 from .repair import acceptance_sign, quote_create, quote_decide, report_save
-from .transitions import work_order_assign, work_order_get_for_update, work_order_note, work_order_transition
+from .transitions import (
+    UNCHANGED,
+    work_order_assign,
+    work_order_get_for_update,
+    work_order_note,
+    work_order_transition,
+)
 
 __all__ = [
+    "UNCHANGED",
     "acceptance_sign",
     "quote_create",
     "quote_decide",

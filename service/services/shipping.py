@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
-from core import audit
+from core import audit, dates
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 from ..choices import EventType, Mode, Status
@@ -39,6 +39,7 @@ def shipment_record(
         raise Forbidden()
     if actor.role in (Role.ANALYST, Role.FINANCE, Role.QUALITY):
         raise Forbidden()
+    shipped_at = dates.checked(shipped_at, field="shipped_at")  # offsetless: Asia/Shanghai
     now = timezone.now()
     if shipped_at and shipped_at > now + dt.timedelta(minutes=5):
         msg = _("The date cannot be in the future.")

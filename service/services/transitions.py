@@ -1,5 +1,8 @@
 """Moving a work order through its state machine, and other edits of the order."""
 
+import datetime as dt
+import enum
+
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -7,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import Department, User
 from accounts.roles import can
-from core import audit, workflow
+from core import audit, dates, workflow
 from core.errors import Conflict, Forbidden, ValidationFailed
 from dispatch.services import load_moved
 
@@ -49,15 +52,28 @@ def work_order_transition(
     )
 
 
+class Unchanged(enum.Enum):
+    """A field a partial update leaves as it is (``None`` clears it)."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = Unchanged.UNCHANGED
+
+
 def work_order_assign(
     *,
     order_id: int,
     actor,
-    assignee_id: int | None,
-    appointment_at=None,
-    department_id: int | None = None,
+    assignee_id: int | None | Unchanged = UNCHANGED,
+    appointment_at: dt.datetime | None | Unchanged = UNCHANGED,
+    department_id: int | None | Unchanged = UNCHANGED,
     expected_version: int | None = None,
 ) -> WorkOrder:
+    """Set the order's engineer, appointment and team: each is set to the value given, cleared
+    by ``None`` and left as it is when ``UNCHANGED`` (the default)."""
+    if appointment_at is not UNCHANGED:
+        appointment_at = dates.checked(appointment_at, field="appointment_at")
     with transaction.atomic():
         order = work_order_get_for_update(order_id=order_id, actor=actor)
         if not can(actor, "order.assign"):
@@ -65,22 +81,21 @@ def work_order_assign(
         _check_version(order, expected_version)
         if order.status in {Status.CLOSED, Status.CANCELLED}:
             raise Conflict(_("The order is finished."), code="order_finished")
-        assignee = None
-        if assignee_id is not None:
-            assignee = User.objects.filter(pk=assignee_id, is_active=True, role=Role.ENGINEER).first()
-            if assignee is None:
+        if assignee_id is not UNCHANGED and assignee_id is not None:
+            if not User.objects.filter(pk=assignee_id, is_active=True, role=Role.ENGINEER).exists():
                 msg = _("Choose an active field engineer.")
                 raise ValidationFailed(msg, code="bad_assignee", fields={"assignee_id": [msg]})
-        if department_id is not None and not Department.objects.filter(pk=department_id).exists():
+        if department_id not in (UNCHANGED, None) and not Department.objects.filter(pk=department_id).exists():
             msg = _("Unknown team.")
             raise ValidationFailed(msg, code="unknown_department", fields={"department_id": [msg]})
         before = audit.snapshot(order)
-        if order.status in OPEN_STATUSES:
-            load_moved(old_engineer_id=order.assignee_id, new_engineer_id=assignee.pk if assignee else None)
-        order.assignee = assignee
-        if appointment_at is not None:
+        if assignee_id is not UNCHANGED:
+            if order.status in OPEN_STATUSES:
+                load_moved(old_engineer_id=order.assignee_id, new_engineer_id=assignee_id)
+            order.assignee_id = assignee_id
+        if appointment_at is not UNCHANGED:
             order.appointment_at = appointment_at
-        if department_id is not None:
+        if department_id is not UNCHANGED:
             order.department_id = department_id
         order.version = F("version") + 1
         order.save()
@@ -92,8 +107,8 @@ def work_order_assign(
             from_status=order.status,
             to_status=order.status,
             payload={
-                "assignee": assignee.pk if assignee else None,
-                "appointment_at": appointment_at.isoformat() if appointment_at else None,
+                "assignee": order.assignee_id,
+                "appointment_at": order.appointment_at.isoformat() if order.appointment_at else None,
             },
         )
         audit.record(actor=actor, action="assign", obj=order, before=before)

@@ -76,9 +76,9 @@ def assign(request, order_id: int):
         services.work_order_assign(
             order_id=order_id,
             actor=request.user,
-            assignee_id=data["assignee"],
-            appointment_at=data["appointment_at"],
-            department_id=data["department"],
+            assignee_id=data["assignee"],  # blank: unassigned
+            appointment_at=data["appointment_at"] or services.UNCHANGED,  # blank: as it was
+            department_id=data["department"] or services.UNCHANGED,
             expected_version=data["version"],
         )
     except DomainError as exc:

@@ -319,3 +319,52 @@ def test_policy_pauses_on_the_waits_ticked_in_the_admin(admin_client):
     assert response.status_code == 200
     policy.refresh_from_db()
     assert policy.pause_on == ["customer", "parts"]
+
+
+@pytest.mark.parametrize(
+    "clock, amount, message",
+    [("response", 525_601, "525600"), ("resolution", 366, "At most 365 working days")],
+    ids=["minutes", "working-days"],
+)
+def test_a_policy_target_beyond_what_the_engine_computes_is_refused(admin_client, clock, amount, message):
+    # given the standard policy and its targets as the admin shows them
+    policy = SlaPolicy.objects.get(code="standard")
+    targets = list(policy.targets.order_by("id"))
+    before = [(t.clock, t.clock_type, t.amount) for t in targets]
+    data = {
+        "code": policy.code,
+        "name": policy.name,
+        "rank": policy.rank,
+        "active": "on",
+        "case_type": "work_order",
+        "calendar": "",
+        "service_types": "[]",
+        "priorities": "[]",
+        "customer_tiers": "[]",
+        "industrial": "unknown",
+        "regions": "[]",
+        "at_risk_ratio": "0.80",
+        "targets-TOTAL_FORMS": str(len(targets)),
+        "targets-INITIAL_FORMS": str(len(targets)),
+    }
+    for i, t in enumerate(targets):
+        data |= {
+            f"targets-{i}-id": t.pk,
+            f"targets-{i}-policy": policy.pk,
+            f"targets-{i}-clock": t.clock,
+            f"targets-{i}-clock_type": t.clock_type,
+            f"targets-{i}-amount": amount if t.clock == clock else t.amount,
+        }
+
+    # when a target is set beyond the largest amount
+    response = admin_client.post(f"/admin/sla/slapolicy/{policy.pk}/change/", data)
+
+    # then the form is shown again with the bound, and nothing changed
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert [(t.clock, t.clock_type, t.amount) for t in policy.targets.order_by("id")] == before
+    # and at the bound itself it is saved
+    bound = 525_600 if amount > 366 else 365
+    ok = {k: (bound if k.endswith("-amount") and v == amount else v) for k, v in data.items()}
+    assert admin_client.post(f"/admin/sla/slapolicy/{policy.pk}/change/", ok).status_code == 302
+    assert policy.targets.get(clock=clock).amount == bound

@@ -3,6 +3,7 @@ with examples on the real 2026 China calendar (Spring Festival, Labour Day, Nati
 adjusted working days on weekends) and across the year end (provisional)."""
 
 import datetime as dt
+import re
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -152,6 +153,43 @@ def test_preview_errors(people, api_as, who, params, status, code):
         assert response.json()["code"] == code
     if code == "validation_error" and "start" in params:
         assert "start" in response.json()["fields"]
+
+
+@pytest.mark.parametrize(
+    "policy, start",
+    [
+        ("complaint", "0001-01-01T00:00:00+14:00"),
+        ("complaint", "9999-12-31T23:59:59-12:00"),
+        ("standard", "0001-01-01T00:00:00"),
+        ("standard", "9999-12-31T23:59:59"),
+        ("standard", "1900-01-01T10:00"),
+        ("standard", "1999-12-31T23:59:59+08:00"),
+        ("standard", "2100-01-01T00:00:00"),
+    ],
+    ids=["year-1-east", "year-9999-west", "year-1", "year-9999", "1900-lmt", "just-before", "just-after"],
+)
+def test_preview_outside_the_supported_window_is_422(people, api_as, policy, start):
+    response = api_as(people.agent).get("/sla/preview", {"policy": policy, "start": start})
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert body["code"] == "validation_error"
+    (message,) = body["fields"]["start"]
+    assert "start" in message and "2000-01-01" in message and "2099-12-31" in message
+
+
+@pytest.mark.parametrize("policy", ["standard", "urgent", "industrial", "complaint"])
+@pytest.mark.parametrize("start", ["2000-01-01T00:00", "2099-12-31T23:59:59"], ids=["earliest", "latest"])
+def test_preview_times_have_rfc3339_offsets(people, api_as, policy, start):
+    # when the preview starts at an edge of the window
+    response = api_as(people.agent).get("/sla/preview", {"policy": policy, "start": start})
+
+    # then every time has a whole-minute offset (RFC 3339), e.g. +08:00, never a local mean time
+    assert response.status_code == 200, response.content
+    body = response.json()
+    times = [body["start"]] + [c["due_at"] for c in body["clocks"]]
+    for value in times:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", value), value
+    assert parse(body["start"]) == dt.datetime.fromisoformat(start).replace(tzinfo=SH)
 
 
 def test_preview_needs_a_login(db, client):
