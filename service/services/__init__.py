@@ -1,10 +1,11 @@
 """The one write path for service requests and work orders."""
 
 from .intake import request_create
-from .repair import acceptance_sign, quote_create, quote_decide, report_save
+from .repair import acceptance_check, acceptance_sign, quote_create, quote_decide, report_save
 from .transitions import work_order_assign, work_order_get_for_update, work_order_note, work_order_transition
 
 __all__ = [
+    "acceptance_check",
     "acceptance_sign",
     "quote_create",
     "quote_decide",
