@@ -25,3 +25,5 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon, name="favicon"),
 ]
+
+handler400 = "core.views.bad_request"  # an oversized form: the product's 413 (core/limits.py)

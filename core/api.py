@@ -1,5 +1,6 @@
 """The API object: the one mapping of errors to ``{code, message, fields}``."""
 
+import json
 import logging
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -11,10 +12,12 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
+from pydantic import ValidationError as PydanticValidationError
 
 from .dates import ERROR_TYPE as DATETIME_WINDOW
 from .dates import window_message
 from .errors import DomainError, ValidationFailed
+from .limits import is_too_large, too_large_message
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +64,33 @@ def refuse_null_characters(data, loc: tuple = ()) -> None:
     fields = null_character_fields(data, loc)
     if fields:
         raise ValidationFailed(fields=fields)
+
+
+def json_body(schema: type[Schema]) -> dict:
+    """``openapi_extra`` for an operation that reads its JSON body itself (``read_json``)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": schema.model_json_schema(ref_template="#/components/schemas/{model}")}
+            },
+        }
+    }
+
+
+def read_json(request, schema: type[Schema]):
+    """The request's JSON body as ``schema``, with the errors ninja would give for a ``payload``
+    parameter. For an operation that checks access before reading the body (issue 14: a
+    stranger's upload is not read at all)."""
+    try:
+        data = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise DomainError(_("The request body is not valid JSON."), code="malformed_request") from None
+    refuse_null_characters(data)
+    try:
+        return schema.model_validate(data)
+    except PydanticValidationError as exc:
+        raise NinjaValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
 
 
 class CheckedParser(Parser):
@@ -136,6 +166,8 @@ def build_api(*, auth: list) -> NinjaAPI:
 
     @api.exception_handler(SuspiciousOperation)
     def suspicious(request, exc):  # e.g. more query fields than DATA_UPLOAD_MAX_NUMBER_FIELDS
+        if is_too_large(request, exc):  # too many fields or files in a body
+            return too_big(request, exc)
         return api.create_response(request, error_body("bad_request", _("The request is not valid.")), status=400)
 
     @api.exception_handler(MultiPartParserError)
@@ -144,7 +176,8 @@ def build_api(*, auth: list) -> NinjaAPI:
 
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc):
-        return api.create_response(request, error_body("too_large", _("The request is too large.")), status=413)
+        body = error_body("too_large", too_large_message(getattr(exc, "cap", None)))
+        return api.create_response(request, body, status=413)
 
     @api.exception_handler(Exception)
     def unexpected(request, exc):

@@ -2,10 +2,11 @@
 
 import logging
 
-from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+
+from .limits import is_too_large, too_large_response
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +32,8 @@ class ErrorShapeMiddleware:
         return response
 
     def process_exception(self, request, exc):
-        if isinstance(exc, RequestDataTooBig):
-            body = {"code": "too_large", "message": _("The request is too large."), "fields": {}}
-            return JsonResponse(body, status=413)
+        if is_too_large(request, exc):  # a body read by the view: the same 413 as handler400's
+            return too_large_response(request, getattr(exc, "cap", None))
         return None
 
 

@@ -2,13 +2,16 @@
 
 A file must really be one of the allowed kinds (sniffed from its bytes), be under
 the size limit, and images are re-encoded (dropping metadata and anything smuggled
-after the image data).
+after the image data). An image's dimensions are checked from its header, before any
+pixel is decoded (``settings.UPLOAD_MAX_IMAGE_PIXELS``): a small file can describe a huge
+image. The request carrying the file was already held to its route's cap (core/limits.py).
 """
 
 import hashlib
 import io
 
 import filetype
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -54,20 +57,35 @@ def checked_bytes(data: bytes, *, field: str, allowed: dict[str, str] = DOCUMENT
 
 
 def _reencode(data: bytes, ext: str, field: str) -> bytes:
+    """Decode and save again, once the header has shown the image is small enough to decode."""
+    fmt = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP"}[ext]
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        # ``Image.open`` reads only the header; pixels are decoded by ``load`` (or ``convert``).
+        with Image.open(io.BytesIO(data), formats=[fmt]) as img:
+            _check_pixels(img.width, img.height, field)
             img.load()
-            if img.width * img.height > 40_000_000:
-                raise ValueError("too many pixels")
             out = io.BytesIO()
-            fmt = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP"}[ext]
             if fmt == "JPEG" and img.mode not in ("RGB", "L"):
                 img = img.convert("RGB")
             img.save(out, format=fmt)
             return out.getvalue()
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # Pillow's own guard, should a header slip past ours
+        raise _too_many_pixels(field) from None
+    except (UnidentifiedImageError, OSError, ValueError):
         message = _("The image could not be read.")
         raise ValidationFailed(message, code="bad_file_type", fields={field: [message]}) from None
+
+
+def _check_pixels(width: int, height: int, field: str) -> None:
+    if width * height > settings.UPLOAD_MAX_IMAGE_PIXELS:
+        raise _too_many_pixels(field)
+
+
+def _too_many_pixels(field: str) -> ValidationFailed:
+    message = _("The image is too large: at most %(mp)s megapixels.") % {
+        "mp": round(settings.UPLOAD_MAX_IMAGE_PIXELS / 1_000_000)
+    }
+    return ValidationFailed(message, code="image_too_large", fields={field: [message]})
 
 
 def _too_big(field: str, limit: int) -> ValidationFailed:

@@ -2,6 +2,7 @@ from django.db import connection
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
 
@@ -22,3 +23,14 @@ def favicon(request):
 def api_not_found(request):
     """A path under ``/api/`` that no operation matches: the API's 404, in its ``{code, message, fields}`` shape."""
     return JsonResponse({"code": "not_found", "message": _("Not found."), "fields": {}}, status=404)
+
+
+def bad_request(request, exception):
+    """``handler400``: Django's refusal of an oversized or overfull body (raised wherever the body
+    is first read, e.g. by the CSRF check) is the product's 413, as a page or in the API's shape;
+    any other 400 is Django's own."""
+    from .limits import is_too_large, too_large_response
+
+    if is_too_large(request, exception):
+        return too_large_response(request, getattr(exception, "cap", None))
+    return defaults.bad_request(request, exception)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from ninja import Field as NField
 from ninja import Query, Router, Schema, Status
 
-from core.api import ERRORS
+from core.api import ERRORS, json_body, read_json
 from core.errors import NotFound
 from sla import clocks
 from sla.schemas import ClockOut, ExtensionIn, clock_data
@@ -209,9 +209,19 @@ def save_report(request, order_id: int, payload: ReportIn):
     return _detail(request, order_id)
 
 
-@router.post("/work-orders/{order_id}/acceptance", response={200: WorkOrderDetailOut, **ERRORS})
-def sign_acceptance(request, order_id: int, payload: AcceptanceIn):
-    """The customer's signed acceptance (→ accepted) or refusal (→ reopened, opens a complaint)."""
+@router.post(
+    "/work-orders/{order_id}/acceptance",
+    response={200: WorkOrderDetailOut, **ERRORS},
+    openapi_extra=json_body(AcceptanceIn),
+)
+def sign_acceptance(request, order_id: int):
+    """The customer's signed acceptance (→ accepted) or refusal (→ reopened, opens a complaint).
+
+    The order and the caller's right to sign for it are checked before the body (which carries
+    the signature image) is read: a 404 or 403 without reading it. The order's state (409) is
+    checked after the fields, before the signature is decoded."""
+    services.acceptance_check(order_id=order_id, actor=request.user)
+    payload = read_json(request, AcceptanceIn)
     services.acceptance_sign(
         order_id=order_id,
         actor=request.user,

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads a body (the CSRF check reads the form in its process_view).
+    "core.limits.RequestSizeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.TwoFactorGuardMiddleware",
     "core.security.RateLimitMiddleware",
@@ -170,10 +172,27 @@ MEDIA_ROOT = Path(os.environ.get("AFTERSALES_MEDIA_ROOT", VAR_DIR / "media"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Request size limits: bigger bodies are refused with a 413 in the error shape.
+# Request size limits (docs/security.md, "Uploads"): bigger bodies are refused with a 413, the
+# API's error shape under /api/ and a translated page elsewhere (core/limits.py).
+# Form fields and JSON bodies: at most this much (Django's own check).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
-UPLOAD_MAX_BYTES = int(os.environ.get("AFTERSALES_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
+# A whole request body, refused by its Content-Length before it is read and cut at the cap when
+# parsed: REQUEST_MAX_BYTES for every route, more for the routes (URL names) that take files.
+# Each file is also held to the "upload.max_bytes" policy (core/uploads.py, 5 MB by default).
+REQUEST_MAX_BYTES = int(os.environ.get("AFTERSALES_REQUEST_MAX_BYTES", str(DATA_UPLOAD_MAX_MEMORY_SIZE)))
+UPLOAD_REQUEST_MAX_BYTES = int(os.environ.get("AFTERSALES_UPLOAD_REQUEST_MAX_BYTES", str(32 * 1024 * 1024)))
+REQUEST_MAX_BYTES_BY_URL = {
+    name: UPLOAD_REQUEST_MAX_BYTES
+    for name in ("service:new", "portal:new_request", "portal:register_unit", "api:register_unit")
+}
+FILE_UPLOAD_HANDLERS = [
+    "core.limits.CappedUploadHandler",  # first: stops the upload at the route's cap
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Images: refused from their header above this many pixels, before any decoding.
+UPLOAD_MAX_IMAGE_PIXELS = int(os.environ.get("AFTERSALES_UPLOAD_MAX_IMAGE_PIXELS", str(40_000_000)))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

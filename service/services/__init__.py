@@ -1,7 +1,7 @@
 """The one write path for service requests and work orders."""
 
 from .intake import request_create
-from .repair import acceptance_sign, quote_create, quote_decide, report_save
+from .repair import acceptance_check, acceptance_sign, quote_create, quote_decide, report_save
 from .transitions import (
     UNCHANGED,
     work_order_assign,
@@ -12,6 +12,7 @@ from .transitions import (
 
 __all__ = [
     "UNCHANGED",
+    "acceptance_check",
     "acceptance_sign",
     "quote_create",
     "quote_decide",

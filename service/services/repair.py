@@ -227,26 +227,52 @@ def decode_signature(data_url: str) -> bytes:
         ) from None
 
 
+def acceptance_check(*, order_id: int, actor, accepted: bool | None = None) -> WorkOrder:
+    """The access checks of an acceptance, which need nothing the customer sends: the order is
+    the actor's to sign for (missing and forbidden read as not found) and their role may record
+    the decision (``None``: either one). Run before the signature is read (the API) or decoded,
+    and again under the row lock."""
+    order = visible_to(actor).filter(pk=order_id).first()
+    if order is None:
+        raise NotFound(_("Work order not found."))
+    _may_sign(order, actor, accepted)
+    return order
+
+
+def _may_sign(order: WorkOrder, actor, accepted: bool | None) -> None:
+    role = Role.ADMIN if actor.is_superuser else actor.role
+    actions = ("accept", "refuse") if accepted is None else ("accept" if accepted else "refuse",)
+    if not any(role in TRANSITIONS[action].roles for action in actions):
+        raise Forbidden(_("Your role cannot take this action."))
+    if actor.role == Role.ENGINEER and order.assignee_id != actor.pk:
+        raise NotFound(_("Work order not found."))
+
+
+def _awaits_acceptance(order: WorkOrder) -> None:
+    if order.status != Status.RESOLVED:
+        raise Conflict(_("Acceptance is signed once the order is resolved."), code="invalid_transition")
+
+
 def acceptance_sign(
     *, order_id: int, actor, accepted: bool, signer_name: str, signature: str, comment: str = ""
 ) -> Acceptance:
-    """Record the customer's signed acceptance (→ accepted) or refusal (→ reopened + complaint)."""
+    """Record the customer's signed acceptance (→ accepted) or refusal (→ reopened + complaint).
+
+    The order, the actor's right to sign for it and its state are checked before the
+    signature is decoded (issue 14): a stranger's upload costs no decoding."""
+    order = acceptance_check(order_id=order_id, actor=actor, accepted=accepted)
     signer_name = (signer_name or "").strip()
     if not signer_name:
         raise ValidationFailed(fields={"signer_name": [_("This field is required.")]})
     if not accepted and not (comment or "").strip():
         msg = _("Tell us why you do not accept the service.")
         raise ValidationFailed(msg, fields={"comment": [msg]})
+    _awaits_acceptance(order)
     content = checked_bytes(decode_signature(signature), field="signature", allowed={"image/png": "png", **IMAGE_KINDS})
     with transaction.atomic():
         order = work_order_get_for_update(order_id=order_id, actor=actor)
-        role = Role.ADMIN if actor.is_superuser else actor.role
-        if role not in TRANSITIONS["accept" if accepted else "refuse"].roles:
-            raise Forbidden(_("Your role cannot take this action."))
-        if order.status != Status.RESOLVED:
-            raise Conflict(_("Acceptance is signed once the order is resolved."), code="invalid_transition")
-        if actor.role == Role.ENGINEER and order.assignee_id != actor.pk:
-            raise NotFound(_("Work order not found."))
+        _may_sign(order, actor, accepted)  # again, under the lock
+        _awaits_acceptance(order)
         doc = store_document(content, actor=actor, original_name="signature.png")
         OrderDocument.objects.create(order=order, document=doc, kind=OrderDocument.Kind.SIGNATURE)
         acceptance = Acceptance.objects.create(
