@@ -1,11 +1,13 @@
 """The one write path for service requests and work orders."""
 
+from .contact import contact_reveal
 from .intake import request_create
 from .repair import acceptance_sign, quote_create, quote_decide, report_save
 from .transitions import work_order_assign, work_order_get_for_update, work_order_note, work_order_transition
 
 __all__ = [
     "acceptance_sign",
+    "contact_reveal",
     "quote_create",
     "quote_decide",
     "report_save",
