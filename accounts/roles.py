@@ -20,7 +20,11 @@ CAPABILITIES: dict[str, set[str]] = {
     # reading
     "order.view_all": ALL_ORDERS,
     "customer.view_all": BACK_OFFICE | {Role.QUALITY, Role.FINANCE},
-    "pii.view_unmasked": {Role.AGENT, Role.COMPLAINT_HANDLER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
+    "pii.view_unmasked": {Role.AGENT, Role.COMPLAINT_HANDLER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},  # names
+    # Phone, address, e-mail of any order they can see, one logged reveal at a time (the assigned
+    # engineer and a complaint handler of the customer's open complaint get it per order):
+    # service.permissions.may_reveal_contact, docs/security.md.
+    "pii.reveal_contact": {Role.AGENT, Role.SUPERVISOR, Role.MANAGER},
     "audit.view": {Role.ADMIN, Role.MANAGER},
     "customer.pii_rights": {Role.ADMIN, Role.MANAGER},  # PIPL export / erasure (customers/pipl.py)
     "complaint.view_all": BACK_OFFICE | {Role.QUALITY, Role.ANALYST},

@@ -10,15 +10,17 @@ class ComplaintsConfig(AppConfig):
         from core import events
         from core.pii import register
         from service.events import AcceptanceRefused
-        from service.extensions import register_order_panel
+        from service.extensions import register_contact_grant, register_order_panel
         from sla import cases
 
         from .clocks import COMPLAINT
         from .panels import order_complaints_panel
+        from .permissions import handler_calls_customer
         from .pii import COMPLAINTS
         from .services import complaint_open_for_refusal
 
         events.subscribe(AcceptanceRefused, complaint_open_for_refusal)
         register_order_panel(order_complaints_panel)
+        register_contact_grant(handler_calls_customer)
         register(COMPLAINTS)
         cases.register(COMPLAINT)

@@ -6,6 +6,7 @@ from accounts.choices import Role
 from accounts.roles import can
 from core.errors import NotFound
 
+from .choices import OPEN_STATUSES
 from .models import Complaint
 
 
@@ -25,3 +26,12 @@ def complaint_for_update(*, complaint_id: int, actor) -> Complaint:
     if complaint is None:
         raise NotFound(_("Complaint not found."))
     return complaint
+
+
+def handler_calls_customer(order, actor) -> bool:
+    """A contact grant (``service.extensions``): a complaint handler may reveal the phone and
+    address of an order whose customer has an open complaint, to call them about it (SPEC §5).
+    One query, asked for one order at a time."""
+    if actor.role != Role.COMPLAINT_HANDLER:
+        return False
+    return visible_to(actor).filter(customer_id=order.customer_id, status__in=OPEN_STATUSES).exists()

@@ -7,14 +7,17 @@ from django.utils.translation import gettext_lazy as _
 
 from . import policies
 from .adminaudit import AuditedModelAdmin
+from .masking import mask_address
 from .models import AuditLog, Setting
+
+MASKED_LABELS = frozenset({"customers.address"})
 
 
 @admin.register(AuditLog)
 class AuditLogAdmin(admin.ModelAdmin):
     """Append-only: nobody adds, changes or deletes audit rows through the admin."""
 
-    list_display = ("at", "actor", "action", "object_type", "object_id", "object_repr")
+    list_display = ("at", "actor", "action", "object_type", "object_id", "label")
     list_filter = ("action", "object_type")
     search_fields = ("=object_id", "object_repr", "=actor__username")
     date_hierarchy = "at"
@@ -31,6 +34,11 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("object"), ordering="object_repr")
+    def label(self, obj):
+        """An address's label is the address: masked in the list (SPEC §11)."""
+        return mask_address(obj.object_repr) if obj.object_type in MASKED_LABELS else obj.object_repr
 
 
 class SettingForm(forms.ModelForm):

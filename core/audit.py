@@ -61,7 +61,7 @@ def record_entries(rows: list[AuditLog]) -> list[AuditLog]:
     return lean.insert([r for r in rows if r is not None])
 
 
-def pii_view_entry(*, actor, obj, fields) -> AuditLog | None:
+def pii_view_entry(*, actor, obj, fields, action: str = "view_pii") -> AuditLog | None:
     """The row ``record_pii_view`` would append, not saved yet (None for an empty list)."""
     fields = sorted(set(fields))
     if isinstance(obj, models.Model):
@@ -76,7 +76,7 @@ def pii_view_entry(*, actor, obj, fields) -> AuditLog | None:
         after = {"fields": fields, "ids": [o.pk for o in objs]}
     return AuditLog(
         actor=actor if (actor is not None and actor.pk) else None,
-        action="view_pii",
+        action=action,
         object_type=object_type,
         object_id=object_id,
         object_repr=label[:200],
@@ -94,6 +94,14 @@ def record_pii_view(*, actor, obj, fields) -> AuditLog | None:
     row = pii_view_entry(actor=actor, obj=obj, fields=fields)
     if row is not None:
         lean.insert([row])
+    return row
+
+
+def record_pii_reveal(*, actor, obj, fields) -> AuditLog:
+    """Log that ``actor`` asked to see the masked personal data ``fields`` of ``obj`` in full (a
+    "reveal", action ``reveal_pii``): one row each time, field names only, never the values."""
+    row = pii_view_entry(actor=actor, obj=obj, fields=fields, action="reveal_pii")
+    lean.insert([row])
     return row
 
 

@@ -400,7 +400,12 @@ def _in_progress(api, request):
 
 
 def _storable(response) -> dict | None:
+    """What to keep of ``response`` for a retry with the same key; nothing of a transient answer
+    or of one marked ``Cache-Control: no-store`` (personal data revealed on purpose, each time
+    logged: a retry runs again rather than replaying a copy kept in the database)."""
     if response.streaming or response.status_code in TRANSIENT_STATUSES:
+        return None
+    if "no-store" in response.get("Cache-Control", ""):
         return None
     content = response.content
     try:

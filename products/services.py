@@ -31,7 +31,9 @@ def unit_register(
     """Register a unit to a customer, with optional purchase proof.
 
     A serial already in the archive without an owner is claimed; a serial owned by
-    someone else is refused. An unknown serial is created when its model is given.
+    someone else is refused (to a customer in the words used for an unknown serial, and the
+    attempt is logged: ``unit_claim_refused``). An unknown serial is created when its model is
+    given.
     """
     if actor.is_customer and customer.user_id != actor.pk:
         raise Forbidden()
@@ -50,11 +52,17 @@ def unit_register(
             msg = _("The date cannot be in the future.")
             raise ValidationFailed(msg, code="date_in_future", fields={name: [msg]})
     content = checked_upload(proof, field="proof") if proof is not None else None
+    refused = None  # another customer's unit that a customer tried to claim: logged after the rollback
     try:
         with transaction.atomic():
             unit = Unit.objects.select_for_update().filter(serial=serial).first()
             before = audit.snapshot(unit) if unit else None
+            if unit is not None and unit.owner_id and unit.owner_id != customer.pk and actor.is_customer:
+                refused = unit
+                raise unknown_serial_for_customer(model_code)
             if unit is None:
+                if actor.is_customer and not model_code:
+                    raise unknown_serial_for_customer(model_code)
                 model = ProductModel.objects.filter(code=(model_code or "").strip()).first() if model_code else None
                 if model is None:
                     msg = (
@@ -99,4 +107,27 @@ def unit_register(
         raise Conflict(
             _("This serial number was registered at the same time by another request."), code="unit_owned"
         ) from None
+    except ValidationFailed:
+        if refused is not None:
+            audit.record(
+                actor=actor,
+                action="unit_claim_refused",
+                obj=refused,
+                after={"serial": refused.serial, "customer": customer.pk, "owner": refused.owner_id},
+            )
+        raise
     return unit
+
+
+def unknown_serial_for_customer(model_code: str | None) -> ValidationFailed:
+    """What a customer is told about a serial they cannot register: the same words whether the
+    archive does not know it or it belongs to someone else, so that registered serials cannot be
+    enumerated (docs/security.md). A product model that does not exist is named as such (an
+    unknown serial with that model gets the same answer)."""
+    if model_code and not ProductModel.objects.filter(code=model_code.strip()).exists():
+        msg = _("Unknown product model.")
+        return ValidationFailed(msg, code="unknown_model", fields={"model": [msg]})
+    msg = _(
+        "Unknown serial number. Check it and give the product model; if it is still refused, contact customer service."
+    )
+    return ValidationFailed(msg, code="unknown_serial", fields={"serial": [msg]})

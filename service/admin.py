@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from core.masking import mask_address, mask_phone
 
 from .models import Replacement, WorkOrder, WorkOrderEvent
 
@@ -25,6 +28,17 @@ class WorkOrderAdmin(ReadOnlyAdmin):
     search_fields = ("=serial", "=contact_phone")
     list_select_related = ("customer",)
     raw_id_fields = ("customer", "unit", "assignee", "product_model", "created_by", "department")
+    # Phone and address masked here too (SPEC §11): the order page's logged reveal shows them.
+    exclude = ("contact_phone", "address")
+    readonly_fields = ("masked_phone", "masked_address")
+
+    @admin.display(description=_("contact phone"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.contact_phone)
+
+    @admin.display(description=_("address"))
+    def masked_address(self, obj):
+        return mask_address(obj.address)
 
 
 @admin.register(Replacement)

@@ -1,5 +1,7 @@
 """``/api/v1/`` endpoints for service requests and work orders."""
 
+from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from ninja import Field as NField
 from ninja import Query, Router, Schema, Status
@@ -16,6 +18,7 @@ from .presenters import log_pii_view, order_detail, order_summary
 from .schemas import (
     AcceptanceIn,
     AssignIn,
+    ContactOut,
     QuoteDecisionIn,
     QuoteIn,
     QuoteOut,
@@ -98,6 +101,28 @@ def list_work_orders(request, params: Query[ListParams]):
 @router.get("/work-orders/{order_id}", response={200: WorkOrderDetailOut, **ERRORS}, summary="One work order")
 def get_work_order(request, order_id: int):
     return _detail(request, order_id)
+
+
+@router.post(
+    "/work-orders/{order_id}/contact/reveal",
+    response={200: ContactOut, **ERRORS},
+    summary="Reveal the contact details of a work order",
+)
+def reveal_contact(request, order_id: int, response: HttpResponse):
+    """Phone, address and e-mail in full; lists and the detail mask them for staff. For agents,
+    supervisors, managers, the engineer assigned to the order and a complaint handler whose
+    complaint about the customer is open (403 ``reveal_not_allowed`` for other roles). Every
+    call is logged (``reveal_pii``) and the answer is not stored for an ``Idempotency-Key``
+    retry: a retry reveals, and is logged, again."""
+    contact = services.contact_reveal(actor=request.user, order_id=order_id)
+    add_never_cache_headers(response)  # and core.idempotency keeps no copy of a no-store answer
+    return {
+        "order_id": contact.order.pk,
+        "contact_name": contact.contact_name,
+        "contact_phone": contact.contact_phone,
+        "address": contact.address,
+        "email": contact.email,
+    }
 
 
 @router.post("/work-orders/{order_id}/transitions", response={200: WorkOrderDetailOut, **ERRORS})

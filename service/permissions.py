@@ -8,6 +8,7 @@ from accounts.models import Department, User
 from accounts.roles import can
 from core.errors import NotFound
 
+from .extensions import contact_granted
 from .models import WorkOrder
 
 
@@ -55,11 +56,15 @@ def team_scope(actor) -> int | None:
     return cached
 
 
-PII_FIELDS = ("customer.name", "contact_name", "contact_phone", "address")  # what masking hides
+# What masking hides from staff. Names are shown to the roles that need them (and logged: view_pii);
+# the contact details (how to reach the customer) are masked for every staff role in every list,
+# export and page, and shown only by a reveal, one order at a time, logged each time (reveal_pii).
+NAME_FIELDS = ("customer.name", "contact_name")
+CONTACT_FIELDS = ("address", "contact_phone", "customer.email")
 
 
 def sees_unmasked_pii(actor, order=None) -> bool:
-    """Back-office roles that need it, the customer themself, and the order's engineer."""
+    """Names unmasked: back-office roles that need them, the customer themself, the order's engineer."""
     if can(actor, "pii.view_unmasked"):
         return True
     if order is not None and actor.role == Role.ENGINEER and order.assignee_id == actor.pk:
@@ -67,3 +72,26 @@ def sees_unmasked_pii(actor, order=None) -> bool:
     if order is not None and actor.role == Role.CUSTOMER:
         return True  # visible_to already limited a customer to their own orders
     return False
+
+
+def sees_own_contact(actor, order) -> bool:
+    """The customer's own contact details are theirs: shown unmasked, not logged (``order`` comes
+    from ``visible_to``, which limits a customer to their own orders)."""
+    return order is not None and actor.role == Role.CUSTOMER and not actor.is_superuser
+
+
+def may_reveal_contact(actor, order) -> bool:
+    """Whether ``actor`` may reveal the phone, address and e-mail of ``order`` (one they can see):
+    the roles that call or visit customers (agents, supervisors, managers), the engineer assigned
+    to the order, and whoever a registered grant names (a complaint handler of the customer's open
+    complaint). Finance, quality, analysts, technical support and administrators never need to.
+    One query at most (a grant), so only ever asked for one order, never per row."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return False
+    if sees_own_contact(actor, order):
+        return True
+    if can(actor, "pii.reveal_contact"):
+        return True
+    if actor.role == Role.ENGINEER and order.assignee_id == actor.pk:
+        return True
+    return contact_granted(order, actor)

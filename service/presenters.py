@@ -1,4 +1,5 @@
-"""Work orders as data for the API (and exports), with personal data masked by role."""
+"""Work orders as data for the API, the console's lists and the printable report, with personal
+data masked: names by role, phone and address for every staff role (SPEC §11, docs/security.md)."""
 
 from django.urls import reverse
 
@@ -6,25 +7,28 @@ from core.audit import record_pii_view
 from core.masking import mask_address, mask_name, mask_phone
 from sla.schemas import clock_data
 
-from .permissions import PII_FIELDS, sees_unmasked_pii
+from .permissions import NAME_FIELDS, sees_own_contact, sees_unmasked_pii
 from .selectors import OrderDetail, clocks_of
 from .workflow import available
 
 
 def log_pii_view(actor, orders) -> None:
-    """Audit that a staff member was shown unmasked contact data: one row for one order (a
-    detail) or one row for a whole page of a list, listing the order ids. Customers seeing
-    their own data are not logged."""
+    """Audit that a staff member was shown the customer's names unmasked: one row for one order
+    (a detail) or one row for a whole page of a list, listing the order ids. Customers seeing
+    their own data are not logged; phone and address are never shown to staff here (a reveal is
+    logged on its own, ``services.contact_reveal``)."""
     if actor is None or not actor.is_authenticated or actor.is_customer:
         return
     single = not isinstance(orders, (list, tuple))
     shown = [o for o in ([orders] if single else orders) if sees_unmasked_pii(actor, o)]
     if shown:
-        record_pii_view(actor=actor, obj=shown[0] if single else shown, fields=PII_FIELDS)
+        record_pii_view(actor=actor, obj=shown[0] if single else shown, fields=NAME_FIELDS)
 
 
 def order_summary(order, actor) -> dict:
+    """One order as lists and pages show it: no query of its own (lists call it per row)."""
     clear = sees_unmasked_pii(actor, order)
+    own = sees_own_contact(actor, order)
     return {
         "id": order.pk,
         "number": order.number,
@@ -32,14 +36,14 @@ def order_summary(order, actor) -> dict:
         "version": order.version,
         "customer": {"id": order.customer_id, "name": order.customer.name if clear else mask_name(order.customer.name)},
         "contact_name": order.contact_name if clear else mask_name(order.contact_name),
-        "contact_phone": order.contact_phone if clear else mask_phone(order.contact_phone),
+        "contact_phone": order.contact_phone if own else mask_phone(order.contact_phone),
         "serial": order.serial,
         "product_model": order.product_model.code if order.product_model_id else None,
         "service_type": order.service_type,
         "priority": order.priority,
         "channel": order.channel,
         "mode": order.mode,
-        "address": order.address if clear else mask_address(order.address),
+        "address": order.address if own else mask_address(order.address),
         "assignee": {"id": order.assignee_id, "name": order.assignee.display_name()} if order.assignee_id else None,
         "coverage": order.coverage,
         "coverage_reason": order.coverage_reason,

@@ -213,3 +213,13 @@ class WorkOrderDetailOut(WorkOrderOut):
 class WorkOrderPage(Out):
     items: list[WorkOrderOut]
     next_cursor: str | None
+
+
+class ContactOut(Out):
+    """A work order's contact details in full (``POST /work-orders/{id}/contact/reveal``)."""
+
+    order_id: int
+    contact_name: str
+    contact_phone: str
+    address: str
+    email: str

@@ -24,6 +24,7 @@ urlpatterns = [
     path("customers/lookup/", views.customer_lookup, name="customer_lookup"),
     path("orders/<oid:order_id>/", views.detail, name="detail"),
     path("orders/<oid:order_id>/report/", views.report_print, name="report_print"),
+    path("orders/<oid:order_id>/contact/", views.contact_reveal, name="contact_reveal"),
     path("orders/<oid:order_id>/transition/", views.transition, name="transition"),
     path("orders/<oid:order_id>/assign/", views.assign, name="assign"),
     path("orders/<oid:order_id>/quotes/", views.quote_create, name="quote_create"),

@@ -34,6 +34,7 @@ EXPECTED = {
         "finance",
     },
     "pii.view_unmasked": {"agent", "complaint_handler", "supervisor", "manager", "admin"},
+    "pii.reveal_contact": {"agent", "supervisor", "manager"},
     "audit.view": {"admin", "manager"},
     "request.create_for_customer": {"agent", "tech_support", "complaint_handler", "supervisor", "manager", "admin"},
     "unit.register_for_customer": {"agent", "tech_support", "complaint_handler", "supervisor", "manager", "admin"},

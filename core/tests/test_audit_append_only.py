@@ -179,12 +179,14 @@ def test_an_order_detail_logs_who_saw_unmasked_contact_data(db, api_as, role, lo
     # when
     body = api_as(viewer).get(f"/work-orders/{order.pk}").json()
 
-    # then the unmasked view is logged, the masked one is not
-    assert (body["contact_phone"] == "13799998888") is logged
+    # then the unmasked view (of the names: the phone is masked for every staff role) is logged,
+    # the masked one is not
+    assert body["contact_phone"] == "137****8888"
+    assert (body["contact_name"] == order.contact_name) is logged
     rows = _pii_rows(viewer)
     assert len(rows) == (1 if logged else 0)
     if logged:
-        assert rows[0].object_id == str(order.pk) and "contact_phone" in rows[0].after["fields"]
+        assert rows[0].object_id == str(order.pk) and rows[0].after["fields"] == ["contact_name", "customer.name"]
 
 
 def test_the_assigned_engineer_viewing_is_logged(db, api_as, engineer):

@@ -100,8 +100,9 @@ REFUSALS = [
     ("fake-pdf", "proof", "The file must be one of", 422),
     ("too-large", "proof", "The file is larger than", 422),
     ("future-date", "purchase_date", "cannot be in the future", 422),
-    ("unknown-serial", "serial", "Unknown serial number", 422),
-    ("owned-by-another", None, "registered to another customer", 409),
+    ("unknown-serial", "serial", "Unknown serial number. Check it and give the product model", 422),
+    # another customer's serial reads as unknown (no enumeration of registered serials)
+    ("owned-by-another", "serial", "Unknown serial number. Check it and give the product model", 422),
 ]
 
 

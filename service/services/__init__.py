@@ -1,5 +1,6 @@
 """The one write path for service requests and work orders."""
 
+from .contact import contact_reveal
 from .intake import request_create
 from .repair import acceptance_check, acceptance_sign, quote_create, quote_decide, report_save
 from .transitions import (
@@ -14,6 +15,7 @@ __all__ = [
     "UNCHANGED",
     "acceptance_check",
     "acceptance_sign",
+    "contact_reveal",
     "quote_create",
     "quote_decide",
     "report_save",

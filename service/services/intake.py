@@ -18,7 +18,7 @@ from sla import clocks
 from ..choices import Channel, EventType, Mode, Priority, ServiceType, Status
 from ..clocks import WORK_ORDER
 from ..models import OrderDocument, WorkOrder, WorkOrderEvent
-from ..permissions import PII_FIELDS, sees_unmasked_pii
+from ..permissions import NAME_FIELDS, sees_unmasked_pii
 
 _VALUES: dict[type, frozenset] = {}
 
@@ -151,7 +151,7 @@ def request_create(
         order.new_clocks = clocks.save(WORK_ORDER, order, plan)
         rows = [audit.entry(actor=actor, action="create", obj=order)]
         if shows_contact and not actor.is_customer and sees_unmasked_pii(actor, order):
-            rows.append(audit.pii_view_entry(actor=actor, obj=order, fields=PII_FIELDS))
+            rows.append(audit.pii_view_entry(actor=actor, obj=order, fields=NAME_FIELDS))
         audit.record_entries(rows)
     return order
 

@@ -100,7 +100,8 @@ def snapshot() -> dict:
             )
         ),
         "events": WorkOrderEvent.objects.count(),
-        "audit": AuditLog.objects.exclude(action__in=["view_pii", "denied"]).count(),
+        # (refusals are logged: denied, and a customer's claim of another's unit: unit_claim_refused)
+        "audit": AuditLog.objects.exclude(action__in=["view_pii", "denied", "unit_claim_refused"]).count(),
         "notifications": Notification.objects.count(),
         "mail": len(mail.outbox),
         "quotes": list(Quote.objects.order_by("pk").values_list("pk", "status", "total")),
@@ -158,6 +159,7 @@ ENDPOINTS = {
     "warranty": ("get", "/units/{serial}/warranty", None),
     "claim_unit": ("post", "/units", {"serial": "{serial}"}),
     "request_for_unit": ("post", "/service-requests", {"fault_description": "x", "serial": "{serial}"}),
+    "reveal": ("post", "/work-orders/{scheduled}/contact/reveal", None),
 }
 
 # (actor, endpoint) → status. Denials (4xx) must leave the world exactly as it was.
@@ -174,11 +176,13 @@ MATRIX = [
     ("customer_b", "replacement", 404),
     ("customer_b", "shipment", 404),
     ("customer_b", "warranty", 404),
-    ("customer_b", "claim_unit", 409),
+    ("customer_b", "claim_unit", 422),  # reads as an unknown serial (products/tests/test_serial_enumeration.py)
+    ("customer_b", "reveal", 404),
     ("customer_b", "request_for_unit", 422),
     # an engineer sees only the orders assigned to them
     ("engineer_b", "detail", 404),
     ("engineer_b", "detail_assigned", 404),
+    ("engineer_b", "reveal", 404),
     ("engineer_b", "transition_start", 404),
     ("engineer_b", "assign", 404),
     ("engineer_b", "quote", 404),
@@ -210,6 +214,7 @@ MATRIX = [
     ("customer_a", "replacement", 403),
     ("customer_a", "warranty", 200),
     ("customer_a", "claim_unit", 201),
+    ("customer_a", "reveal", 200),
     ("customer_a", "request_for_unit", 201),
     # read-only back office: sees, never acts
     *[
@@ -228,6 +233,11 @@ MATRIX = [
         )
     ],
     *[(role, "detail", 200) for role in ("analyst", "finance", "quality")],
+    # contact details: only the roles that call or visit the customer reveal them (test_privacy.py)
+    *[(role, "reveal", 403) for role in ("analyst", "finance", "quality", "tech_support", "complaint_handler")],
+    ("agent", "reveal", 200),
+    ("manager", "reveal", 200),
+    ("engineer_a", "reveal", 200),
     ("analyst", "warranty", 404),
     ("finance", "warranty", 200),
     ("complaint_handler", "assign", 403),

@@ -50,12 +50,13 @@ def test_the_page_shows_header_customer_warranty_and_timeline(desk, people):
     # when the agent opens it
     response = desk.get(url("detail", order))
     body = response.content.decode()
-    # then every panel is there, with the data unmasked for an agent
+    # then every panel is there, with the name unmasked for an agent and the phone behind a reveal
     assert response.status_code == 200
     assert order.number in body
     assert "In warranty (free)" in body
     assert "Within the warranty period and the cause is covered." in body
-    assert "13812345678" in body and "张三丰" in body
+    assert "138****5678" in body and "13812345678" not in body and "张三丰" in body
+    assert url("contact_reveal", order) in body
     assert "Main unit" in body  # warranty per component class
     assert "Acknowledge" in body and "Assess warranty" in body  # timeline labels
     assert f'name="version" value="{order.version}"' in body

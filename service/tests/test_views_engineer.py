@@ -103,7 +103,7 @@ def test_my_orders_lists_only_mine_open_first(field, people):
     found = re.findall(r"WO\d{8}", body)
     assert found == [first.number, second.number, closed.number]
     assert theirs.number not in body
-    assert "13812345678" in body  # unmasked for the assigned engineer
+    assert "138****5678" in body and "13812345678" not in body  # a list: masked, even for the engineer
 
 
 def test_my_orders_query_count_is_constant(field, people):
@@ -138,11 +138,13 @@ def test_my_orders_pages_through_every_open_order_once(field, people):
     assert sorted(seen) == sorted(o.number for o in orders)
 
 
-def test_the_order_page_shows_contact_details_unmasked(field, people):
+def test_the_order_page_masks_the_phone_until_the_engineer_reveals_it(field, people):
     order = make(people, Status.SCHEDULED)
     body = field.get(url("engineer_order", order)).content.decode()
-    assert "王小明" in body and 'href="tel:13812345678"' in body
+    assert "王小明" in body and "13812345678" not in body and url("contact_reveal", order) in body
     assert 'value="start"' in body and 'value="acknowledge"' not in body
+    revealed = field.post(url("contact_reveal", order), HTTP_HX_REQUEST="true").content.decode()
+    assert 'href="tel:13812345678"' in revealed
 
 
 def version_of(order) -> int:

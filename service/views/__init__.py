@@ -1,6 +1,7 @@
 """Agent console and engineer view (server-rendered, HTMX for partial updates)."""
 
 from .actions import acceptance, assign, note, quote_create, quote_decide, replacement, report_save, transition
+from .contact import contact_reveal
 from .detail import detail, report_print
 from .engineer import engineer, engineer_order
 from .intake import customer_lookup, new_request
@@ -9,6 +10,7 @@ from .queue import queue
 __all__ = [
     "acceptance",
     "assign",
+    "contact_reveal",
     "customer_lookup",
     "detail",
     "engineer",

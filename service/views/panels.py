@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import can
-from core.masking import mask_email
+from core.masking import mask_address, mask_email, mask_phone
 from products.selectors import unit_coverage
 from products.warranty import Cause, Reason
 
@@ -19,7 +19,7 @@ from ..choices import Coverage, EventType, Status
 from ..extensions import order_panels
 from ..forms import AcceptanceForm, NoteForm, PartFormSet, QuoteForm, QuoteLineFormSet, ReplacementForm, ReportForm
 from ..models import OrderDocument
-from ..permissions import sees_unmasked_pii
+from ..permissions import may_reveal_contact, sees_own_contact, sees_unmasked_pii
 from ..presenters import log_pii_view, order_summary
 from ..workflow import available
 
@@ -82,10 +82,34 @@ def customer_panel(order, user) -> dict:
     return {
         **data,
         "clear": clear,
-        "email": order.customer.email if clear else mask_email(order.customer.email),
+        "contact": contact_box(order, user),
         "tier": order.customer.get_tier_display(),
         "is_key": order.customer.is_key,
         "region": order.customer.region,
+    }
+
+
+def contact_box(order, user, *, revealed: bool = False) -> dict:
+    """Phone, e-mail and address for ``service/partials/contact.html``: masked for staff, with the
+    reveal button for those who may reveal (``may_reveal_contact``); in full for the customer
+    themself, or once revealed (``services.contact_reveal`` checked and logged it)."""
+    own = sees_own_contact(user, order)
+    if own or revealed:
+        return {
+            "order_id": order.pk,
+            "clear": True,
+            "revealed": revealed and not own,
+            "phone": order.contact_phone,
+            "email": order.customer.email,
+            "address": order.address,
+        }
+    return {
+        "order_id": order.pk,
+        "clear": False,
+        "can_reveal": may_reveal_contact(user, order),
+        "phone": mask_phone(order.contact_phone),
+        "email": mask_email(order.customer.email),
+        "address": mask_address(order.address),
     }
 
 

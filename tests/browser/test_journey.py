@@ -12,6 +12,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from core.models import AuditLog
 from portal.tests.files import pdf_bytes
 from products.models import ComponentClass
 from service.models import Acceptance, WorkOrder
@@ -139,6 +140,13 @@ def test_request_to_closed_order_across_customer_agent_and_engineer(live_server,
         a.get_by_role("link", name=order.number).first.click()
         a.wait_for_url(f"**/console/orders/{order_id}/")
         shots(a, "agent-order-new")
+        # the phone and address are masked until the agent reveals them (each reveal logged)
+        assert a.get_by_text("138****5678").count() == 1 and a.get_by_text("13812345678").count() == 0
+        a.get_by_role("button", name="Show phone and address").click()
+        a.get_by_role("link", name="13812345678").wait_for()
+        assert a.get_by_text("上海市浦东新区世纪大道100号 12楼").count() == 1
+        assert AuditLog.objects.filter(action="reveal_pii", actor__username="agent.li").count() == 1
+        shots(a, "agent-contact-revealed")
         take(a, "Acknowledge", "Done: Acknowledge.")
         take(a, "Assess warranty", "Done: Assess warranty.")
         a.get_by_label(field("Engineer")).select_option(label="Wang Gong")
@@ -157,6 +165,8 @@ def test_request_to_closed_order_across_customer_agent_and_engineer(live_server,
         e.get_by_role("link", name=order.number).first.click()
         e.wait_for_url(f"**/console/engineer/orders/{order_id}/")
         shots(e, "engineer-order-phone")
+        e.get_by_role("button", name="Show phone and address").click()
+        e.get_by_role("link", name="13812345678").wait_for()  # one tap to call
         take(e, "Start work", "Done: Start work.")
         report = e.locator("#repair-report form")
         report.get_by_label(field("Cause")).fill("Thermal fuse worn out.")

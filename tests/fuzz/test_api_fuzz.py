@@ -129,6 +129,7 @@ def _templates(*, orders, quotes, shipment, units, customer, engineer, departmen
         ]
         + [{"query": {"assignee": engineer.pk, "cursor": DROP}}, {"query": {"q": "Fuzz", "cursor": DROP}}],
         f"GET {v1}/work-orders/{{order_id}}": [{"path": {"order_id": o.pk}} for o in orders],
+        f"POST {v1}/work-orders/{{order_id}}/contact/reveal": [{"path": {"order_id": o.pk}} for o in orders],
         f"POST {v1}/work-orders/{{order_id}}/transitions": [
             {
                 "path": {"order_id": o.pk},
