@@ -52,7 +52,9 @@ class World:
     customer_names: list[str] = field(default_factory=list)
     customer_phones: list[str] = field(default_factory=list)
     customer_addresses: list[str] = field(default_factory=list)
-    customer_zh: list[bool] = field(default_factory=list)
+    customer_zh: list[bool] = field(default_factory=list)  # writes in Chinese
+    customer_tiers: list[str] = field(default_factory=list)
+    customer_regions: list[str] = field(default_factory=list)
     customer_users: list[int | None] = field(default_factory=list)
     companies: list[int] = field(default_factory=list)
     # units, by index
@@ -165,6 +167,8 @@ def create_customers(
             zh=username != "customer2",
             company=customer.kind == Customer.Kind.COMPANY,
             user=customer.user_id,
+            tier=customer.tier,
+            region=customer.region,
         )
     adapt = Adapters(compact=True)
     tables = (
@@ -210,7 +214,17 @@ def create_customers(
                 elif rng.random() < 0.2:
                     person = _chinese_name(rng)
                     contacts.append((pk, person, _mobile(rng), f"f{i:07d}@example.com", False))
-                _remember(world, pk, name, phone, f"{province} {city} {line}", zh=zh, company=company)
+                _remember(
+                    world,
+                    pk,
+                    name,
+                    phone,
+                    f"{province} {city} {line}",
+                    zh=zh,
+                    company=company,
+                    tier=tier,
+                    region=province,
+                )
             for table, batch_rows in zip(tables, (customers, addresses, contacts), strict=True):
                 rows += table.insert(batch_rows)
         done += size
@@ -219,7 +233,17 @@ def create_customers(
 
 
 def _remember(
-    world: World, pk: int, name: str, phone: str, address: str, *, zh: bool, company: bool, user: int | None = None
+    world: World,
+    pk: int,
+    name: str,
+    phone: str,
+    address: str,
+    *,
+    zh: bool,
+    company: bool,
+    tier: str,
+    region: str,
+    user: int | None = None,
 ) -> None:
     if company:
         world.companies.append(len(world.customer_ids))
@@ -229,6 +253,8 @@ def _remember(
     world.customer_addresses.append(address)
     world.customer_zh.append(zh)
     world.customer_users.append(user)
+    world.customer_tiers.append(tier)
+    world.customer_regions.append(region)
 
 
 def create_units(

@@ -1,7 +1,13 @@
-"""Moving a work order through its state machine, and other edits of the order."""
+"""Moving a work order through its state machine, and other edits of the order.
+
+``now`` (keyword, default: now): when the action is taken; the rows it writes carry that time.
+"""
+
+import datetime as dt
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
@@ -35,6 +41,7 @@ def work_order_transition(
     note: str = "",
     data: dict | None = None,
     expected_version: int | None = None,
+    now: dt.datetime | None = None,
 ) -> WorkOrder:
     """Take ``action`` on the order through the shared engine (``core.workflow.transition``):
     lock, check table/role/guards, move, clocks, event row, audit, domain event."""
@@ -46,6 +53,7 @@ def work_order_transition(
         note=note,
         data=data,
         expected_version=expected_version,
+        now=now,
     )
 
 
@@ -57,7 +65,9 @@ def work_order_assign(
     appointment_at=None,
     department_id: int | None = None,
     expected_version: int | None = None,
+    now: dt.datetime | None = None,
 ) -> WorkOrder:
+    now = now or timezone.now()
     with transaction.atomic():
         order = work_order_get_for_update(order_id=order_id, actor=actor)
         if not can(actor, "order.assign"):
@@ -83,6 +93,7 @@ def work_order_assign(
         if department_id is not None:
             order.department_id = department_id
         order.version = F("version") + 1
+        order.updated_at = now
         order.save()
         order.refresh_from_db(fields=["version"])
         WorkOrderEvent.objects.create(
@@ -95,8 +106,9 @@ def work_order_assign(
                 "assignee": assignee.pk if assignee else None,
                 "appointment_at": appointment_at.isoformat() if appointment_at else None,
             },
+            at=now,
         )
-        audit.record(actor=actor, action="assign", obj=order, before=before)
+        audit.record(actor=actor, action="assign", obj=order, before=before, at=now)
     return order
 
 
