@@ -121,13 +121,11 @@ def _chinese_name(rng: random.Random) -> str:
 
 
 def _person(rng: random.Random, i: int) -> tuple[str, bool, str]:
-    """(name, Chinese?, email) of a private customer."""
+    """(name, writes in Chinese?, email) of a private customer: a Chinese name (the demo is set
+    in mainland China); one in seven writes to the service in English."""
     below = rng._randbelow
-    if rng.random() < 0.85:
-        name = _chinese_name(rng)
-        return name, True, f"c{i:07d}@{EMAIL_DOMAINS[below(len(EMAIL_DOMAINS))]}"
-    first, last = rng.choice(catalogue.EN_FIRST), rng.choice(catalogue.EN_LAST)
-    return f"{first} {last}", False, f"{first}.{last}{i}@{rng.choice(catalogue.EMAIL_DOMAINS)}".lower()
+    name = _chinese_name(rng)
+    return name, rng.random() < 0.85, f"c{i:07d}@{EMAIL_DOMAINS[below(len(EMAIL_DOMAINS))]}"
 
 
 CUSTOMER_COLUMNS = ("id", "name", "kind", "tier", "phone", "email", "region", "user_id", "created_at")
@@ -164,7 +162,7 @@ def create_customers(
             customer.name,
             customer.phone,
             str(address) if address else "",
-            zh=username != "customer2",
+            zh=username != "customer2",  # (writes in English)
             company=customer.kind == Customer.Kind.COMPANY,
             user=customer.user_id,
             tier=customer.tier,

@@ -16,12 +16,13 @@ complaints' own events, clocks and audit rows, and the audit rows' full snapshot
 ``before``/``after`` hold the status only).
 """
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 
 from service.choices import Status
 from service.clocks import WORK_ORDER as WORK_ORDER_CASE
-from service.models import order_number
+from service.models import WorkOrderClock, order_number
 from sla import clocks as sla_clocks
 from sla import engine
 from sla.models import CaseKind
@@ -61,6 +62,22 @@ class Policies:
                 snap = engine.snapshot(policy, calendar)
                 self._matched[key] = (policy.code, snap, json.dumps(snap), self.calendars[calendar.code])
         return self._matched[key]
+
+
+class _Clock:
+    """A work-order clock in memory: the model's fields with their defaults, without the model's
+    ``__init__`` (a third of the intake's clock plan at a million orders). The SLA engine reads
+    and sets only attributes (``sla.clocks.plan_for``, ``move_clocks``)."""
+
+    defaults = {f.attname: f.get_default() for f in WorkOrderClock._meta.concrete_fields if not f.primary_key}
+
+    def __init__(self, order=None, **fields):
+        self.__dict__.update(self.defaults)
+        self.__dict__.update(fields)
+
+
+# The work-order case type with in-memory clocks (everything else the same).
+CASE = dataclasses.replace(WORK_ORDER_CASE, clock_model=_Clock)
 
 
 @dataclass(frozen=True)
@@ -110,9 +127,7 @@ class Effects:
                 out.audits.append((us, "creator", "create", "service.workorder", pk, number, None, {"status": status}))
                 if matched is not None:
                     code, snap, snap_json, cal = matched
-                    plan = sla_clocks.plan_for(
-                        WORK_ORDER_CASE, _Mode(d.mode), now=at, policy_code=code, snapshot=snap, cal=cal
-                    )
+                    plan = sla_clocks.plan_for(CASE, _Mode(d.mode), now=at, policy_code=code, snapshot=snap, cal=cal)
                     clocks = list(plan.clocks)
                     out.sla = (code, snap_json)
                 continue
@@ -130,7 +145,7 @@ class Effects:
                 payload = _assessed(d) if action == "assess" else {}
                 if snap is not None:
                     changes, new = sla_clocks.move_clocks(
-                        WORK_ORDER_CASE,
+                        CASE,
                         snap,
                         clocks,
                         None,

@@ -8,6 +8,7 @@ migrated rows restored after each.
 import datetime as dt
 import io
 import itertools
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -18,7 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from complaints.choices import Source as ComplaintSource
 from complaints.models import Complaint
-from customers.models import Customer
+from customers.models import Contact, Customer
 from demo.generator import generate
 from demo.lifecycle import VERSIONED
 from demo.people import DEMO_PASSWORD, demo_token
@@ -251,3 +252,13 @@ def test_demo_logins_without_demo_data_says_how_to_load_it(db):
 def test_times_are_spread_over_the_last_year(seeded):
     oldest = WorkOrder.objects.order_by("created_at").values_list("created_at", flat=True).first()
     assert NOW - dt.timedelta(days=366) <= oldest <= NOW - dt.timedelta(days=60)
+
+
+def test_people_and_customers_have_chinese_names(seeded):
+    # given the demo set in mainland China: every person and customer has a Chinese name
+    chinese = re.compile(r"[\u4e00-\u9fff]{2,20}")
+    names = list(Customer.objects.values_list("name", flat=True)) + list(Contact.objects.values_list("name", flat=True))
+    names += [u.display_name() for u in User.objects.all()]
+    assert names and [n for n in names if not chinese.fullmatch(n)] == []
+    # and the orders carry them as their contacts
+    assert all(chinese.fullmatch(n) for n in WorkOrder.objects.values_list("contact_name", flat=True))
