@@ -174,9 +174,9 @@ def generate(
         drafts = [drafter.draft(i) for i in range(orders)]
         replay = history.Replay(drafts, users={u.pk: u for u in users.values()}, departments=departments_ids, now=now)
 
-        def moved(done: int, total: int, seconds: float) -> None:
-            if progress is not None:
-                progress("orders", done, total, totals["rows"], time.monotonic() - started)
+        def moved(done: int, total: int, calls: int) -> None:
+            if progress is not None:  # (stage "services": the count is of service calls, not rows)
+                progress("services", done, total, calls, time.monotonic() - started)
 
         counts = replay.run(progress=moved, scan_at=scan_at)
         calls = counts.calls

@@ -193,7 +193,7 @@ class Replay:
     # -- running it
 
     def run(
-        self, progress: Callable[[int, int, float], None] | None = None, scan_at: dt.datetime | None = None
+        self, progress: Callable[[int, int, int], None] | None = None, scan_at: dt.datetime | None = None
     ) -> Counts:
         if transaction.get_connection().in_atomic_block:
             raise RuntimeError(
@@ -214,7 +214,7 @@ class Replay:
             if op.kind == "create":
                 counts.orders += 1
                 if progress is not None and counts.orders % every == 0:
-                    progress(counts.orders, len(self.drafts), time.monotonic() - started)
+                    progress(counts.orders, len(self.drafts), counts.calls)
             if k + 1 < len(plans[i]):
                 heapq.heappush(heap, (plans[i][k + 1].us, i, k + 1))
         result = scan_clocks(now=scan_at or timezone.now())

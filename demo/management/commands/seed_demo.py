@@ -54,9 +54,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"  indexes: building indexes and checking foreign keys ({seconds:.1f}s so far)")
                 return
             rate = rows / seconds if seconds else 0.0
+            unit = "calls" if stage == "services" else "rows"  # orders through the services: service calls
             self.stdout.write(
                 f"{stage:>9}: {done:>9,}/{total:,} ({done * 100 // max(total, 1):>3}%)  "
-                f"{rows:>11,} rows in {seconds:7.1f}s  {rate:>9,.0f} rows/s"
+                f"{rows:>11,} {unit} in {seconds:7.1f}s  {rate:>9,.0f} {unit}/s"
             )
 
         through_services = None if bulk is None else not bulk
