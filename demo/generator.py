@@ -128,13 +128,15 @@ def generate(
     helper: bool | None = None,
     through_services: bool | None = None,
     scan_at: dt.datetime | None = None,
+    each: Callable | None = None,
 ) -> Result:
     """Write the demo data set; ``progress(stage, done, total, rows, seconds)`` after each batch.
 
     ``through_services``: write the orders through the services (default: up to
     ``SERVICES_LIMIT`` orders) or in bulk. ``helper``: draft the bulk orders in a helper
     process (default: for large sets, see ``orders``). ``scan_at``: when the SLA scan that
-    ends the load runs (default: the real current time, as the minute job would).
+    ends the load runs (default: the real current time, as the minute job would). ``each``:
+    see ``history.Replay.run`` (tests).
     """
     started = time.monotonic()
     now = now.astimezone(dt.UTC)
@@ -178,7 +180,7 @@ def generate(
             if progress is not None:  # (stage "services": the count is of service calls, not rows)
                 progress("services", done, total, calls, time.monotonic() - started)
 
-        counts = replay.run(progress=moved, scan_at=scan_at)
+        counts = replay.run(progress=moved, scan_at=scan_at, each=each)
         calls = counts.calls
         totals["rows"] += sum(m.objects.count() for m in history.WRITTEN)
     else:

@@ -28,6 +28,7 @@ import heapq
 import io
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -193,13 +194,20 @@ class Replay:
     # -- running it
 
     def run(
-        self, progress: Callable[[int, int, int], None] | None = None, scan_at: dt.datetime | None = None
+        self,
+        progress: Callable[[int, int, int], None] | None = None,
+        scan_at: dt.datetime | None = None,
+        each: Callable[[], AbstractContextManager] | None = None,
     ) -> Counts:
-        if transaction.get_connection().in_atomic_block:
+        """``each``: a context around each service call, for a caller that holds a transaction
+        open (a test): it must deliver what the call's commit would have (Django's
+        ``captureOnCommitCallbacks(execute=True)``)."""
+        if each is None and transaction.get_connection().in_atomic_block:
             raise RuntimeError(
                 "The demo is written through the services, whose domain events reach their subscribers "
                 "after each commit: run it outside a transaction."
             )
+        each = each or nullcontext
         counts, started = Counts(), time.monotonic()
         plans = [self.ops(i) for i in range(len(self.drafts))]
         heap = [(ops[0].us, i, 0) for i, ops in enumerate(plans) if ops]
@@ -208,7 +216,8 @@ class Replay:
         while heap:
             _us, i, k = heapq.heappop(heap)
             op = plans[i][k]
-            self.do(i, op)
+            with each():
+                self.do(i, op)
             counts.calls += 1
             counts.by_kind[op.kind] = counts.by_kind.get(op.kind, 0) + 1
             if op.kind == "create":

@@ -1,8 +1,8 @@
 """The demo's orders are written through the services: every order has the rows the product writes.
 
 The service path commits each call (a refused acceptance opens its complaint after the
-commit, as in production), so these tests commit too (``transaction=True``); the database
-is emptied and its migrated rows restored after each.
+commit, as in production); inside a test's transaction each call runs in Django's
+``captureOnCommitCallbacks(execute=True)``, which delivers what its commit would have.
 """
 
 import datetime as dt
@@ -37,16 +37,25 @@ NOW = timezone.now().replace(minute=0, second=0, microsecond=0)
 SCAN = NOW + dt.timedelta(minutes=1)
 ORDERS = 60
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db
 
 
-def _load(orders=ORDERS, *, through_services=True, seed=7):
-    return generate(seed=seed, orders=orders, now=NOW, batch=25, through_services=through_services, scan_at=SCAN)
+@pytest.fixture
+def load(django_capture_on_commit_callbacks):
+    def each():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    def load(orders=ORDERS, *, through_services=True, seed=7):
+        return generate(
+            seed=seed, orders=orders, now=NOW, batch=25, through_services=through_services, scan_at=SCAN, each=each
+        )
+
+    return load
 
 
-def test_every_demo_order_has_the_rows_intake_and_its_transitions_write():
+def test_every_demo_order_has_the_rows_intake_and_its_transitions_write(load):
     # given the demo loaded the way ``make run`` loads it
-    _load()
+    load()
 
     # then every order has its events, SLA snapshot and clocks, audit rows, next deadline
     assert WorkOrder.objects.count() == ORDERS
@@ -135,20 +144,20 @@ class Rollback(Exception):
     pass
 
 
-def _bulk_shapes(orders: int) -> dict:
+def _bulk_shapes(load, orders: int) -> dict:
     try:
         with transaction.atomic():
-            _load(orders, through_services=False)
+            load(orders, through_services=False)
             shapes = {o.created_at: _shape(o) for o in WorkOrder.objects.all()}
             raise Rollback
     except Rollback:
         return shapes
 
 
-def test_the_bulk_loader_writes_what_the_services_write_for_each_order():
+def test_the_bulk_loader_writes_what_the_services_write_for_each_order(load):
     # given the same demo (same seed, same moment) loaded in bulk, and through the services
-    bulk = _bulk_shapes(40)
-    _load(40)
+    bulk = _bulk_shapes(load, 40)
+    load(40)
     services = {o.created_at: _shape(o) for o in WorkOrder.objects.all()}
 
     # then each order has the same rows both ways: events (with their payloads and SLA clock
@@ -166,9 +175,9 @@ def _same_path(order: WorkOrder) -> list[tuple]:
     return list(order.events.exclude(action__in=SCAN_EVENTS).values_list("action", "to_status"))
 
 
-def test_a_demo_order_has_the_rows_of_an_order_driven_through_the_api():
+def test_a_demo_order_has_the_rows_of_an_order_driven_through_the_api(load):
     # given the demo, and one of its orders that went the whole way without a quote or a parcel
-    _load()
+    load()
     path = [
         "create",
         "acknowledge",

@@ -1,8 +1,8 @@
 """``seed_demo`` and ``demo_logins``: a consistent, reproducible data set and working demo logins.
 
 The demo is written through the services, which commit each call (domain events reach their
-subscribers after the commit): these tests commit too, and the database is emptied and its
-migrated rows restored after each.
+subscribers after the commit): inside a test's transaction each call runs in Django's
+``captureOnCommitCallbacks(execute=True)``, which delivers what its commit would have.
 """
 
 import datetime as dt
@@ -34,12 +34,12 @@ NOW = timezone.now().replace(minute=0, second=0, microsecond=0)
 ORDERS = 60
 SCAN_EVENTS = (ClockEvent.AT_RISK, ClockEvent.BREACHED)  # written by the SLA scan that ends the load
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seeded(transactional_db):
-    generate(seed=7, orders=ORDERS, now=NOW, batch=120)
+def seeded(db, django_capture_on_commit_callbacks):
+    generate(seed=7, orders=ORDERS, now=NOW, batch=120, each=lambda: django_capture_on_commit_callbacks(execute=True))
 
 
 def test_every_status_is_present(seeded):
@@ -199,12 +199,12 @@ def test_the_same_seed_gives_the_same_data_whether_drafted_here_or_in_a_helper_p
 
 def test_if_empty_does_nothing_the_second_time(db):
     # given a first load
-    call_command("seed_demo", orders=40, if_empty=True, stdout=io.StringIO())
+    call_command("seed_demo", orders=40, if_empty=True, bulk=True, stdout=io.StringIO())
     counts = (WorkOrder.objects.count(), WorkOrderEvent.objects.count(), Customer.objects.count())
 
     # when loaded again with --if-empty
     out = io.StringIO()
-    call_command("seed_demo", orders=40, if_empty=True, stdout=out)
+    call_command("seed_demo", orders=40, if_empty=True, bulk=True, stdout=out)
 
     # then nothing changed and it says so
     assert (WorkOrder.objects.count(), WorkOrderEvent.objects.count(), Customer.objects.count()) == counts
@@ -212,9 +212,9 @@ def test_if_empty_does_nothing_the_second_time(db):
 
 
 def test_loading_into_a_database_with_orders_is_refused_without_if_empty(db):
-    call_command("seed_demo", orders=20, stdout=io.StringIO())
+    call_command("seed_demo", orders=20, bulk=True, stdout=io.StringIO())
     with pytest.raises(CommandError):
-        call_command("seed_demo", orders=20, stdout=io.StringIO())
+        call_command("seed_demo", orders=20, bulk=True, stdout=io.StringIO())
     assert WorkOrder.objects.count() == 20
 
 
@@ -262,3 +262,10 @@ def test_people_and_customers_have_chinese_names(seeded):
     assert names and [n for n in names if not chinese.fullmatch(n)] == []
     # and the orders carry them as their contacts
     assert all(chinese.fullmatch(n) for n in WorkOrder.objects.values_list("contact_name", flat=True))
+
+
+def test_the_command_writes_through_the_services_by_default(db):
+    # given a test's open transaction, in which the services' commits cannot happen
+    # when the command loads a small demo without --bulk, then it refuses, saying why
+    with pytest.raises(RuntimeError, match="outside a transaction"):
+        call_command("seed_demo", orders=5, stdout=io.StringIO())
