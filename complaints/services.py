@@ -32,6 +32,8 @@ def _open(*, actor, customer: Customer, source: str, description: str, order: Wo
         source=source,
         description=description[:MAX_TEXT],
         status=Status.NEW,
+        created_at=now,
+        updated_at=now,
     )
     complaint_clocks_start(complaint, now=now)
     ComplaintEvent.objects.create(
@@ -40,8 +42,9 @@ def _open(*, actor, customer: Customer, source: str, description: str, order: Wo
         action=EventType.OPEN,
         to_status=Status.NEW,
         payload={"source": source, "order": order.pk if order else None},
+        at=now,
     )
-    audit.record(actor=actor, action="create", obj=complaint)
+    audit.record(actor=actor, action="create", obj=complaint, at=now)
     events.publish(
         ComplaintOpened(complaint_id=complaint.pk, customer_id=customer.pk, order_id=complaint.order_id, source=source)
     )
@@ -102,7 +105,7 @@ def complaint_open_for_refusal(evt: AcceptanceRefused) -> Complaint:
         source=Source.REFUSED_ACCEPTANCE,
         description=evt.note,
         order=order,
-        now=timezone.now(),
+        now=evt.at or timezone.now(),
     )
 
 

@@ -30,15 +30,19 @@ def snapshot(obj: models.Model) -> dict:
     return data
 
 
-def entry(*, actor, action: str, obj: models.Model, before: dict | None = None, after=None) -> AuditLog:
-    """The audit row ``record`` would append, not saved yet (see ``record_entries``)."""
+def entry(
+    *, actor, action: str, obj: models.Model, before: dict | None = None, after=None, at: dt.datetime | None = None
+) -> AuditLog:
+    """The audit row ``record`` would append, not saved yet (see ``record_entries``).
+
+    ``at``: when the change happened, given by a service that takes ``now`` (default: now)."""
     if after is None and action != "delete":
         after = snapshot(obj)
     if before is not None and after is not None:
         changed = {k for k in after if before.get(k) != after.get(k)}
         before = {k: v for k, v in before.items() if k in changed}
         after = {k: v for k, v in after.items() if k in changed}
-    return AuditLog(
+    row = AuditLog(
         actor=actor if (actor is not None and actor.pk) else None,
         action=action,
         object_type=obj._meta.label_lower,
@@ -47,11 +51,16 @@ def entry(*, actor, action: str, obj: models.Model, before: dict | None = None, 
         before=before,
         after=after,
     )
+    if at is not None:
+        row.at = at
+    return row
 
 
-def record(*, actor, action: str, obj: models.Model, before: dict | None = None, after=None) -> AuditLog:
-    """Append one audit row; ``after`` defaults to a fresh snapshot of ``obj``."""
-    row = entry(actor=actor, action=action, obj=obj, before=before, after=after)
+def record(
+    *, actor, action: str, obj: models.Model, before: dict | None = None, after=None, at: dt.datetime | None = None
+) -> AuditLog:
+    """Append one audit row; ``after`` defaults to a fresh snapshot of ``obj``; ``at`` as for ``entry``."""
+    row = entry(actor=actor, action=action, obj=obj, before=before, after=after, at=at)
     lean.insert([row])
     return row
 

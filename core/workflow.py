@@ -23,13 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import audit, events
+from . import audit, events, lean
 from .errors import Conflict, Forbidden, ValidationFailed
 
 SUPERUSER_ROLE = "admin"  # what a superuser counts as in the role columns of the tables
@@ -193,6 +192,10 @@ class Workflow:
                 raise Conflict(guard.message, code=f"guard_{name}")
 
 
+def _concrete(subject) -> list:
+    return [f for f in subject._meta.concrete_fields if not f.primary_key]
+
+
 def transition(
     workflow: Workflow,
     *,
@@ -204,7 +207,10 @@ def transition(
     expected_version: int | None = None,
     now: dt.datetime | None = None,
 ):
-    """Take ``action`` on the case: lock, check table/role/guards, move, clocks, event, audit, publish."""
+    """Take ``action`` on the case: lock, check table/role/guards, move, clocks, event, audit, publish.
+
+    ``now``: when the action is taken (default: now); the case's ``updated_at``, the clocks,
+    the event and the audit row all carry it (the demo replays a year of history this way)."""
     t = workflow.get(action)
     with transaction.atomic():
         subject = workflow.lock(subject_id, actor)
@@ -220,20 +226,20 @@ def transition(
                 subject.paused_from = ""
         setattr(subject, workflow.status_field, to_state)
         now = now or timezone.now()
+        if hasattr(subject, "updated_at"):
+            subject.updated_at = now
         move = Move(subject, action, from_state, to_state, actor, note, now)
-        has_version = hasattr(subject, "version")
-        if has_version:
-            subject.version = F("version") + 1
+        if hasattr(subject, "version"):  # the row is locked (``lock``): the version read is the stored one
+            subject.version += 1
         if workflow.on_move:
             workflow.on_move(move)
-        subject.save()
-        if has_version:
-            subject.refresh_from_db(fields=["version"])
+        after = audit.snapshot(subject)
+        subject.save(update_fields=[f.name for f in _concrete(subject) if before[f.attname] != after[f.attname]])
         if workflow.clocks:
             changes = workflow.clocks(subject, action=action, from_state=from_state, to_state=to_state, now=now)
             if changes:
                 payload["clocks"] = changes
-        workflow.event_model.objects.create(
+        event = workflow.event_model(
             **{workflow.subject_field: subject},
             actor=actor,
             action=action,
@@ -241,8 +247,10 @@ def transition(
             to_status=to_state,
             note=note,
             payload=payload,
+            at=now,
         )
-        audit.record(actor=actor, action=f"transition:{action}", obj=subject, before=before)
+        lean.insert([event])
+        audit.record(actor=actor, action=f"transition:{action}", obj=subject, before=before, at=now)
         if t.publishes is not None:
             events.publish(t.publishes(move))
     return subject

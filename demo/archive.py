@@ -52,7 +52,9 @@ class World:
     customer_names: list[str] = field(default_factory=list)
     customer_phones: list[str] = field(default_factory=list)
     customer_addresses: list[str] = field(default_factory=list)
-    customer_zh: list[bool] = field(default_factory=list)
+    customer_zh: list[bool] = field(default_factory=list)  # writes in Chinese
+    customer_tiers: list[str] = field(default_factory=list)
+    customer_regions: list[str] = field(default_factory=list)
     customer_users: list[int | None] = field(default_factory=list)
     companies: list[int] = field(default_factory=list)
     # units, by index
@@ -119,13 +121,11 @@ def _chinese_name(rng: random.Random) -> str:
 
 
 def _person(rng: random.Random, i: int) -> tuple[str, bool, str]:
-    """(name, Chinese?, email) of a private customer."""
+    """(name, writes in Chinese?, email) of a private customer: a Chinese name (the demo is set
+    in mainland China); one in seven writes to the service in English."""
     below = rng._randbelow
-    if rng.random() < 0.85:
-        name = _chinese_name(rng)
-        return name, True, f"c{i:07d}@{EMAIL_DOMAINS[below(len(EMAIL_DOMAINS))]}"
-    first, last = rng.choice(catalogue.EN_FIRST), rng.choice(catalogue.EN_LAST)
-    return f"{first} {last}", False, f"{first}.{last}{i}@{rng.choice(catalogue.EMAIL_DOMAINS)}".lower()
+    name = _chinese_name(rng)
+    return name, rng.random() < 0.85, f"c{i:07d}@{EMAIL_DOMAINS[below(len(EMAIL_DOMAINS))]}"
 
 
 CUSTOMER_COLUMNS = ("id", "name", "kind", "tier", "phone", "email", "region", "user_id", "created_at")
@@ -162,9 +162,11 @@ def create_customers(
             customer.name,
             customer.phone,
             str(address) if address else "",
-            zh=username != "customer2",
+            zh=username != "customer2",  # (writes in English)
             company=customer.kind == Customer.Kind.COMPANY,
             user=customer.user_id,
+            tier=customer.tier,
+            region=customer.region,
         )
     adapt = Adapters(compact=True)
     tables = (
@@ -210,7 +212,17 @@ def create_customers(
                 elif rng.random() < 0.2:
                     person = _chinese_name(rng)
                     contacts.append((pk, person, _mobile(rng), f"f{i:07d}@example.com", False))
-                _remember(world, pk, name, phone, f"{province} {city} {line}", zh=zh, company=company)
+                _remember(
+                    world,
+                    pk,
+                    name,
+                    phone,
+                    f"{province} {city} {line}",
+                    zh=zh,
+                    company=company,
+                    tier=tier,
+                    region=province,
+                )
             for table, batch_rows in zip(tables, (customers, addresses, contacts), strict=True):
                 rows += table.insert(batch_rows)
         done += size
@@ -219,7 +231,17 @@ def create_customers(
 
 
 def _remember(
-    world: World, pk: int, name: str, phone: str, address: str, *, zh: bool, company: bool, user: int | None = None
+    world: World,
+    pk: int,
+    name: str,
+    phone: str,
+    address: str,
+    *,
+    zh: bool,
+    company: bool,
+    tier: str,
+    region: str,
+    user: int | None = None,
 ) -> None:
     if company:
         world.companies.append(len(world.customer_ids))
@@ -229,6 +251,8 @@ def _remember(
     world.customer_addresses.append(address)
     world.customer_zh.append(zh)
     world.customer_users.append(user)
+    world.customer_tiers.append(tier)
+    world.customer_regions.append(region)
 
 
 def create_units(

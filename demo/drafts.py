@@ -83,6 +83,7 @@ PORTAL, MAIL_IN, ONSITE = Channel.PORTAL.value, Mode.MAIL_IN.value, Mode.ONSITE.
 URGENT, NORMAL = Priority.URGENT.value, Priority.NORMAL.value
 WARRANTY, PAID, UNDETERMINED = Coverage.WARRANTY.value, Coverage.PAID.value, Coverage.UNDETERMINED.value
 NO_START_DATE = Reason.NO_START_DATE.value
+DEFECT = Cause.DEFECT.value
 DESK_TYPES = frozenset({ServiceType.SOFTWARE.value, ServiceType.GUIDANCE.value})
 CLOSED = Status.CLOSED.value
 # The demo customer's showcase orders (one per state): days since the request.
@@ -158,6 +159,9 @@ class Draft:
     complaint: tuple | None = None  # (at, source, text, status): a complaint after closing
     shipments: list = field(default_factory=list)  # (direction, carrier, tracking, shipped_at, received_at)
     pk: int = 0
+    # what the SLA policy is matched on besides the order's own fields: (tier, region, industrial)
+    match: tuple = ("", "", False)
+    warranty: dict | None = None  # intake's warranty check of the unit (the create event's payload)
 
 
 class OrderDrafter:
@@ -247,14 +251,18 @@ class OrderDrafter:
             service_type = weighted(rng, _NO_UNIT_TYPES)
         status = status or pick_status(rng, (self.now - created).total_seconds() / 86400)
         cause = weighted(rng, _CAUSES)
+        warranty = None
         if unit >= 0:
-            decision = decide(
-                start=world.unit_sale[unit],
-                months=model.main_months,
-                on=day or created.astimezone(self.tz).date(),
-                cause=cause,
-            )
+            day = day or created.astimezone(self.tz).date()
+            start, months = world.unit_sale[unit], model.main_months
+            decision = decide(start=start, months=months, on=day, cause=cause)
             covered, reason, end = decision.covered, str(decision.reason.value), decision.end
+            check = decision if cause == DEFECT else decide(start=start, months=months, on=day, cause=DEFECT)
+            warranty = {
+                "in_period": check.covered,
+                "until": check.end.isoformat() if check.end else None,
+                "reason": str(check.reason.value),
+            }
         else:
             covered, reason, end = False, NO_START_DATE, None
         urgent = random_() < (0.4 if model.industrial else 0.08)
@@ -314,6 +322,8 @@ class OrderDrafter:
             end,
             [],
         )
+        d.match = (world.customer_tiers[customer], world.customer_regions[customer], model.industrial and unit >= 0)
+        d.warranty = warranty
         self._details(d, model.line)
         return d
 
@@ -356,11 +366,17 @@ class OrderDrafter:
             carrier, start, resolve = CARRIERS[below(len(CARRIERS))], plan.first("start"), plan.last("resolve")
             d.shipments.append(("in", carrier, f"SF{below(10**12):012d}", schedule.at, start.at if start else None))
             if resolve is not None:
-                shipped = min(resolve.at + dt.timedelta(hours=rng.uniform(2, 24)), self.now)
+                # back to the customer after the repair, before the next step (the services refuse a
+                # parcel on a finished order); received by the customer, who marks it in the portal
+                following = plan.route.lasts["resolve"] + 1
+                if following < len(plan.steps):
+                    shipped = resolve.at + (plan.steps[following].at - resolve.at) * rng.uniform(0.2, 0.8)
+                else:
+                    shipped = min(resolve.at + dt.timedelta(hours=rng.uniform(2, 24)), self.now)
                 received = shipped + dt.timedelta(days=rng.uniform(1, 3))
-                d.shipments.append(
-                    ("out", carrier, f"SF{below(10**12):012d}", shipped, received if received <= self.now else None)
-                )
+                if received > self.now or d.customer_user is None:
+                    received = None
+                d.shipments.append(("out", carrier, f"SF{below(10**12):012d}", shipped, received))
 
 
 REPORTS, CARRIERS, PREFERRED_TIMES = catalogue.REPORTS, catalogue.CARRIERS, catalogue.PREFERRED_TIMES

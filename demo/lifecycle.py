@@ -8,7 +8,7 @@ tests exercise for every target state).
 Actions that are not transitions (``assign``, ``quote``, ``quote_approved``,
 ``quote_rejected``, ``report``) keep the state, exactly like the services that
 write them. ``version`` counts what the services count: 1 for the creation plus
-one per transition and per assignment.
+one per transition, per assignment and per saved repair report.
 """
 
 import datetime as dt
@@ -46,7 +46,7 @@ URGENT_FACTOR = 0.25
 # Who takes each action: the desk (agent / support / supervisor), the order's engineer, the customer.
 ENGINEER_ACTIONS = frozenset({"start", "wait_parts", "resume", "report", "resolve", "accept", "refuse"})
 CUSTOMER_ACTIONS = frozenset({"quote_approved", "quote_rejected"})
-VERSIONED = frozenset(TRANSITIONS) | {"create", "assign"}
+VERSIONED = frozenset(TRANSITIONS) | {"create", "assign", "report"}
 
 # Target states by the age of the order (days): older orders are mostly finished.
 STATUS_WEIGHTS = (
@@ -214,7 +214,8 @@ class Plan:
 
     @property
     def quote_status(self) -> str:
-        """The quote's state: empty (no quote), pending, approved, rejected or withdrawn."""
+        """The quote's state: empty (no quote), pending, approved or rejected (a cancelled order's
+        pending quote stays pending, as the services leave it)."""
         return self.route.quote_status
 
     @property
@@ -340,8 +341,6 @@ def _walk(actions: tuple[str, ...], status: str) -> Route:
             acceptances.append(i)
     if current != status:
         raise ValueError(f"route to {status!r} ended in {current!r}")
-    if current == S.CANCELLED and quote_status == "pending":
-        quote_status = "withdrawn"
     return Route(
         steps=tuple(steps),
         lows=tuple(GAPS[a][0] for a in actions),

@@ -14,6 +14,7 @@ database connection it inherits, and it leaves with ``os._exit`` through
 modes, so the data are the same for the same seed.
 """
 
+import json
 import multiprocessing
 import queue
 import traceback
@@ -24,20 +25,25 @@ from django.db import transaction
 from complaints.choices import Source as ComplaintSource
 from complaints.choices import Status as ComplaintStatus
 from complaints.models import Complaint
-from service.choices import Coverage, Status
+from core.models import AuditLog
+from service.choices import Status
 from service.models import (
     Acceptance,
+    OrderSla,
     PartUsed,
     Quote,
     QuoteLine,
     RepairReport,
     Shipment,
     WorkOrder,
+    WorkOrderClock,
     WorkOrderEvent,
 )
 
 from .bulk import Adapters, Ids, Table
 from .drafts import Draft, OrderDrafter
+from .effects import Effects, OrderEffects, Policies
+from .lifecycle import to_micros
 
 ORDER_COLUMNS = (
     "id",
@@ -96,7 +102,16 @@ REPORT_COLUMNS = (
     "updated_at",
 )
 PART_COLUMNS = ("report_id", "part_number", "name", "old_serial", "new_serial", "quantity")
-ACCEPTANCE_COLUMNS = ("order_id", "accepted", "signer_name", "signed_at", "signature_id", "comment", "recorded_by_id")
+ACCEPTANCE_COLUMNS = (
+    "id",
+    "order_id",
+    "accepted",
+    "signer_name",
+    "signed_at",
+    "signature_id",
+    "comment",
+    "recorded_by_id",
+)
 COMPLAINT_COLUMNS = (
     "customer_id",
     "order_id",
@@ -110,7 +125,26 @@ COMPLAINT_COLUMNS = (
     "updated_at",
     "closed_at",
 )
-SHIPMENT_COLUMNS = ("order_id", "direction", "carrier", "tracking_number", "shipped_at", "received_at")
+SHIPMENT_COLUMNS = ("id", "order_id", "direction", "carrier", "tracking_number", "shipped_at", "received_at")
+CLOCK_COLUMNS = (
+    "order_id",
+    "clock",
+    "clock_type",
+    "amount",
+    "calendar_code",
+    "state",
+    "started_at",
+    "due_at",
+    "original_due_at",
+    "warn_at",
+    "provisional",
+    "paused_at",
+    "paused_seconds",
+    "stopped_at",
+    "breached_at",
+)
+SLA_COLUMNS = ("order_id", "policy_code", "snapshot")
+AUDIT_COLUMNS = ("at", "actor_id", "action", "object_type", "object_id", "object_repr", "before", "after")
 
 
 TABLES = {
@@ -123,43 +157,65 @@ TABLES = {
     "acceptances": (Acceptance, ACCEPTANCE_COLUMNS),
     "complaints": (Complaint, COMPLAINT_COLUMNS),
     "shipments": (Shipment, SHIPMENT_COLUMNS),
+    "slas": (OrderSla, SLA_COLUMNS),
+    "clocks": (WorkOrderClock, CLOCK_COLUMNS),
+    "audits": (AuditLog, AUDIT_COLUMNS),
 }  # in the order they are written (parents first)
-_PAYLOAD_ACTIONS = frozenset({"create", "assess", "assign", "quote", "quote_approved", "quote_rejected", "report"})
-CLOSED, REOPENED, WARRANTY = Status.CLOSED.value, Status.REOPENED.value, Coverage.WARRANTY.value
+CLOSED, REOPENED = Status.CLOSED.value, Status.REOPENED.value
 REFUSED_ACCEPTANCE = ComplaintSource.REFUSED_ACCEPTANCE.value
 COMPLAINT_NEW, COMPLAINT_CLOSED = ComplaintStatus.NEW.value, ComplaintStatus.CLOSED.value
 
 
 class OrderFormatter:
-    """Rows for a batch of drafts. Pure: ids come from the blocks it was given."""
+    """Rows for a batch of drafts. Pure: ids come from the blocks it was given, the policies
+    from ``effects`` (read before)."""
 
-    def __init__(self, tz, adapt: Adapters, ids: dict[str, Ids]):
-        self.tz, self.adapt, self.ids = tz, adapt, ids
+    def __init__(self, tz, adapt: Adapters, ids: dict[str, Ids], effects: Effects):
+        self.tz, self.adapt, self.ids, self.effects = tz, adapt, ids, effects
 
     def rows(self, drafts: list[Draft]) -> dict[str, list[tuple]]:
         for d, pk in zip(drafts, self.ids["orders"].take(len(drafts)), strict=True):
             d.pk = pk
         quotes, lines = self._quotes(drafts)
         reports, parts = self._reports(drafts)
+        signed = [d for d in drafts for _step in d.plan.acceptances]
+        acceptances: dict[int, list[int]] = {}
+        for d, pk in zip(signed, self.ids["acceptances"].take(len(signed)), strict=True):
+            acceptances.setdefault(d.pk, []).append(pk)
+        shipped = [(d, s) for d in drafts for s in d.shipments]
+        shipments: dict[int, dict] = {}
+        for (d, s), pk in zip(shipped, self.ids["shipments"].take(len(shipped)), strict=True):
+            shipments.setdefault(d.pk, {})[s[0]] = (pk, s[2])
+        effects = []
+        for d in drafts:
+            ids = {
+                "quote": (quotes[d.pk][0], quotes[d.pk][4]) if d.pk in quotes else None,
+                "report": reports[d.pk][0] if d.pk in reports else None,
+                "acceptances": acceptances.get(d.pk, []),
+                "shipments": shipments.get(d.pk, {}),
+            }
+            effects.append(self.effects.of(d, ids))
         return {
-            "orders": [self._order_row(d) for d in drafts],
+            "orders": [self._order_row(d, e) for d, e in zip(drafts, effects, strict=True)],
             "quotes": list(quotes.values()),
             "lines": lines,
             "reports": list(reports.values()),
             "parts": parts,
-            "events": self._events(drafts, quotes),
-            "acceptances": self._acceptances(drafts),
+            "events": self._events(drafts, effects),
+            "acceptances": self._acceptances(drafts, acceptances),
             "complaints": self._complaints(drafts),
-            "shipments": self._shipments(drafts),
+            "shipments": self._shipments(drafts, shipments),
+            "slas": [(d.pk, e.sla[0], e.sla[1]) for d, e in zip(drafts, effects, strict=True) if e.sla],
+            "clocks": self._clocks(drafts, effects),
+            "audits": self._audits(drafts, effects),
         }
 
-    def _order_row(self, d: Draft) -> tuple:
+    def _order_row(self, d: Draft, e: OrderEffects) -> tuple:
         plan, stamp = d.plan, self.adapt.micros
-        last = stamp(plan.steps[-1].us)
         return (
             d.pk,
             d.status,
-            plan.version,
+            e.version,
             d.customer_id,
             d.contact_name,
             d.contact_phone,
@@ -180,11 +236,11 @@ class OrderFormatter:
             d.coverage_reason,
             d.cause,
             plan.paused_from,
-            None,
+            self.adapt.ts(e.due_at),
             d.created_by,
             stamp(plan.steps[0].us),
-            last,
-            last if d.status == CLOSED else None,
+            stamp(e.updated_us),
+            stamp(plan.last("close").us) if d.status == CLOSED else None,
         )
 
     def _quotes(self, drafts: list[Draft]) -> tuple[dict[int, tuple], list[tuple]]:
@@ -231,45 +287,74 @@ class OrderFormatter:
             parts += [(pk, number, name, old, new, 1) for number, name, _price, old, new in d.parts]
         return reports, parts
 
-    def _events(self, drafts: list[Draft], quotes: dict) -> list[tuple]:
-        """Event rows. Payload values are ids, codes, numbers and ISO dates (nothing to escape),
-        so the JSON is written with f-strings: ``json.dumps`` per event was a tenth of the run."""
-        stamp, events = self.adapt.micros, []
-        append = events.append
-        for d in drafts:
-            pk, desk = d.pk, d.desk
-            engineer, customer = d.assignee, d.customer_user or desk
-            for action, before, after, us, by, note in d.plan.steps:
-                actor = desk if by == "desk" else (engineer if by == "engineer" else customer)
-                payload = "{}"
-                if action in _PAYLOAD_ACTIONS:
-                    if action == "create":
-                        actor, payload = d.created_by, f'{{"channel": "{d.channel}"}}'
-                    elif action == "assess":
-                        end = f'"{d.decision_end.isoformat()}"' if d.decision_end else "null"
-                        covered = "true" if d.coverage == WARRANTY else "false"
-                        payload = (
-                            f'{{"cause": "{d.cause}", "covered": {covered}, "reason": "{d.coverage_reason}", '
-                            f'"warranty_end": {end}}}'
-                        )
-                    elif action == "assign":
-                        payload = f'{{"assignee": {engineer}, "appointment_at": "{d.appointment_at.isoformat()}"}}'
-                    elif action == "quote":
-                        quote = quotes[pk]
-                        payload = f'{{"quote": {quote[0]}, "total": "{quote[4]}"}}'
-                    elif action == "report":
-                        payload = f'{{"minutes_spent": {d.report[2]}, "parts": {len(d.parts)}}}'
-                    else:  # quote_approved, quote_rejected
-                        payload = f'{{"quote": {quotes[pk][0]}}}'
-                append((pk, stamp(us), actor, action, before, after, note, payload))
+    def _actors(self, d: Draft) -> dict[str, int | None]:
+        return {
+            "creator": d.created_by,
+            "desk": d.desk,
+            "engineer": d.assignee,
+            "customer": d.customer_user or d.desk,
+        }
+
+    def _events(self, drafts: list[Draft], effects: list[OrderEffects]) -> list[tuple]:
+        stamp, dumps, events = self.adapt.micros, json.dumps, []
+        for d, e in zip(drafts, effects, strict=True):
+            actors = self._actors(d)
+            events += [
+                (d.pk, stamp(us), actors[by], action, before, after, note, dumps(payload))
+                for us, by, action, before, after, note, payload in e.events
+            ]
         return events
 
-    def _acceptances(self, drafts: list[Draft]) -> list[tuple]:
+    def _audits(self, drafts: list[Draft], effects: list[OrderEffects]) -> list[tuple]:
+        stamp, dumps, rows = self.adapt.micros, json.dumps, []
+        for d, e in zip(drafts, effects, strict=True):
+            actors = self._actors(d)
+            rows += [
+                (
+                    stamp(us),
+                    actors[by],
+                    action,
+                    kind,
+                    pk,
+                    label,
+                    None if before is None else dumps(before),
+                    None if after is None else dumps(after),
+                )
+                for us, by, action, kind, pk, label, before, after in e.audits
+            ]
+        return rows
+
+    def _clocks(self, drafts: list[Draft], effects: list[OrderEffects]) -> list[tuple]:
+        ts, rows = self.adapt.ts, []
+        for d, e in zip(drafts, effects, strict=True):
+            rows += [
+                (
+                    d.pk,
+                    c.clock,
+                    c.clock_type,
+                    c.amount,
+                    c.calendar_code,
+                    str(c.state),
+                    ts(c.started_at),
+                    ts(c.due_at),
+                    ts(c.original_due_at),
+                    ts(c.warn_at),
+                    c.provisional,
+                    ts(c.paused_at),
+                    c.paused_seconds,
+                    ts(c.stopped_at),
+                    ts(c.breached_at),
+                )
+                for c in e.clocks
+            ]
+        return rows
+
+    def _acceptances(self, drafts: list[Draft], ids: dict[int, list[int]]) -> list[tuple]:
         stamp = self.adapt.micros
         return [
-            (d.pk, step.action == "accept", d.contact_name, stamp(step.us), None, step.note, d.assignee)
+            (pk, d.pk, step.action == "accept", d.contact_name, stamp(step.us), None, step.note, d.assignee)
             for d in drafts
-            for step in d.plan.acceptances
+            for step, pk in zip(d.plan.acceptances, ids.get(d.pk, []), strict=True)
         ]
 
     def _complaints(self, drafts: list[Draft]) -> list[tuple]:
@@ -288,10 +373,10 @@ class OrderFormatter:
                 rows.append((d.customer_id, d.pk, source, text, status, 1, "", "", ts(at), ts(at), closed))
         return rows
 
-    def _shipments(self, drafts: list[Draft]) -> list[tuple]:
+    def _shipments(self, drafts: list[Draft], ids: dict[int, dict]) -> list[tuple]:
         ts = self.adapt.ts
         return [
-            (d.pk, direction, carrier, tracking, ts(shipped), ts(received))
+            (ids[d.pk][direction][0], d.pk, direction, carrier, tracking, ts(shipped), ts(received))
             for d in drafts
             for direction, carrier, tracking, shipped, received in d.shipments
         ]
@@ -313,8 +398,15 @@ PROCESS_THRESHOLD = 20_000
 
 def write_orders(drafter: OrderDrafter, *, count: int, batch: int, report: Callable, helper: bool | None = None) -> int:
     """Draft, format and write ``count`` orders, ``batch`` per transaction."""
-    ids = {"orders": Ids(WorkOrder), "quotes": Ids(Quote), "reports": Ids(RepairReport)}
-    formatter = OrderFormatter(drafter.tz, Adapters(compact=True), ids)
+    ids = {
+        "orders": Ids(WorkOrder),
+        "quotes": Ids(Quote),
+        "reports": Ids(RepairReport),
+        "acceptances": Ids(Acceptance),
+        "shipments": Ids(Shipment),
+    }
+    effects = Effects(Policies(), to_micros(drafter.now))
+    formatter = OrderFormatter(drafter.tz, Adapters(compact=True), ids, effects)
     if helper is None:
         helper = count >= PROCESS_THRESHOLD and "fork" in multiprocessing.get_all_start_methods()
     batches = (

@@ -106,8 +106,11 @@ def ensure_demo_customers(users: dict[str, User]) -> dict[str, Customer]:
 
 
 # The demo engineers' dispatch coverage: regions (provinces) and product-line skills; "" is all.
-# Six engineers carry the whole demo's open orders, far beyond a real capacity: after loading,
-# each gets room for DEMO_ROOM more orders so that automatic assignment has someone to pick.
+# In the demo's history the desk assigns every order by hand (the drafted route says when and to
+# whom), so the engineers take no automatic assignments while it is written (the bulk loader
+# could not replay the dispatch rule's picks). Six engineers carry the whole demo's open orders,
+# far beyond a real capacity: after loading, each takes automatic assignments again, with room
+# for DEMO_ROOM more orders, so that intake has someone to pick.
 DEMO_ROOM = 500
 ENGINEER_COVERAGE = {
     "engineer": ("", ""),
@@ -130,15 +133,17 @@ def ensure_engineer_profiles(users: dict[str, User]) -> int:
                     "team_id": user.department_id,
                     "regions": comma_list(regions),
                     "product_lines": comma_list(lines),
+                    "auto_assign": False,
                 },
             )
     return len(ENGINEER_COVERAGE)
 
 
 def make_room_for_new_orders() -> None:
-    """After the loads are recounted: capacity = open orders + ``DEMO_ROOM`` (see above)."""
+    """After the history is written: automatic assignments again, capacity = open orders +
+    ``DEMO_ROOM`` (see above)."""
     EngineerProfile.objects.filter(user__username__in=list(ENGINEER_COVERAGE)).update(
-        capacity=F("open_orders") + DEMO_ROOM
+        capacity=F("open_orders") + DEMO_ROOM, auto_assign=True
     )
 
 

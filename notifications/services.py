@@ -51,9 +51,10 @@ def notify(*, users: Iterable, subject: str, body: str, order=None) -> list[Noti
     return notify_many([Message(list(users), subject, body, order.pk if order is not None else None)])
 
 
-def notify_many(messages: Iterable[Message]) -> list[Notification]:
-    """Many messages in one insert (used by the SLA scan). Inactive users are skipped."""
-    now = timezone.now()
+def notify_many(messages: Iterable[Message], *, now: dt.datetime | None = None) -> list[Notification]:
+    """Many messages in one insert (used by the SLA scan). Inactive users are skipped.
+    ``now``: when they are written (default: now)."""
+    now = now or timezone.now()
     active = channels.active()
     rows: list[Notification] = []
     for m in messages:

@@ -1,5 +1,6 @@
 """Domain events the work order publishes (``core.events``); other apps subscribe in ``ready()``."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from core import events
@@ -12,6 +13,7 @@ class _OrderMoved(events.DomainEvent):
     customer_id: int
     actor_id: int | None
     note: str
+    at: dt.datetime | None = None  # when it happened (a subscriber's rows carry the same time)
 
     @classmethod
     def from_move(cls, move: Move):
@@ -21,6 +23,7 @@ class _OrderMoved(events.DomainEvent):
             customer_id=order.customer_id,
             actor_id=getattr(move.actor, "pk", None),
             note=move.note,
+            at=move.at,
         )
 
 

@@ -21,7 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -102,15 +102,22 @@ def plan(case: CaseType, subject, *, now: dt.datetime, keys: MatchKeys | None = 
         return None
     calendar = engine.calendar_for(policy=policy, region=keys.region, cfg=cfg)
     snap = engine.snapshot(policy, calendar)
-    cal = engine.compile_calendar(calendar)
-    ratio = Decimal(snap["at_risk_ratio"])
+    return plan_for(
+        case, subject, now=now, policy_code=policy.code, snapshot=snap, cal=engine.compile_calendar(calendar)
+    )
+
+
+def plan_for(case: CaseType, subject, *, now: dt.datetime, policy_code: str, snapshot: dict, cal) -> ClockPlan:
+    """The clocks a new case starts under its matched policy (``snapshot``, compiled calendar
+    ``cal``), in memory: what ``plan`` records, and the demo's bulk loader too."""
+    ratio = Decimal(snapshot["at_risk_ratio"])
     later, skipped = case.starts_later(), set(case.skips(subject))
     clocks = [
-        _new_clock(case, None, t, now, calendar.code, cal, ratio)
-        for t in snap["targets"]
+        _new_clock(case, None, t, now, snapshot["calendar"], cal, ratio)
+        for t in snapshot["targets"]
         if t["clock"] not in later and t["clock"] not in skipped
     ]
-    return ClockPlan(policy_code=policy.code, snapshot=snap, clocks=clocks)
+    return ClockPlan(policy_code=policy_code, snapshot=snapshot, clocks=clocks)
 
 
 def save(case: CaseType, subject, plan: ClockPlan | None) -> list[Clock]:
@@ -136,29 +143,18 @@ def start(case: CaseType, subject, *, now: dt.datetime | None = None) -> list[Cl
     return save(case, subject, plan(case, subject, now=now))
 
 
-def on_transition(
-    case: CaseType, subject, *, action: str, from_state: str, to_state: str, now: dt.datetime | None = None
-) -> dict:
-    """Apply a transition's effect on the case's clocks (call with the case locked, in its
-    transaction); returns a summary for the event payload: ``{clock: what happened}``."""
-    now = now or timezone.now()
-    sla = case.snapshot_model.objects.filter(**{case.subject_field: subject}).first()
-    if sla is None:
-        return {}
-    snap = sla.snapshot
+def move_clocks(
+    case: CaseType, snap: dict, clocks: list, subject, *, action: str, to_state: str, now: dt.datetime, calendar
+) -> tuple[dict[str, str], list]:
+    """A transition's effect on the case's clocks, in memory: changes ``clocks`` (the case's
+    clocks in id order) and returns ``({clock: what happened}, the clocks it starts)``, unsaved.
+    ``snap`` is the case's policy snapshot, ``calendar()`` gives its compiled calendar.
+    ``on_transition`` runs it on the stored clocks; the demo's bulk loader on clocks it keeps
+    in memory, so both write what the engine decides."""
     pausing = pauses_of(case, snap)
     pauses = case.waits.get(to_state) in pausing
     meets = case.meets.get(action, frozenset())
-    clocks = list(case.clocks_of(subject).select_for_update().order_by("id"))
-    cal = None
     changes: dict[str, str] = {}
-
-    def calendar():
-        nonlocal cal
-        if cal is None:
-            cal = engine.compile_calendar(BusinessCalendar.objects.get(code=snap["calendar"]))
-        return cal
-
     for c in clocks:
         if c.state == State.PAUSED and not pauses:
             res = shift_due_for_pause(c.due_at, c.paused_at, now, calendar(), c.clock_type)
@@ -195,14 +191,81 @@ def on_transition(
         if t["clock"] in starting and t["clock"] not in existing:
             new.append(_new_clock(case, subject, t, now, snap["calendar"], calendar(), Decimal(snap["at_risk_ratio"])))
             changes[t["clock"]] = "started"
+    return changes, new
+
+
+def on_transition(
+    case: CaseType, subject, *, action: str, from_state: str, to_state: str, now: dt.datetime | None = None
+) -> dict:
+    """Apply a transition's effect on the case's clocks (call with the case locked, in its
+    transaction); returns a summary for the event payload: ``{clock: what happened}``."""
+    now = now or timezone.now()
+    reads = _reads(case)
+    alias = router.db_for_read(case.snapshot_model)
+    found = reads.snapshot.fetch(alias, subject.pk)
+    if not found:
+        return {}
+    snap = found[0].snapshot
+    clocks = reads.clocks.fetch(alias, subject.pk)
+    cal = None
+
+    def calendar():
+        nonlocal cal
+        if cal is None:
+            cal = engine.compile_calendar(BusinessCalendar.objects.get(code=snap["calendar"]))
+        return cal
+
+    changes, new = move_clocks(
+        case, snap, clocks, subject, action=action, to_state=to_state, now=now, calendar=calendar
+    )
     if changes:
-        case.clock_model.objects.bulk_update(
-            clocks,
-            ["state", "due_at", "warn_at", "provisional", "paused_at", "paused_seconds", "stopped_at", "breached_at"],
-        )
-        case.clock_model.objects.bulk_create(new)
+        # Only the clocks this transition changed, one UPDATE each (one or two as a rule): a
+        # ``bulk_update`` of all of them built a CASE per column and row and cost more CPU than
+        # the rest of the transition (docs/demo.md).
+        objects = case.clock_model.objects
+        for c in clocks:
+            if c.clock in changes:
+                objects.filter(pk=c.pk).update(**{f: getattr(c, f) for f in _MOVED_FIELDS})
+        lean.insert(new)
         refresh_next_due(case, subject, clocks + new)
     return changes
+
+
+_MOVED_FIELDS = (
+    "state",
+    "due_at",
+    "warn_at",
+    "provisional",
+    "paused_at",
+    "paused_seconds",
+    "stopped_at",
+    "breached_at",
+)
+
+
+@dataclass(frozen=True)
+class _Reads:
+    """The two reads of every transition, compiled once per case type (``core.lean.Compiled``:
+    the ORM's own statements; building and compiling them cost more than running them)."""
+
+    case: CaseType
+    snapshot: lean.Compiled  # the case's policy snapshot
+    clocks: lean.Compiled  # its clocks, locked, in id order
+
+
+_READS: dict[str, _Reads] = {}
+
+
+def _reads(case: CaseType) -> _Reads:
+    reads = _READS.get(case.code)
+    if reads is None or reads.case is not case:  # first use, or the case type registered again
+        key = f"{case.subject_field}_id"
+        reads = _READS[case.code] = _Reads(
+            case,
+            lean.Compiled(lambda pk: case.snapshot_model.objects.filter(**{key: pk}).order_by("pk")[:1]),
+            lean.Compiled(lambda pk: case.clock_model.objects.filter(**{key: pk}).select_for_update().order_by("id")),
+        )
+    return reads
 
 
 def transition_hook(code: str):
@@ -215,14 +278,19 @@ def transition_hook(code: str):
     return hook
 
 
+def next_due(clocks) -> dt.datetime | None:
+    """The earliest due time of the running clocks (and of the breached ones still counting)."""
+    running = [
+        c.due_at for c in clocks if c.state in (State.RUNNING, State.BREACHED) and c.stopped_at is None and c.due_at
+    ]
+    return min(running) if running else None
+
+
 def refresh_next_due(case: CaseType, subject, clocks) -> None:
     """The case's next deadline is the earliest due time of its running clocks (for sorting lists)."""
     if case.due_field is None:
         return
-    running = [
-        c.due_at for c in clocks if c.state in (State.RUNNING, State.BREACHED) and c.stopped_at is None and c.due_at
-    ]
-    due = min(running) if running else None
+    due = next_due(clocks)
     if getattr(subject, case.due_field) != due:
         case.subject_model.objects.filter(pk=subject.pk).update(**{case.due_field: due})
         setattr(subject, case.due_field, due)

@@ -101,7 +101,7 @@ def scan_clocks(*, now: dt.datetime | None = None, batch: int = BATCH) -> ScanRe
                 with transaction.atomic():
                     ids = claim(case, step, batch=batch)
                     if ids:
-                        _record(case, step, ids, staff)
+                        _record(case, step, ids, staff, now)
                 done += ids
                 if len(ids) < batch:
                     break
@@ -124,7 +124,7 @@ class Hit:
     link_id: int | None
 
 
-def _record(case: CaseType, step: Step, ids: list[int], staff: "_Staff") -> None:
+def _record(case: CaseType, step: Step, ids: list[int], staff: "_Staff", now: dt.datetime) -> None:
     sf = case.subject_field
 
     def path(name: str | None) -> str | None:
@@ -155,6 +155,7 @@ def _record(case: CaseType, step: Step, ids: list[int], staff: "_Staff") -> None
                 from_status=h.status,
                 to_status=h.status,
                 payload={"clock": h.clock, "due_at": h.due_at.isoformat(), "escalation_level": step.level},
+                at=now,
             )
             for h in hits
         ]
@@ -178,7 +179,7 @@ def _record(case: CaseType, step: Step, ids: list[int], staff: "_Staff") -> None
             assignee = assignees.get(h.assignee_id)
             users = staff.for_team(h.department_id, LEVEL_ROLES[step.level]) + ([assignee] if assignee else [])
             messages.append(Message(users, subject % values, body % values, h.link_id))
-        notify_many(messages)
+        notify_many(messages, now=now)
     if step.level == 2:
         for h in hits:  # delivered after the batch commits (and only if someone subscribes)
             events.publish(ClockBreached(case=case.code, subject_id=h.subject_id, clock=h.clock, due_at=h.due_at))

@@ -48,9 +48,10 @@ def test_record_keeps_only_the_changed_fields(db):
         "service.workorder",
         str(order.pk),
     )
-    assert row.before == {"priority": "normal", "updated_at": before["updated_at"]}
+    # (``updated_at`` is the services' to set, with the time of the change: a bare save keeps it)
+    assert row.before == {"priority": "normal"}
     assert row.after["priority"] == "urgent"
-    assert set(row.after) == {"priority", "updated_at"}
+    assert set(row.after) == {"priority"}
     assert row.object_repr == order.number
 
 

@@ -51,7 +51,7 @@ def test_every_index_and_foreign_key_is_back_after_the_load_with_its_definition(
     assert any("CREATE INDEX" in (definition or "") for _t, _n, definition in before)
 
     # when a demo set is loaded
-    generate(seed=3, orders=60, now=NOW, batch=25, helper=False)
+    generate(seed=3, orders=60, now=NOW, batch=25, helper=False, through_services=False)
 
     # then the same indexes exist again, with the same definitions
     assert _indexes(LOADED) == before
@@ -150,7 +150,7 @@ def test_a_time_in_microseconds_reads_back_as_the_same_datetime():
         == list(map(to_micros, times))
     )
     assert adapt.micros(to_micros(times[1])) == adapt.ts(times[1]) and compact.ts(None) is None
-    generate(seed=5, orders=1, now=NOW, batch=1, helper=False)
+    generate(seed=5, orders=1, now=NOW, batch=1, helper=False, through_services=False)
     order_id = WorkOrderEvent.objects.values_list("order_id", flat=True).first()
     table = bulk.Table(
         WorkOrderEvent, ("order_id", "at", "action", "from_status", "to_status", "note", "payload"), compact=True
@@ -172,7 +172,7 @@ def test_a_time_in_microseconds_reads_back_as_the_same_datetime():
 @pytest.mark.django_db
 def test_the_loaded_rows_keep_their_times_and_json():
     # given a loaded demo set (binary COPY on PostgreSQL, multi-row INSERTs elsewhere)
-    generate(seed=5, orders=30, now=NOW, batch=30, helper=False)
+    generate(seed=5, orders=30, now=NOW, batch=30, helper=False, through_services=False)
 
     # then the events' payloads are JSON objects and their times are historic, before now
     event = WorkOrderEvent.objects.filter(action="assign").first()

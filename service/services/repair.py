@@ -47,8 +47,10 @@ def _money(value, field: str) -> Decimal:
     return amount
 
 
-def quote_create(*, order_id: int, actor, lines: list[dict], plan: str = "", estimated_hours=None) -> Quote:
-    """An itemised quote for a paid repair; any pending quote is withdrawn."""
+def quote_create(
+    *, order_id: int, actor, lines: list[dict], plan: str = "", estimated_hours=None, now: dt.datetime | None = None
+) -> Quote:
+    """An itemised quote for a paid repair; any pending quote is withdrawn. ``now``: when (default: now)."""
     if not lines:
         raise ValidationFailed(
             _("A quote needs at least one line."), fields={"lines": [_("A quote needs at least one line.")]}
@@ -71,6 +73,7 @@ def quote_create(*, order_id: int, actor, lines: list[dict], plan: str = "", est
         parsed.append((kind, description, qty, price, amount))
     if sum(p[4] for p in parsed) > MAX_AMOUNT:
         raise ValidationFailed(fields={"lines": [_("The total is too large.")]})
+    now = now or timezone.now()
     with transaction.atomic():
         order = work_order_get_for_update(order_id=order_id, actor=actor)
         if not can(actor, "order.quote"):
@@ -86,6 +89,7 @@ def quote_create(*, order_id: int, actor, lines: list[dict], plan: str = "", est
             plan=plan,
             estimated_hours=_money(estimated_hours, "estimated_hours") if estimated_hours not in (None, "") else None,
             created_by=actor,
+            created_at=now,
         )
         QuoteLine.objects.bulk_create(
             [
@@ -100,13 +104,15 @@ def quote_create(*, order_id: int, actor, lines: list[dict], plan: str = "", est
             from_status=order.status,
             to_status=order.status,
             payload={"quote": quote.pk, "total": str(quote.total)},
+            at=now,
         )
-        audit.record(actor=actor, action="create", obj=quote)
+        audit.record(actor=actor, action="create", obj=quote, at=now)
     return quote
 
 
-def quote_decide(*, quote_id: int, actor, approve: bool, note: str = "") -> Quote:
+def quote_decide(*, quote_id: int, actor, approve: bool, note: str = "", now: dt.datetime | None = None) -> Quote:
     """The customer (or an agent on their behalf, by phone) approves or rejects a quote."""
+    now = now or timezone.now()
     with transaction.atomic():
         quote = Quote.objects.select_for_update().filter(pk=quote_id, order__in=visible_to(actor)).first()
         if quote is None:
@@ -120,7 +126,7 @@ def quote_decide(*, quote_id: int, actor, approve: bool, note: str = "") -> Quot
         before = audit.snapshot(quote)
         quote.status = QuoteStatus.APPROVED if approve else QuoteStatus.REJECTED
         quote.decided_by = actor
-        quote.decided_at = timezone.now()
+        quote.decided_at = now
         quote.save()
         order = quote.order
         WorkOrderEvent.objects.create(
@@ -131,8 +137,9 @@ def quote_decide(*, quote_id: int, actor, approve: bool, note: str = "") -> Quot
             to_status=order.status,
             note=note,
             payload={"quote": quote.pk},
+            at=now,
         )
-        audit.record(actor=actor, action="update", obj=quote, before=before)
+        audit.record(actor=actor, action="update", obj=quote, before=before, at=now)
     return quote
 
 
@@ -146,6 +153,7 @@ def report_save(
     service_date: dt.date | None = None,
     parts: list[dict] = (),
     expected_version: int | None = None,
+    now: dt.datetime | None = None,
 ) -> RepairReport:
     """Write or rewrite the repair report while the order is in service. Saving it moves the
     order's version on, so that a second editor holding the old version is refused (409)
@@ -160,8 +168,9 @@ def report_save(
         )
     if not isinstance(minutes_spent, int) or minutes_spent < 0 or minutes_spent > 100_000:
         raise ValidationFailed(fields={"minutes_spent": [_("Enter a whole number of minutes.")]})
-    service_date = service_date or timezone.localdate()
-    if service_date > timezone.localdate():
+    now = now or timezone.now()
+    service_date = service_date or timezone.localdate(now)
+    if service_date > timezone.localdate(now):
         msg = _("The date cannot be in the future.")
         raise ValidationFailed(msg, code="date_in_future", fields={"service_date": [msg]})
     with transaction.atomic():
@@ -173,10 +182,11 @@ def report_save(
         _check_version(order, expected_version)
         if order.status not in {Status.IN_SERVICE, Status.AWAITING_PARTS}:
             raise Conflict(_("The report is written while the work is in service."), code="not_in_service")
-        WorkOrder.objects.filter(pk=order.pk).update(version=F("version") + 1, updated_at=timezone.now())
+        WorkOrder.objects.filter(pk=order.pk).update(version=F("version") + 1, updated_at=now)
         report = RepairReport.objects.filter(order=order).first()
         before = audit.snapshot(report) if report else None
-        report = report or RepairReport(order=order)
+        report = report or RepairReport(order=order, created_at=now)
+        report.updated_at = now
         report.engineer = order.assignee if order.assignee_id else actor
         report.cause, report.process = cause, process
         report.minutes_spent, report.service_date = minutes_spent, service_date
@@ -203,8 +213,9 @@ def report_save(
             from_status=order.status,
             to_status=order.status,
             payload={"minutes_spent": minutes_spent, "parts": len(parts)},
+            at=now,
         )
-        audit.record(actor=actor, action="create" if before is None else "update", obj=report, before=before)
+        audit.record(actor=actor, action="create" if before is None else "update", obj=report, before=before, at=now)
     return report
 
 
@@ -254,7 +265,14 @@ def _awaits_acceptance(order: WorkOrder) -> None:
 
 
 def acceptance_sign(
-    *, order_id: int, actor, accepted: bool, signer_name: str, signature: str, comment: str = ""
+    *,
+    order_id: int,
+    actor,
+    accepted: bool,
+    signer_name: str,
+    signature: str,
+    comment: str = "",
+    now: dt.datetime | None = None,
 ) -> Acceptance:
     """Record the customer's signed acceptance (→ accepted) or refusal (→ reopened + complaint).
 
@@ -269,6 +287,7 @@ def acceptance_sign(
         raise ValidationFailed(msg, fields={"comment": [msg]})
     _awaits_acceptance(order)
     content = checked_bytes(decode_signature(signature), field="signature", allowed={"image/png": "png", **IMAGE_KINDS})
+    now = now or timezone.now()
     with transaction.atomic():
         order = work_order_get_for_update(order_id=order_id, actor=actor)
         _may_sign(order, actor, accepted)  # again, under the lock
@@ -279,12 +298,14 @@ def acceptance_sign(
             order=order,
             accepted=accepted,
             signer_name=signer_name[:120],
-            signed_at=timezone.now(),
+            signed_at=now,
             signature=doc,
             comment=comment,
             recorded_by=actor,
         )
-        audit.record(actor=actor, action="create", obj=acceptance)
+        audit.record(actor=actor, action="create", obj=acceptance, at=now)
         # A refusal publishes AcceptanceRefused; the complaints app opens the complaint after commit.
-        work_order_transition(order_id=order.pk, action="accept" if accepted else "refuse", actor=actor, note=comment)
+        work_order_transition(
+            order_id=order.pk, action="accept" if accepted else "refuse", actor=actor, note=comment, now=now
+        )
     return acceptance

@@ -23,8 +23,10 @@ def shipment_record(
     carrier: str,
     tracking_number: str,
     shipped_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
 ) -> Shipment:
-    """Record a parcel: inbound (customer → centre, also by the customer) or outbound (staff only)."""
+    """Record a parcel: inbound (customer → centre, also by the customer) or outbound (staff only).
+    ``now``: when it is recorded (default: now)."""
     if direction not in Shipment.Direction.values:
         raise ValidationFailed(fields={"direction": [_("Not a valid choice.")]})
     if not carrier.strip() or not tracking_number.strip():
@@ -40,7 +42,7 @@ def shipment_record(
     if actor.role in (Role.ANALYST, Role.FINANCE, Role.QUALITY):
         raise Forbidden()
     shipped_at = dates.checked(shipped_at, field="shipped_at")  # offsetless: Asia/Shanghai
-    now = timezone.now()
+    now = now or timezone.now()
     if shipped_at and shipped_at > now + dt.timedelta(minutes=5):
         msg = _("The date cannot be in the future.")
         raise ValidationFailed(msg, code="date_in_future", fields={"shipped_at": [msg]})
@@ -64,15 +66,17 @@ def shipment_record(
             from_status=order.status,
             to_status=order.status,
             payload={"direction": direction, "carrier": shipment.carrier, "tracking_number": shipment.tracking_number},
+            at=now,
         )
-        audit.record(actor=actor, action="create", obj=shipment)
+        audit.record(actor=actor, action="create", obj=shipment, at=now)
     return shipment
 
 
-def shipment_received(*, shipment_id: int, actor) -> Shipment:
+def shipment_received(*, shipment_id: int, actor, now: dt.datetime | None = None) -> Shipment:
     """Mark a parcel as received (staff for inbound parcels, the customer for outbound ones)."""
     from ..permissions import visible_to
 
+    now = now or timezone.now()
     with transaction.atomic():
         shipment = Shipment.objects.select_for_update().filter(pk=shipment_id, order__in=visible_to(actor)).first()
         if shipment is None:
@@ -83,7 +87,7 @@ def shipment_received(*, shipment_id: int, actor) -> Shipment:
         if shipment.received_at:
             raise Conflict(_("This parcel was already received."), code="already_received")
         before = audit.snapshot(shipment)
-        shipment.received_at = timezone.now()
+        shipment.received_at = now
         shipment.save(update_fields=["received_at"])
         order = shipment.order
         WorkOrderEvent.objects.create(
@@ -93,6 +97,7 @@ def shipment_received(*, shipment_id: int, actor) -> Shipment:
             from_status=order.status,
             to_status=order.status,
             payload={"shipment": shipment.pk, "direction": shipment.direction},
+            at=now,
         )
-        audit.record(actor=actor, action="update", obj=shipment, before=before)
+        audit.record(actor=actor, action="update", obj=shipment, before=before, at=now)
     return shipment

@@ -1,10 +1,14 @@
-"""Moving a work order through its state machine, and other edits of the order."""
+"""Moving a work order through its state machine, and other edits of the order.
+
+``now`` (keyword, default: now): when the action is taken; the rows it writes carry that time.
+"""
 
 import datetime as dt
 import enum
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
@@ -38,6 +42,7 @@ def work_order_transition(
     note: str = "",
     data: dict | None = None,
     expected_version: int | None = None,
+    now: dt.datetime | None = None,
 ) -> WorkOrder:
     """Take ``action`` on the order through the shared engine (``core.workflow.transition``):
     lock, check table/role/guards, move, clocks, event row, audit, domain event."""
@@ -49,6 +54,7 @@ def work_order_transition(
         note=note,
         data=data,
         expected_version=expected_version,
+        now=now,
     )
 
 
@@ -69,11 +75,13 @@ def work_order_assign(
     appointment_at: dt.datetime | None | Unchanged = UNCHANGED,
     department_id: int | None | Unchanged = UNCHANGED,
     expected_version: int | None = None,
+    now: dt.datetime | None = None,
 ) -> WorkOrder:
     """Set the order's engineer, appointment and team: each is set to the value given, cleared
     by ``None`` and left as it is when ``UNCHANGED`` (the default)."""
     if appointment_at is not UNCHANGED:
         appointment_at = dates.checked(appointment_at, field="appointment_at")
+    now = now or timezone.now()
     with transaction.atomic():
         order = work_order_get_for_update(order_id=order_id, actor=actor)
         if not can(actor, "order.assign"):
@@ -98,6 +106,7 @@ def work_order_assign(
         if department_id is not UNCHANGED:
             order.department_id = department_id
         order.version = F("version") + 1
+        order.updated_at = now
         order.save()
         order.refresh_from_db(fields=["version"])
         WorkOrderEvent.objects.create(
@@ -110,8 +119,9 @@ def work_order_assign(
                 "assignee": order.assignee_id,
                 "appointment_at": order.appointment_at.isoformat() if order.appointment_at else None,
             },
+            at=now,
         )
-        audit.record(actor=actor, action="assign", obj=order, before=before)
+        audit.record(actor=actor, action="assign", obj=order, before=before, at=now)
     return order
 
 
