@@ -1,0 +1,332 @@
+"""The manager's dashboard: every figure of the orders received in a period, computed live in SQL.
+
+The orders are the console queue's own filter (``service.filters``) over the actor's scope:
+received in the period (days in the service's time zone), of a region, product line and team.
+Each figure carries the queue's query string that lists exactly the orders behind it (its
+drill-down), so a figure and its list cannot disagree. Six statements, whatever the volume:
+
+1. the orders by (status, day received), with how many are overdue and at risk: the counts by
+   status, the intake per day and the open backlog by age (in days since it was received) all
+   come from these groups;
+2. their SLA clocks by (clock, state), with those still running past their deadline: the
+   compliance per clock (``sla.kpi.compliance``'s rule);
+3. and 4. the stopped first-response and resolution clocks by (clock, whole minutes taken) and
+   by (clock, whole minutes allowed): the median and 90th percentile of each, exact to the
+   minute;
+5. and 6. the first overdue and at-risk orders, by deadline.
+
+Nothing is cached or pre-aggregated (the figures are right the moment an order changes); the
+reads go to the read replica when there is one. Measured at a million orders in
+docs/benchmarks.md.
+"""
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.roles import can
+from core.errors import Forbidden, ValidationFailed
+from core.replica import replica_reads
+from service import filters as F
+from service.choices import OPEN_STATUSES, Status
+from service.models import WorkOrder, WorkOrderClock
+from service.permissions import visible_to
+from sla.models import Clock, ClockName
+
+from .sql import LocalDate, WholeMinutes
+
+PRESETS = (7, 30, 90)
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+TOP = 10  # rows of the overdue and at-risk lists; the full lists are a drill-down away
+CLOCKS = (ClockName.RESPONSE, ClockName.ONSITE, ClockName.RESOLUTION, ClockName.FIX)  # a work order's
+TIMED = (ClockName.RESPONSE, ClockName.RESOLUTION)
+CLOCK_STATES = (("met", gettext_lazy("Met on time")), ("breached", gettext_lazy("Breached")))
+PENDING_LABEL = gettext_lazy("Pending")
+# The open backlog by age: days since the order was received (in the service's time zone),
+# first and last day of each bucket (None: no limit).
+AGES = (
+    (0, 0, gettext_lazy("Today")),
+    (1, 2, gettext_lazy("1–2 days")),
+    (3, 7, gettext_lazy("3–7 days")),
+    (8, 14, gettext_lazy("8–14 days")),
+    (15, 30, gettext_lazy("15–30 days")),
+    (31, None, gettext_lazy("Over 30 days")),
+)
+State = Clock.State
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the dashboard is filtered by: the orders received from one day to another (both
+    included, in the service's time zone), of a customer region, product line and team."""
+
+    received_from: dt.date
+    received_to: dt.date
+    region: str = ""
+    product_line: int | None = None
+    department: int | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.received_to - self.received_from).days + 1
+
+    def orders(self, **extra) -> F.WorkOrderFilter:
+        """The queue's filter of these orders, narrowed by ``extra`` (its fields)."""
+        base = {
+            "received_from": self.received_from,
+            "received_to": self.received_to,
+            "region": self.region,
+            "product_line": self.product_line,
+            "department": self.department,
+        }
+        return F.WorkOrderFilter(**(base | extra))
+
+    def query(self, **extra) -> str:
+        """The console queue's (and ``GET /api/v1/work-orders``') query string for the same orders."""
+        params: dict = {"received_from": self.received_from.isoformat(), "received_to": self.received_to.isoformat()}
+        if self.region:
+            params["region"] = self.region
+        if self.product_line is not None:
+            params["product_line"] = self.product_line
+        if self.department is not None:
+            params["department"] = self.department
+        params.update(extra)
+        if isinstance(params.get("received_from"), dt.date):
+            params["received_from"] = params["received_from"].isoformat()
+        if isinstance(params.get("received_to"), dt.date):
+            params["received_to"] = params["received_to"].isoformat()
+        return urlencode({k: (1 if v is True else v) for k, v in params.items()})
+
+
+def parse_filters(
+    *,
+    received_from: dt.date | None = None,
+    received_to: dt.date | None = None,
+    days: int | None = None,
+    region: str = "",
+    product_line: int | None = None,
+    department: int | None = None,
+    now: dt.datetime | None = None,
+) -> Filters:
+    """The period from its two days, or the last ``days`` days up to today (a preset), or the
+    last 30 days; at most a year. Raises ``ValidationFailed`` (422) for a wrong period."""
+    today = timezone.localdate(now or timezone.now(), ZoneInfo(settings.TIME_ZONE))
+    if received_from is None and received_to is None and days:
+        received_to, received_from = today, today - dt.timedelta(days=days - 1)
+    received_to = received_to or today
+    received_from = received_from or received_to - dt.timedelta(days=DEFAULT_DAYS - 1)
+    if received_from > received_to:
+        msg = _("The first day comes after the last.")
+        raise ValidationFailed(msg, code="bad_period", fields={"received_from": [msg]})
+    if (received_to - received_from).days + 1 > MAX_DAYS:
+        msg = _("At most %(n)s days at a time.") % {"n": MAX_DAYS}
+        raise ValidationFailed(msg, code="bad_period", fields={"received_from": [msg]})
+    return Filters(
+        received_from=received_from,
+        received_to=received_to,
+        region=(region or "").strip(),
+        product_line=product_line,
+        department=department,
+    )
+
+
+def dashboard(*, actor, filters: Filters, now: dt.datetime | None = None) -> dict:
+    """Every figure of the dashboard, each with the queue's query string of its orders."""
+    if not can(actor, "dashboard.view"):
+        raise Forbidden(_("Only managers, supervisors and analysts see the dashboard."))
+    now = now or timezone.now()
+    zone = ZoneInfo(settings.TIME_ZONE)
+    start = F.local_midnight(filters.received_from)
+    end = F.local_midnight(filters.received_to + dt.timedelta(days=1))
+    with replica_reads():
+        orders = F.apply(visible_to(actor), filters.orders(), now=now).order_by()
+        groups = list(
+            orders.values("status", day=_local_day(zone, start, end)).annotate(
+                n=Count("*"),
+                overdue=Count("pk", filter=Q(due_at__lt=now, status__in=OPEN_STATUSES)),
+                at_risk=Count("pk", filter=F.at_risk_q(now)),
+            )
+        )
+        clocks = WorkOrderClock.objects.filter(order__in=orders.values("pk"), clock__in=CLOCKS).order_by()
+        clock_groups = list(
+            clocks.values("clock", "state").annotate(
+                n=Count("*"), late=Count("due_at", filter=Q(state=State.RUNNING, due_at__lt=now))
+            )
+        )
+        stopped = clocks.filter(clock__in=TIMED).filter(F.clock_state_q("stopped", now))
+        took = list(stopped.values("clock", m=WholeMinutes("stopped_at", "started_at")).annotate(n=Count("*")))
+        allowed = list(stopped.values("clock", m=WholeMinutes("due_at", "started_at")).annotate(n=Count("*")))
+        lists = {
+            "overdue": orders.filter(due_at__lt=now, status__in=OPEN_STATUSES),
+            "at_risk": orders.filter(F.at_risk_q(now)),
+        }
+        rows = {
+            name: list(qs.select_related("department", "product_model").order_by("due_at", "id")[:TOP])
+            for name, qs in lists.items()
+        }
+    today = timezone.localdate(now, zone)
+    return {
+        "received_from": filters.received_from,
+        "received_to": filters.received_to,
+        "region": filters.region,
+        "product_line": filters.product_line,
+        "department": filters.department,
+        **_order_figures(filters, groups, today),
+        "sla": _compliance(filters, clock_groups),
+        "times": _times(filters, took, allowed),
+        "overdue_orders": [_row(o) for o in rows["overdue"]],
+        "at_risk_orders": [_row(o) for o in rows["at_risk"]],
+        "computed_at": now,
+    }
+
+
+def _local_day(zone, start, end):
+    return LocalDate("created_at", zone=zone, start=start, end=end)
+
+
+def _order_figures(filters: Filters, groups: list[dict], today: dt.date) -> dict:
+    by_status = dict.fromkeys(Status.values, 0)
+    per_day: dict[dt.date, int] = {}
+    open_per_day: dict[dt.date, int] = {}
+    overdue = at_risk = 0
+    for g in groups:
+        by_status[g["status"]] = by_status.get(g["status"], 0) + g["n"]
+        per_day[g["day"]] = per_day.get(g["day"], 0) + g["n"]
+        if g["status"] in OPEN_STATUSES:
+            open_per_day[g["day"]] = open_per_day.get(g["day"], 0) + g["n"]
+        overdue += g["overdue"]
+        at_risk += g["at_risk"]
+    days = [filters.received_from + dt.timedelta(days=i) for i in range(filters.days)]
+    return {
+        "received": sum(by_status.values()),
+        "received_query": filters.query(),
+        "open": sum(open_per_day.values()),
+        "open_query": filters.query(open=True),
+        "overdue": overdue,
+        "overdue_query": filters.query(overdue=True, sort="due"),
+        "at_risk": at_risk,
+        "at_risk_query": filters.query(at_risk=True, sort="due"),
+        "by_status": [
+            {
+                "status": s.value,
+                "label": str(s.label),
+                "count": by_status[s.value],
+                "query": filters.query(status=s.value),
+            }
+            for s in Status
+        ],
+        "per_day": [
+            {"day": d, "count": per_day.get(d, 0), "query": filters.query(received_from=d, received_to=d)} for d in days
+        ],
+        "backlog": _backlog(filters, open_per_day, today),
+    }
+
+
+def _backlog(filters: Filters, open_per_day: dict[dt.date, int], today: dt.date) -> list[dict]:
+    """Open orders by days since received, each bucket the days of the period it covers."""
+    out = []
+    for first, last, label in AGES:
+        newest = min(filters.received_to, today - dt.timedelta(days=first))
+        oldest = filters.received_from if last is None else max(filters.received_from, today - dt.timedelta(days=last))
+        count = sum(n for day, n in open_per_day.items() if oldest <= day <= newest)
+        query = filters.query(received_from=oldest, received_to=newest, open=True) if oldest <= newest else ""
+        out.append(
+            {"bucket": f"{first}-{'' if last is None else last}", "label": str(label), "count": count, "query": query}
+        )
+    return out
+
+
+def _compliance(filters: Filters, groups: list[dict]) -> dict:
+    """Met on time and breached per clock (a clock still running past its deadline is breached
+    already; running within it or paused is pending), as ``sla.kpi.compliance`` counts them."""
+    rows = {c: {"met": 0, "breached": 0, "pending": 0} for c in CLOCKS}
+    for g in groups:
+        row = rows[g["clock"]]
+        if g["state"] == State.MET:
+            row["met"] += g["n"]
+        elif g["state"] == State.BREACHED:
+            row["breached"] += g["n"]
+        elif g["state"] in (State.RUNNING, State.PAUSED):
+            row["breached"] += g["late"]
+            row["pending"] += g["n"] - g["late"]
+    by_clock = [
+        {
+            "clock": c.value,
+            "label": str(c.label),
+            **rows[c],
+            "compliance": _ratio(rows[c]["met"], rows[c]["met"] + rows[c]["breached"]),
+            "queries": {s: filters.query(clock=c.value, clock_state=s) for s in ("met", "breached", "pending")},
+        }
+        for c in CLOCKS
+    ]
+    met, breached = sum(r["met"] for r in by_clock), sum(r["breached"] for r in by_clock)
+    return {"met": met, "breached": breached, "compliance": _ratio(met, met + breached), "by_clock": by_clock}
+
+
+def _times(filters: Filters, took: list[dict], allowed: list[dict]) -> list[dict]:
+    """Per timed clock, the minutes its stopped clocks took and were allowed (deadline − start,
+    pauses and extensions included): median and 90th percentile (nearest rank)."""
+    out = []
+    for c in TIMED:
+        actual = _histogram(took, c)
+        target = _histogram(allowed, c)
+        out.append(
+            {
+                "clock": c.value,
+                "label": str(c.label),
+                "count": sum(actual.values()),
+                "median_minutes": percentile(actual, 0.5),
+                "p90_minutes": percentile(actual, 0.9),
+                "target_median_minutes": percentile(target, 0.5),
+                "target_p90_minutes": percentile(target, 0.9),
+                "query": filters.query(clock=c.value, clock_state="stopped"),
+            }
+        )
+    return out
+
+
+def _histogram(groups: list[dict], clock: str) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for g in groups:
+        if g["clock"] == clock and g["m"] is not None:
+            out[int(g["m"])] = out.get(int(g["m"]), 0) + g["n"]
+    return out
+
+
+def percentile(histogram: dict[int, int], share: float) -> int | None:
+    """The smallest value with at least ``share`` of the values at or below it (nearest rank)."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    rank, seen = max(1, math.ceil(share * total)), 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return value
+    return None  # pragma: no cover (seen reaches total)
+
+
+def _row(order: WorkOrder) -> dict:
+    return {
+        "id": order.pk,
+        "number": order.number,
+        "status": order.status,
+        "status_label": str(order.get_status_display()),
+        "priority": order.priority,
+        "due_at": order.due_at,
+        "department": order.department.name if order.department else "",
+        "product_model": order.product_model.name if order.product_model else "",
+    }
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
