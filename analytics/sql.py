@@ -9,8 +9,9 @@ month at a million orders that is most of the dashboard's time. These use SQLite
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.db.models import DateField, F, Func, IntegerField
+from django.db.models import Case, DateField, ExpressionWrapper, F, Func, IntegerField, Value, When
 from django.db.models.functions import TruncDate
+from django.db.models.lookups import LessThan
 
 
 class LocalDate(TruncDate):
@@ -55,3 +56,22 @@ class WholeMinutes(Func):
             arg_joiner=") - julianday(",
             **extra_context,
         )
+
+
+def minutes_bucket(end: str, start: str):
+    """``end - start`` in whole minutes below two hours, in steps of six minutes (0.1 h) above:
+    a duration's distribution in a few thousand groups at most, exact to what the dashboard shows."""
+    minutes = WholeMinutes(end, start)
+    return Case(
+        When(LessThan(minutes, BUCKETED_FROM), then=minutes),
+        default=ExpressionWrapper(minutes / Value(STEP) * Value(STEP), output_field=IntegerField()),
+        output_field=IntegerField(),
+    )
+
+
+BUCKETED_FROM, STEP = 120, 6
+
+
+def bucket(minutes: int) -> int:
+    """``minutes_bucket`` of a duration in whole minutes, in Python."""
+    return minutes if minutes < BUCKETED_FROM else minutes // STEP * STEP

@@ -84,6 +84,8 @@ class ListParams(Schema):
     clock_state: str = NField(
         default="", pattern="^(|met|breached|pending|stopped)$", description="With `clock`: the clock's state."
     )
+    clock_from: dt.date | None = NField(default=None, description="With `clock`: started on or after this day.")
+    clock_to: dt.date | None = NField(default=None, description="With `clock`: started on or before this day.")
     cursor: str | None = NField(default=None, max_length=500)
     limit: int = NField(default=25, ge=1, le=100)
 
@@ -108,6 +110,8 @@ def list_work_orders(request, params: Query[ListParams]):
         at_risk=params.at_risk,
         clock=params.clock,
         clock_state=params.clock_state,
+        clock_from=params.clock_from,
+        clock_to=params.clock_to,
     )
     rows, next_cursor = selectors.work_order_list(actor=request.user, f=f, cursor=params.cursor, size=params.limit)
     items = [order_summary(o, request.user) for o in rows]

@@ -89,6 +89,12 @@ class QueueFilterForm(Form):
     at_risk = forms.BooleanField(label=_("At risk only"), required=False)
     clock = forms.ChoiceField(label=_("SLA clock"), required=False, choices=ANY + ORDER_CLOCKS)
     clock_state = forms.ChoiceField(label=_("Clock state"), required=False, choices=ANY + CLOCK_STATE_CHOICES)
+    clock_from = forms.DateField(
+        label=_("Clock started from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    clock_to = forms.DateField(
+        label=_("Clock started to"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
     size = forms.TypedChoiceField(label=_("Per page"), required=False, coerce=int, empty_value=None, choices=PAGE_SIZES)
     cursor = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
@@ -130,6 +136,8 @@ class QueueFilterForm(Form):
             at_risk=bool(self._value("at_risk", False)),
             clock=self._value("clock", ""),
             clock_state=self._value("clock_state", ""),
+            clock_from=self._value("clock_from"),
+            clock_to=self._value("clock_to"),
         )
 
     @property

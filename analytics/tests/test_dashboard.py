@@ -12,6 +12,7 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from analytics import dashboard as D
+from analytics.sql import bucket
 from service import filters as F
 from service import services
 from service.forms import QueueFilterForm
@@ -151,7 +152,12 @@ def test_response_and_resolution_time_against_target(w):
     resolution = times["resolution"]
     clock = w.o4.clocks.get(clock="resolution")
     assert (resolution["count"], resolution["median_minutes"]) == (1, 2 * 24 * 60)
-    assert resolution["target_median_minutes"] == int((clock.due_at - clock.started_at).total_seconds() // 60)
+    allowed = int((clock.due_at - clock.started_at).total_seconds() // 60)
+    assert resolution["target_median_minutes"] == bucket(allowed)  # in 0.1-hour steps above two hours
+
+
+def test_durations_are_exact_to_the_minute_below_two_hours_then_to_a_tenth_of_an_hour():
+    assert [bucket(m) for m in (0, 59, 119, 120, 125, 126, 2881)] == [0, 59, 119, 120, 120, 126, 2880]
 
 
 def test_percentile_is_the_nearest_rank():
