@@ -143,6 +143,7 @@ def parse_filters(
 ) -> Filters:
     """The period from its two days, or the last ``days`` days up to today (a preset), or the
     last 30 days; at most a year. Raises ``ValidationFailed`` (422) for a wrong period."""
+    F.check_days(received_from=received_from, received_to=received_to)
     today = timezone.localdate(now or timezone.now(), ZoneInfo(settings.TIME_ZONE))
     if received_from is None and received_to is None and days:
         received_to, received_from = today, today - dt.timedelta(days=days - 1)

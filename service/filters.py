@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core.errors import ValidationFailed
 from sla.models import Clock
 
 from .choices import OPEN_STATUSES
@@ -22,6 +24,8 @@ SORTS = {
 # (stopped late, or still running past its deadline); pending (running within its deadline,
 # or paused); stopped (met or breached with a stop time: the ones a duration is known of).
 CLOCK_STATES = ("met", "breached", "pending", "stopped")
+# The days a filter may name: a day far outside has no midnight a database can store.
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 # Intake takes its time once, before it writes the order and starts its clocks: a clock may start
 # a moment before its order's ``created_at``, never a day.
 CLOCK_MARGIN = dt.timedelta(days=1)
@@ -60,8 +64,17 @@ def local_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
+def check_days(**days: dt.date | None) -> None:
+    """Refuse (422) a day outside ``FIRST_DAY`` … ``LAST_DAY``, naming its field."""
+    msg = _("Enter a day between %(first)s and %(last)s.") % {"first": FIRST_DAY, "last": LAST_DAY}
+    wrong = {name: [msg] for name, day in days.items() if day is not None and not FIRST_DAY <= day <= LAST_DAY}
+    if wrong:
+        raise ValidationFailed(msg, fields=wrong)
+
+
 def apply(qs, f: WorkOrderFilter, *, now: dt.datetime | None = None):
     now = now or timezone.now()
+    check_days(received_from=f.received_from, received_to=f.received_to, clock_from=f.clock_from, clock_to=f.clock_to)
     if f.status:
         qs = qs.filter(status__in=f.status)
     if f.open:

@@ -204,3 +204,26 @@ def test_the_page_costs_a_fixed_number_of_queries(orders, client):
     assert len(three.captured_queries) == len(eight.captured_queries) == PAGE_QUERIES, [
         q["sql"][:90] for q in eight.captured_queries
     ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/analytics/dashboard?received_from=9999-12-31&received_to=9999-12-31",
+        "/analytics/dashboard?received_from=0001-01-01&received_to=0001-01-01",
+        "/work-orders?received_to=9999-12-31",
+        "/work-orders?clock=response&clock_state=met&clock_to=9999-12-31",
+        "/work-orders?received_from=0001-01-01",
+    ],
+    ids=["dashboard-last-day", "dashboard-first-day", "list-last-day", "list-clock-last-day", "list-first-day"],
+)
+def test_a_day_out_of_range_is_a_422_not_a_500(db, api_as, path):
+    response = api_as(UserFactory(role="manager")).get(path)
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "validation_error"
+
+
+def test_the_queue_refuses_a_day_out_of_range(db, client):
+    client.force_login(UserFactory(role="manager"))
+    response = client.get("/console/?received_to=9999-12-31")
+    assert response.status_code == 400
