@@ -301,5 +301,7 @@ def test_a_fixed_number_of_queries_whatever_the_volume(w):
     few = count()
     for i in range(4):
         received(w, at(15, 9 + i), customer=w.gd, line=w.home)
-    assert count() == few == 6
-    assert count(region="Guangdong", product_line=w.home.pk, department=w.field.pk) == 6
+    # custom_plans on PostgreSQL: SET LOCAL, in a transaction (a savepoint and its release in a test)
+    statements = 6 + 3 * (connection.vendor == "postgresql")
+    assert count() == few == statements
+    assert count(region="Guangdong", product_line=w.home.pk, department=w.field.pk) == statements

@@ -201,7 +201,9 @@ def test_the_page_costs_a_fixed_number_of_queries(orders, client):
             services.request_create(actor=agent, customer_id=unit.owner_id, serial=unit.serial, fault_description="x")
     with CaptureQueriesContext(connection) as eight:
         page(client, query="?region=Region+1&days=90")
-    assert len(three.captured_queries) == len(eight.captured_queries) == PAGE_QUERIES, [
+    # custom_plans on PostgreSQL: SET LOCAL, in a transaction (a savepoint and its release in a test)
+    expected = PAGE_QUERIES + 3 * (connection.vendor == "postgresql")
+    assert len(three.captured_queries) == len(eight.captured_queries) == expected, [
         q["sql"][:90] for q in eight.captured_queries
     ]
 
