@@ -10,5 +10,6 @@ def navigation(request):
         "is_engineer": user.role == "engineer",
         "can_console": can(user, "order.view_all"),
         "can_audit": can(user, "audit.view"),
+        "can_dashboard": can(user, "dashboard.view"),
         "can_file": can(user, "request.create_for_customer"),
     }

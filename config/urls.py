@@ -17,6 +17,7 @@ urlpatterns = [
     path("files/<int:document_id>/", service_files.document, name="document"),
     path("audit/", account_views.audit_log, name="audit"),
     path("console/", include("service.urls")),
+    path("dashboard/", include("analytics.urls")),
     path("portal/", include("portal.urls")),
     path("sla/", include("sla.urls")),
     path("admin/", admin.site.urls),

@@ -17,7 +17,8 @@ class Customer(models.Model):
     tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, default=Tier.STANDARD)
     phone = models.CharField(_("phone"), max_length=30, db_index=True)
     email = models.EmailField(_("email"), blank=True, db_index=True)
-    region = models.CharField(_("region"), max_length=60, blank=True)
+    # indexed: the dashboard's region filter and its list of regions (analytics)
+    region = models.CharField(_("region"), max_length=60, blank=True, db_index=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("portal login"),

@@ -1,5 +1,7 @@
 """``/api/v1/`` endpoints for service requests and work orders."""
 
+import datetime as dt
+
 from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -75,6 +77,18 @@ class ListParams(Schema):
     overdue: bool = False
     q: str = NField(default="", max_length=60)
     sort: str = NField(default="newest", pattern="^(newest|oldest|due)$")
+    received_from: dt.date | None = NField(default=None, description="Received on or after this day (Asia/Shanghai).")
+    received_to: dt.date | None = NField(default=None, description="Received on or before this day (Asia/Shanghai).")
+    region: str = NField(default="", max_length=60, description="The customer's region.")
+    product_line: int | None = NField(default=None, ge=1, le=2**62)
+    open: bool = NField(default=False, description="In any open status.")
+    at_risk: bool = NField(default=False, description="Open, not overdue, a running clock past its warning time.")
+    clock: str = NField(default="", pattern="^(|response|onsite|resolution|fix)$")
+    clock_state: str = NField(
+        default="", pattern="^(|met|breached|pending|stopped)$", description="With `clock`: the clock's state."
+    )
+    clock_from: dt.date | None = NField(default=None, description="With `clock`: started on or after this day.")
+    clock_to: dt.date | None = NField(default=None, description="With `clock`: started on or before this day.")
     cursor: str | None = NField(default=None, max_length=500)
     limit: int = NField(default=25, ge=1, le=100)
 
@@ -91,6 +105,16 @@ def list_work_orders(request, params: Query[ListParams]):
         overdue=params.overdue,
         q=params.q,
         sort=params.sort,
+        received_from=params.received_from,
+        received_to=params.received_to,
+        region=params.region.strip(),
+        product_line=params.product_line,
+        open=params.open,
+        at_risk=params.at_risk,
+        clock=params.clock,
+        clock_state=params.clock_state,
+        clock_from=params.clock_from,
+        clock_to=params.clock_to,
     )
     rows, next_cursor = selectors.work_order_list(actor=request.user, f=f, cursor=params.cursor, size=params.limit)
     items = [order_summary(o, request.user) for o in rows]

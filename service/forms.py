@@ -13,6 +13,7 @@ from accounts.choices import Role
 from accounts.models import Department, User
 from core import dates, lean
 from products.warranty import Cause
+from sla.models import ClockName
 
 from .choices import Channel, LineKind, Mode, Priority, ServiceType, Status
 from .filters import WorkOrderFilter
@@ -23,6 +24,14 @@ from .workflow import ACTIONS
 ANY = [("", _("Any"))]
 PAGE_SIZES = [(10, "10"), (25, "25"), (50, "50"), (100, "100")]
 SORT_CHOICES = [("newest", _("Newest first")), ("oldest", _("Oldest first")), ("due", _("Next deadline"))]
+# The work order's clocks (sla.cases: service/clocks.py) and what the dashboard counts of each.
+ORDER_CLOCKS = [(c.value, c.label) for c in (ClockName.RESPONSE, ClockName.ONSITE, ClockName.RESOLUTION, ClockName.FIX)]
+CLOCK_STATE_CHOICES = [
+    ("met", _("Met on time")),
+    ("breached", _("Breached")),
+    ("pending", _("Pending")),
+    ("stopped", _("Stopped (met or breached)")),
+]
 DATETIME_LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
@@ -66,6 +75,26 @@ class QueueFilterForm(Form):
     assignee = forms.TypedChoiceField(label=_("Engineer"), required=False, coerce=int, empty_value=None)
     department = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    # The dashboard's drill-downs (analytics): the period, region and product line it was
+    # filtered by, and what the figure counts.
+    received_from = forms.DateField(
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    received_to = forms.DateField(
+        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    region = forms.CharField(label=_("Region"), required=False, max_length=60)
+    product_line = forms.IntegerField(required=False, min_value=1, max_value=2**62, widget=forms.HiddenInput)
+    open = forms.BooleanField(label=_("Open only"), required=False)
+    at_risk = forms.BooleanField(label=_("At risk only"), required=False)
+    clock = forms.ChoiceField(label=_("SLA clock"), required=False, choices=ANY + ORDER_CLOCKS)
+    clock_state = forms.ChoiceField(label=_("Clock state"), required=False, choices=ANY + CLOCK_STATE_CHOICES)
+    clock_from = forms.DateField(
+        label=_("Clock started from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    clock_to = forms.DateField(
+        label=_("Clock started to"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
     size = forms.TypedChoiceField(label=_("Per page"), required=False, coerce=int, empty_value=None, choices=PAGE_SIZES)
     cursor = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
@@ -99,6 +128,16 @@ class QueueFilterForm(Form):
             overdue=bool(self._value("overdue", False)),
             q=self._value("q", ""),
             sort=self._value("sort", "newest"),
+            received_from=self._value("received_from"),
+            received_to=self._value("received_to"),
+            region=self._value("region", "").strip(),
+            product_line=self._value("product_line"),
+            open=bool(self._value("open", False)),
+            at_risk=bool(self._value("at_risk", False)),
+            clock=self._value("clock", ""),
+            clock_state=self._value("clock_state", ""),
+            clock_from=self._value("clock_from"),
+            clock_to=self._value("clock_to"),
         )
 
     @property

@@ -116,8 +116,9 @@ def _page(user, path):
         (None, "/login/"),
         ("agent", "/account/two-factor/"),
         ("admin", "/account/two-factor/"),
+        ("manager", "/dashboard/"),
     ],
-    ids=["login", "two-factor-agent", "two-factor-admin"],
+    ids=["login", "two-factor-agent", "two-factor-admin", "dashboard"],
 )
 def test_our_pages_have_no_inline_script_or_style(make_user, who, path):
     # when

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from core.policies import get_policy
+from products.models import ProductLine
 
 from .. import selectors
 from ..choices import OPEN_STATUSES
@@ -40,6 +41,12 @@ def page_links(request, next_cursor) -> dict:
     return {"first_qs": first, "next_qs": following, "is_first": not request.GET.get("cursor")}
 
 
+def product_line_of(form):
+    """The product line a dashboard drill-down filters by, to name it (read only when set)."""
+    pk = form.to_filter().product_line if form.is_bound else None
+    return ProductLine.objects.filter(pk=pk).first() if pk is not None else None
+
+
 @console
 def queue(request):
     default_size = int(get_policy("list.page_size"))
@@ -58,6 +65,11 @@ def queue(request):
         orders, next_cursor, status = [], None, 400
     if form.is_bound and form.errors and status == 200:
         status = 400
-    context = {"form": form, "rows": rows_for(orders, request.user), **page_links(request, next_cursor)}
+    context = {
+        "form": form,
+        "rows": rows_for(orders, request.user),
+        "product_line": product_line_of(form),
+        **page_links(request, next_cursor),
+    }
     template = "service/partials/queue_table.html" if wants_partial(request) else "service/queue.html"
     return render(request, template, context, status=status)
