@@ -230,6 +230,18 @@ def _templates(*, orders, quotes, shipment, units, customer, engineer, departmen
             for order_id, clock in clocks
         ],
         f"GET {v1}/analytics/kpis": [{"query": {"month": ""}}],
+        f"GET {v1}/analytics/dashboard": [
+            {
+                "query": {
+                    "days": days,
+                    "received_from": DROP,
+                    "received_to": DROP,
+                    "product_line": DROP,
+                    "department": DROP,
+                }
+            }
+            for days in (7, 30)
+        ],
     }
 
 
