@@ -220,6 +220,12 @@ AXES_VERBOSE = False
 # Number of reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = int(os.environ.get("AFTERSALES_TRUSTED_PROXY_COUNT", "0"))
 
+# Idempotency (core/idempotency.py): a key reserved by a request that never finished (its worker
+# was killed) answers 409 idempotency_in_progress for this many seconds, then a retry takes it
+# over. A little above the longest a gunicorn worker may run a request (``--timeout`` 60 s in
+# ``make run``, 120 s at most in our deployments). The one value: code, docs and tests read it.
+IDEMPOTENCY_LOCK_TIMEOUT = 150
+
 # Two-factor (django-otp TOTP), optional for staff: the issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = os.environ.get("AFTERSALES_OTP_ISSUER", "After-sales service")
 
