@@ -1,11 +1,14 @@
 """``/api/v1/`` endpoints for service requests and work orders."""
 
+from typing import Annotated
+
 from django.utils.translation import gettext as _
 from ninja import Field as NField
 from ninja import Query, Router, Schema, Status
 
 from core.api import ERRORS
 from core.errors import NotFound
+from core.pagination import CURSOR_MAX_LENGTH, cursor_json_schema
 from sla import clocks
 from sla.schemas import ClockOut, ExtensionIn, clock_data
 
@@ -72,7 +75,9 @@ class ListParams(Schema):
     overdue: bool = False
     q: str = NField(default="", max_length=60)
     sort: str = NField(default="newest", pattern="^(newest|oldest|due)$")
-    cursor: str | None = NField(default=None, max_length=500)
+    cursor: Annotated[str, NField(max_length=CURSOR_MAX_LENGTH, json_schema_extra=cursor_json_schema())] | None = (
+        NField(default=None, description="The previous page's `next_cursor`; 422 `bad_cursor` when it is not one.")
+    )
     limit: int = NField(default=25, ge=1, le=100)
 
 
