@@ -110,3 +110,20 @@ def unit_of(db):
 @pytest.fixture
 def product_model(db):
     return ProductModelFactory()
+
+
+def pytest_report_header(config):
+    """The API fuzzing run's seeds (tests/fuzz/seeds.py), so that the random run can be replayed."""
+    from tests.fuzz import seeds
+
+    return seeds.describe()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    import sys
+
+    if "tests.fuzz.test_api_fuzz" in sys.modules:  # the fuzz tests ran: say it again at the end
+        from tests.fuzz import seeds
+
+        for line in seeds.describe():
+            terminalreporter.write_line(line)

@@ -12,7 +12,13 @@ router = Router(tags=["analytics"])
 
 
 class KpiParams(Schema):
-    month: str = Field(default="", max_length=7, description="YYYY-MM in the service's time zone; default: this month.")
+    month: str = Field(
+        default="",
+        max_length=7,
+        description="YYYY-MM (2000-01 to 2100-12) in the service's time zone; default: this month. "
+        "422 `bad_month` otherwise.",
+        json_schema_extra={"pattern": selectors.MONTH_PATTERN},
+    )
 
 
 class StatusCount(Schema):

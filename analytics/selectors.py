@@ -34,7 +34,10 @@ from service.permissions import visible_to
 from sla import cases, kpi
 from sla.models import CaseKind
 
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# A month as the API documents it (analytics/api.py): YYYY-MM from 2000-01 to 2100-12, or empty
+# for the current month. Matched whole (no surrounding spaces); anything else is a 422 ``bad_month``.
+MONTH_PATTERN = r"^((?:20[0-9]{2}|2100)-(?:0[1-9]|1[0-2]))?$"
+MONTH = re.compile(MONTH_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -51,11 +54,10 @@ def parse_month(text: str | None, *, now: dt.datetime | None = None) -> Month:
         local = timezone.localtime(now or timezone.now(), zone)
         year, month = local.year, local.month
     else:
-        match = MONTH.match(text.strip())
-        year, month = (int(match[1]), int(match[2])) if match else (0, 0)
-        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        if MONTH.fullmatch(text) is None:
             msg = _("Enter a month as YYYY-MM, e.g. 2026-09.")
             raise ValidationFailed(msg, code="bad_month", fields={"month": [msg]})
+        year, month = (int(part) for part in text.split("-"))
     start = dt.datetime(year, month, 1, tzinfo=zone)
     end = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
     return Month(label=f"{year:04d}-{month:02d}", start=start, end=end)

@@ -17,7 +17,7 @@ status and body on the row, so the outcome is remembered exactly when the effect
 * a key has at most 200 characters and no NUL (400 ``invalid_idempotency_key``); it is kept
   for ``IDEMPOTENCY_KEY_TTL`` seconds (default 24 h; ``manage.py purge_idempotency_keys``
   and an hourly job delete older ones). A reservation left by a crashed worker is taken over
-  after ``IDEMPOTENCY_LOCK_TIMEOUT`` seconds.
+  after ``settings.IDEMPOTENCY_LOCK_TIMEOUT`` seconds (150, config/settings/base.py).
 
 The body is compared by a SHA-256 of its canonical form: JSON with sorted keys, or the form
 fields and each uploaded file's name, size and content hash (a multipart upload sent again with
@@ -77,10 +77,9 @@ def key_ttl() -> int:
 
 
 def lock_timeout() -> int:
-    # A little above the longest a gunicorn worker may run a request (``--timeout`` 60 s in
-    # ``make run``, 120 s at most in our deployments): a reservation older than that belongs
-    # to a request that can no longer finish.
-    return int(getattr(settings, "IDEMPOTENCY_LOCK_TIMEOUT", 150))
+    # settings.IDEMPOTENCY_LOCK_TIMEOUT (config/settings/base.py, the one place it is set): a
+    # reservation older than that belongs to a request that can no longer finish.
+    return int(settings.IDEMPOTENCY_LOCK_TIMEOUT)
 
 
 def form_wait() -> float:

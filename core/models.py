@@ -29,6 +29,10 @@ class AuditLog(models.Model):
     trigger refuses UPDATE and DELETE (migration 0002). The one exception is the redaction of
     personal data under PIPL erasure (``core.audit.redact_personal_data``), which keeps every
     row and its who/when/what and is itself logged.
+
+    The actor is protected: a user named by a row cannot be deleted (``ProtectedError`` before
+    any SQL, on every database; the foreign key refuses a raw DELETE), so no row ever loses its
+    actor. Users are deactivated instead (``is_active``; the admin offers no delete).
     """
 
     at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)
@@ -37,7 +41,7 @@ class AuditLog(models.Model):
         verbose_name=_("actor"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # never SET_NULL: that would rewrite append-only rows
         related_name="+",
     )
     action = models.CharField(_("action"), max_length=40)

@@ -2,16 +2,29 @@
 
 The cursor encodes the sort key values of the last row of the previous page.
 Sorting always ends with the primary key so the order is total.
+
+Its format, as the API documents it (``CURSOR_PATTERN``): unpadded URL-safe base64 (letters,
+digits, ``-`` and ``_``) of a JSON list. Anything else is refused with 422 ``bad_cursor``.
 """
 
 import base64
 import datetime as dt
 import json
+import re
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
 
 from .errors import ValidationFailed
+
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]*$"
+CURSOR_MAX_LENGTH = 500
+_CURSOR = re.compile(CURSOR_PATTERN)
+
+
+def cursor_json_schema() -> dict:
+    """What the OpenAPI document says of a cursor (pydantic ``json_schema_extra``)."""
+    return {"pattern": CURSOR_PATTERN}
 
 
 def encode_cursor(values: list) -> str:
@@ -20,6 +33,9 @@ def encode_cursor(values: list) -> str:
 
 
 def decode_cursor(cursor: str, n: int) -> list:
+    # The alphabet first: the base64 decoder would skip other characters (and take "+" and "/").
+    if _CURSOR.fullmatch(cursor) is None:
+        raise _bad_cursor()
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())

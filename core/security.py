@@ -2,7 +2,10 @@
 rate limits on public endpoints.
 
 Rate limits are fixed-window counters in the ``ratelimit`` cache (Redis in production when
-``REDIS_URL`` is set), configured per URL name in ``settings.RATE_LIMITS``.
+``REDIS_URL`` is set), configured per URL name in ``settings.RATE_LIMITS``. A rule counts every
+request (key ``ip`` or ``user``) or, for the login steps, only the failed logins from an address
+(key ``failed-logins``): a call centre behind one office address logs in at shift start without
+being throttled, while guessing passwords from one address is.
 """
 
 import hashlib
@@ -48,12 +51,22 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), int(multiple or 1) * _UNIT_SECONDS[unit]
 
 
+def _cache_key(scope: str, key: str, window: int, now: float | None) -> str:
+    bucket = int((time.time() if now is None else now) // window)
+    digest = hashlib.sha256(f"{scope}|{key}".encode()).hexdigest()[:32]
+    return f"rl:{digest}:{window}:{bucket}"
+
+
+def count(scope: str, key: str, rate: str, *, now: float | None = None) -> int:
+    """How many times ``key`` was counted in ``scope`` in the current window of ``rate``."""
+    _limit, window = parse_rate(rate)
+    return int(caches["ratelimit"].get(_cache_key(scope, key, window, now)) or 0)
+
+
 def hit(scope: str, key: str, rate: str, *, now: float | None = None) -> bool:
     """Count one request of ``key`` in ``scope``; True when it goes over ``rate``."""
     limit, window = parse_rate(rate)
-    bucket = int((time.time() if now is None else now) // window)
-    digest = hashlib.sha256(f"{scope}|{key}".encode()).hexdigest()[:32]
-    cache_key = f"rl:{digest}:{window}:{bucket}"
+    cache_key = _cache_key(scope, key, window, now)
     cache = caches["ratelimit"]
     if cache.add(cache_key, 1, window + 5):
         return 1 > limit
@@ -75,8 +88,27 @@ def _too_many(request, retry_after: int):
     return response
 
 
+FAILED_LOGINS = "failed-logins"
+_COUNT_FAILURE = "_ratelimit_failed_login"  # request attribute: (scope, key, rate) to count a failure in
+
+
+def count_failed_login(sender, credentials=None, request=None, **kwargs):
+    """``user_login_failed`` receiver (connected in ``CoreConfig.ready``): a failed login (wrong
+    password, a refusal during a lockout, a wrong two-factor code) of a request to a
+    ``failed-logins`` rule counts against its address, once per request."""
+    rule = getattr(request, _COUNT_FAILURE, None)
+    if rule is not None:
+        setattr(request, _COUNT_FAILURE, None)
+        hit(*rule)
+
+
 class RateLimitMiddleware:
-    """Refuses with 429 the requests to a URL name in ``settings.RATE_LIMITS`` over its rate."""
+    """Refuses with 429 the requests to a URL name in ``settings.RATE_LIMITS`` over its rate.
+
+    Key ``ip`` or ``user``: every request counts. Key ``failed-logins``: only the failed logins
+    from the address count (``count_failed_login``), and a request is refused once the address
+    has used up the rate's failures in the current window, whatever the credentials it sends.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -93,6 +125,12 @@ class RateLimitMiddleware:
             return None
         methods, rate, key_kind = rule
         if request.method not in methods:
+            return None
+        if key_kind == FAILED_LOGINS:
+            key = f"ip:{client_ip(request) or 'unknown'}"
+            if count(name, key, rate) >= parse_rate(rate)[0]:
+                return _too_many(request, parse_rate(rate)[1])
+            setattr(request, _COUNT_FAILURE, (name, key, rate))
             return None
         user = getattr(request, "user", None)
         if key_kind == "user" and user is not None and user.is_authenticated:

@@ -1,6 +1,7 @@
 """``/api/v1/`` endpoints for service requests and work orders."""
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers
@@ -10,6 +11,7 @@ from ninja import Query, Router, Schema, Status
 
 from core.api import ERRORS, json_body, read_json
 from core.errors import NotFound
+from core.pagination import CURSOR_MAX_LENGTH, cursor_json_schema
 from sla import clocks
 from sla.schemas import ClockOut, ExtensionIn, clock_data
 
@@ -89,7 +91,9 @@ class ListParams(Schema):
     )
     clock_from: dt.date | None = NField(default=None, description="With `clock`: started on or after this day.")
     clock_to: dt.date | None = NField(default=None, description="With `clock`: started on or before this day.")
-    cursor: str | None = NField(default=None, max_length=500)
+    cursor: Annotated[str, NField(max_length=CURSOR_MAX_LENGTH, json_schema_extra=cursor_json_schema())] | None = (
+        NField(default=None, description="The previous page's `next_cursor`; 422 `bad_cursor` when it is not one.")
+    )
     limit: int = NField(default=25, ge=1, le=100)
 
 

@@ -2,16 +2,22 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict
 
 from core.dates import ApiDateTime
+from core.pagination import cursor_json_schema
 from products.warranty import Cause
 from sla.schemas import ClockOut
 
 from .choices import Channel, LineKind, Mode, Priority, ServiceType
 from .replacement import ReplacementGround
+from .workflow import WORK_ORDER
+
+# Documented as an enum; the workflow refuses another name with 422 ``unknown_action``.
+Action = Annotated[str, Field(max_length=30, json_schema_extra={"enum": [str(a) for a in WORK_ORDER.actions]})]
 
 Short = Field(default="", max_length=120)
 
@@ -31,7 +37,7 @@ class ServiceRequestIn(Schema):
 
 
 class TransitionIn(Schema):
-    action: str = Field(max_length=30)
+    action: Action
     note: str = Field(default="", max_length=5000)
     version: int | None = Field(default=None, description="Expected order version (optimistic lock).")
     cause: Cause | None = Field(default=None, description="For 'assess': the cause of the fault.")
@@ -203,7 +209,7 @@ class WorkOrderDetailOut(WorkOrderOut):
     fault_description: str
     preferred_time: str
     appointment_at: dt.datetime | None
-    allowed_actions: list[str]
+    allowed_actions: list[Action]
     events: list[EventOut]
     quotes: list[QuoteOut]
     report: ReportOut | None
@@ -212,7 +218,7 @@ class WorkOrderDetailOut(WorkOrderOut):
 
 class WorkOrderPage(Out):
     items: list[WorkOrderOut]
-    next_cursor: str | None
+    next_cursor: Annotated[str, Field(json_schema_extra=cursor_json_schema())] | None
 
 
 class ContactOut(Out):

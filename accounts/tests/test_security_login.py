@@ -8,6 +8,7 @@ from django.core.cache import caches
 from django.test import Client
 from django.utils import timezone
 
+from core.security import parse_rate
 from tests.factories import UserFactory
 
 PASSWORD = "pass-Word-123"
@@ -190,3 +191,69 @@ def test_rate_limits_can_be_switched_off(db, settings):
     settings.RATE_LIMITS_ENABLED = False
     settings.RATE_LIMITS = {"login": (("POST",), "0/m", "ip")}
     assert Client().post("/login/", {"username": "x", "password": "x"}).status_code == 200
+
+
+# ---------------------------------------------------------------- the per-address limit counts failures
+
+
+@pytest.fixture
+def shift_start(limits):
+    """The production limits (config/settings/base.py), at a fixed instant early in a window."""
+    with time_machine.travel(dt.datetime(2026, 9, 7, 0, 0, 1, tzinfo=dt.UTC), tick=False):
+        yield limits
+
+
+def test_a_call_centre_behind_one_address_can_all_log_in_at_shift_start(shift_start):
+    # given 40 agents behind the office's one address, more than the per-address limit
+    limit, window = parse_rate(shift_start.RATE_LIMITS["login"][1])
+    assert (limit, window) == (30, 600)
+    agents = [UserFactory(role="agent") for _ in range(40)]
+
+    # when each logs in within the same minute
+    answers = [_login(agent.username, PASSWORD, ip="10.5.5.5")[1].status_code for agent in agents]
+
+    # then every login succeeds: successful logins are not counted against the address
+    assert answers == [302] * 40
+
+
+def test_failed_logins_lock_the_address_at_the_limit(shift_start):
+    # given successful logins from the address first (not counted)
+    agents = [UserFactory(role="agent") for _ in range(5)]
+    assert [_login(a.username, PASSWORD, ip="10.6.6.6")[1].status_code for a in agents] == [302] * 5
+
+    # when 30 wrong passwords arrive from it, each for another username (no account is locked)
+    answers = [_login(f"guess{i}", "wrong-password", ip="10.6.6.6")[1].status_code for i in range(30)]
+
+    # then those are answered as failures, and the 31st attempt is refused — even a right password
+    assert answers == [200] * 30
+    client, response = _login(agents[0].username, PASSWORD, ip="10.6.6.6")
+    assert response.status_code == 429 and b"Too many requests" in response.content
+    assert "_auth_user_id" not in client.session
+    # another address is not affected, and the window's end lifts the limit
+    assert _login(agents[0].username, PASSWORD, ip="10.7.7.7")[1].status_code == 302
+    with time_machine.travel(dt.datetime(2026, 9, 7, 0, 10, 1, tzinfo=dt.UTC), tick=False):
+        assert _login(agents[0].username, PASSWORD, ip="10.6.6.6")[1].status_code == 302
+
+
+def test_the_account_lockout_still_works_with_the_address_limit_on(shift_start):
+    user = UserFactory(role="agent")
+    _fail(user.username, 5, ip="10.8.8.8")
+    assert _login(user.username, PASSWORD, ip="10.8.8.8")[1].status_code == 429
+    assert _login(UserFactory(role="agent").username, PASSWORD, ip="10.8.8.8")[1].status_code == 302
+
+
+def test_wrong_two_factor_codes_count_against_the_address(shift_start, settings):
+    # given a user with a confirmed authenticator, past the password step
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_verify": (("POST",), "3/10m", "failed-logins")}
+    user = UserFactory(role="agent")
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    client, response = _login(user.username, PASSWORD, ip="10.9.1.1")
+    assert response.status_code == 302 and response["Location"].endswith("/login/verify/")
+
+    # when wrong codes are sent (another user's attempts from the address count too)
+    answers = [client.post("/login/verify/", {"code": "000000"}).status_code for _ in range(4)]
+
+    # then the fourth is refused by the address limit
+    assert answers[:3] == [200, 200, 200] and answers[3] == 429

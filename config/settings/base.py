@@ -239,16 +239,25 @@ AXES_VERBOSE = False
 # Number of reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = int(os.environ.get("AFTERSALES_TRUSTED_PROXY_COUNT", "0"))
 
+# Idempotency (core/idempotency.py): a key reserved by a request that never finished (its worker
+# was killed) answers 409 idempotency_in_progress for this many seconds, then a retry takes it
+# over. A little above the longest a gunicorn worker may run a request (``--timeout`` 60 s in
+# ``make run``, 120 s at most in our deployments). The one value: code, docs and tests read it.
+IDEMPOTENCY_LOCK_TIMEOUT = 150
+
 # Two-factor (django-otp TOTP), optional for staff: the issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = os.environ.get("AFTERSALES_OTP_ISSUER", "After-sales service")
 
 # Rate limits on public endpoints (core.security.RateLimitMiddleware), per URL name:
 # (HTTP methods, "count/window", key) with key "ip" or "user" (the user id, or the address
-# when anonymous). Counters live in the "ratelimit" cache (Redis when REDIS_URL is set).
+# when anonymous), each request counted; or "failed-logins": only failed logins from the
+# address count (a call centre behind one address logs in at shift start), and the address is
+# refused once it has used them up. Counters live in the "ratelimit" cache (Redis when
+# REDIS_URL is set). The per-account lockout is django-axes' (above).
 RATE_LIMITS_ENABLED = env_bool("AFTERSALES_RATE_LIMITS", True)
 RATE_LIMITS = {
-    "login": (("POST",), "30/10m", "ip"),
-    "login_verify": (("POST",), "30/10m", "ip"),
+    "login": (("POST",), "30/10m", "failed-logins"),
+    "login_verify": (("POST",), "30/10m", "failed-logins"),
     "portal:signup": (("POST",), "10/h", "ip"),
     "portal:new_request": (("POST",), "30/h", "user"),
     "portal:register_unit": (("POST",), "60/h", "user"),

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.admin.sites import site
 from django.db import DatabaseError, connection, transaction
+from django.db.models import ProtectedError
 from django.test import Client, RequestFactory
 
 from core import audit
@@ -215,3 +216,52 @@ def test_a_list_page_logs_one_row_with_the_order_ids(db, api_as, agent):
     assert len(rows) == 2
     assert rows[0].object_id == "list" and rows[0].after["ids"] == [item["id"] for item in first["items"]]
     assert sorted(rows[0].after["ids"] + rows[1].after["ids"]) == sorted(o.pk for o in orders)
+
+
+# ---------------------------------------------------------------- the actor of a row stays
+
+
+def test_a_user_with_audit_rows_cannot_be_deleted_and_the_rows_keep_their_actor(db):
+    # given a user who did things (their actions are in the log)
+    user = UserFactory(role="agent", first_name="Li", last_name="Lei")
+    customer = CustomerFactory(name="Zhao Min")
+    rows = [
+        audit.record(actor=user, action="create", obj=customer),
+        audit.record_denial(actor=user, method="GET", path="/api/v1/work-orders/9", status=404),
+    ]
+
+    # when someone deletes the user (the shell, a script, a cascade)
+    with pytest.raises(ProtectedError), transaction.atomic():
+        user.delete()
+
+    # then the refusal is Django's own (on both databases, before any SQL), the user is still
+    # there, and every row still names them
+    assert type(user).objects.filter(pk=user.pk).exists()
+    assert [r.actor_id for r in AuditLog.objects.filter(pk__in=[r.pk for r in rows])] == [user.pk, user.pk]
+
+
+def test_a_user_without_audit_rows_can_still_be_deleted(db):
+    user = UserFactory(role="agent")
+    user.delete()
+    assert not type(user).objects.filter(pk=user.pk).exists()
+
+
+def test_the_admin_offers_no_delete_for_users_deactivate_instead(db):
+    # given a superuser in the admin and a user with audit rows
+    client = Client()
+    client.force_login(UserFactory(role="admin", is_staff=True, is_superuser=True))
+    user = UserFactory(role="agent")
+    row = audit.record(actor=user, action="create", obj=CustomerFactory())
+
+    # when the delete page is opened and posted, and the bulk delete action is tried
+    page = client.get(f"/admin/accounts/user/{user.pk}/delete/")
+    posted = client.post(f"/admin/accounts/user/{user.pk}/delete/", {"post": "yes"})
+    bulk = client.post(
+        "/admin/accounts/user/", {"action": "delete_selected", "_selected_action": [user.pk], "post": "yes"}
+    )
+
+    # then each is refused cleanly (no 500), the user stays and the row still names them
+    assert (page.status_code, posted.status_code) == (403, 403)
+    assert bulk.status_code in (200, 302)
+    assert type(user).objects.filter(pk=user.pk).exists()
+    assert AuditLog.objects.get(pk=row.pk).actor_id == user.pk

@@ -178,6 +178,26 @@ def test_a_reservation_within_the_lock_timeout_is_respected(db):
     assert _settings("flaky-") == []
 
 
+def test_the_lock_timeout_is_one_value_in_settings_code_docs_and_the_crash_test(monkeypatch):
+    """``IDEMPOTENCY_LOCK_TIMEOUT`` is set once, in config/settings/base.py: the code reads it, the
+    crash test's server keeps it unless told otherwise, and the docs state that number."""
+    import importlib
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from config.settings import base
+    from tests.reliability import server_settings, test_crash
+
+    value = base.IDEMPOTENCY_LOCK_TIMEOUT
+    assert settings.IDEMPOTENCY_LOCK_TIMEOUT == value and idempotency.lock_timeout() == value
+    monkeypatch.delenv("RELIABILITY_IDEMPOTENCY_LOCK_TIMEOUT", raising=False)
+    assert importlib.reload(server_settings).IDEMPOTENCY_LOCK_TIMEOUT == value
+    assert test_crash.PRODUCTION_LOCK_TIMEOUT == value and test_crash.LOCK_TIMEOUT < value
+    docs = (Path(base.BASE_DIR) / "docs" / "reliability.md").read_text()
+    assert f"`IDEMPOTENCY_LOCK_TIMEOUT` ({value} s" in docs
+
+
 # --- expiry ----------------------------------------------------------------------------------------
 
 

@@ -74,42 +74,70 @@ def _busy_ms(w):
         return c.fetchone()[0]
 
 
-def test_the_second_writer_starts_when_the_first_commits_and_never_sleeps_long(pair, monkeypatch):
-    first, second = pair
-    sleeps = []
+def test_the_second_writer_starts_when_the_first_commits_and_never_sleeps_long(tmp_path, monkeypatch):
+    """Load-independent: the first writer commits only once the second one is seen waiting (its
+    sixth sleep), so no scheduling delay can let the second start unopposed; the busy timeout is
+    far above any stall of a loaded machine; and "when the first commits" is checked by the
+    order of events (wall clock of one machine), not by how long the sleeps lasted."""
+    first, second = (
+        _wrapper(tmp_path / "w.sqlite3", "first", 60_000),
+        _wrapper(tmp_path / "w.sqlite3", "second", 60_000),
+    )
+    with first.cursor() as c:
+        c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, who TEXT)")
+    sleeps = []  # (monotonic time the sleep began, seconds asked)
+    seen_waiting = threading.Event()
     real_sleep = time.sleep
-    monkeypatch.setattr(backend.time, "sleep", lambda s: (sleeps.append(s), real_sleep(s)))
+
+    def sleep(seconds):
+        sleeps.append((time.monotonic(), seconds))
+        if len(sleeps) >= 6:
+            seen_waiting.set()
+        real_sleep(seconds)
+
+    monkeypatch.setattr(backend.time, "sleep", sleep)
     first.inc_thread_sharing()  # the first writer runs in a thread of its own
     holding = threading.Event()
-    committing_at = []
+    committing_at, committed_at = [], []
 
     def hold_then_commit():
         _begin(first)
         with first.cursor() as c:
             c.execute("INSERT INTO t (who) VALUES ('first')")
         holding.set()
-        real_sleep(0.08)
+        seen_waiting.wait(50)  # until the second writer has found the lock taken and retried
         committing_at.append(time.monotonic())
         _commit(first)
+        committed_at.append(time.monotonic())
 
     t = threading.Thread(target=hold_then_commit)
-    t.start()
-    assert holding.wait(5)
-    _begin(second)  # waits until the first one commits
-    began_at = time.monotonic()
-    t.join()
-    with second.cursor() as c:
-        c.execute("INSERT INTO t (who) VALUES ('second')")
-    _commit(second)
-    with second.cursor() as c:
-        c.execute("SELECT who FROM t ORDER BY id")
-        assert [r[0] for r in c.fetchall()] == ["first", "second"]
-    assert sleeps, "the second writer found the lock taken and waited"
-    assert max(sleeps) <= backend.LONGEST_WAIT_S
-    # it did wait for the first one's commit (wall clock: on a loaded machine each sleep lasts
-    # longer than asked, so the sum of the asked sleeps says nothing about the wait)
-    assert began_at >= committing_at[0]
-    assert _busy_ms(second) == 2000
+    try:
+        t.start()
+        assert holding.wait(50)
+        _begin(second)  # waits until the first one commits
+        began_at = time.monotonic()
+        t.join()
+        with second.cursor() as c:
+            c.execute("INSERT INTO t (who) VALUES ('second')")
+        _commit(second)
+        with second.cursor() as c:
+            c.execute("SELECT who FROM t ORDER BY id")
+            assert [r[0] for r in c.fetchall()] == ["first", "second"]
+        asked = [s for _, s in sleeps]
+        # it waited in short steps, doubling from the first to the longest, never longer
+        assert seen_waiting.is_set() and len(asked) >= 6
+        assert asked[:4] == [backend.FIRST_WAIT_S * 2**i for i in range(3)] + [backend.LONGEST_WAIT_S]
+        assert max(asked) <= backend.LONGEST_WAIT_S
+        # it started only after the first one's commit ...
+        assert began_at >= committing_at[0]
+        # ... and at its next try: at most the one sleep after the last refused try began after it
+        assert sum(1 for at, _ in sleeps if at > committed_at[0]) <= 1
+        assert _busy_ms(second) == 60_000
+    finally:
+        seen_waiting.set()
+        t.join(60)
+        first.close()
+        second.close()
 
 
 def test_a_writer_that_waits_past_the_busy_timeout_fails_as_sqlite_would(tmp_path):

@@ -4,22 +4,25 @@ The schema is the one ``/api/v1/openapi.json`` serves (checked below), loaded in
 request goes through the whole WSGI application (middleware, auth, the API) against the test
 database, with seeded data: customers, units, work orders in several states, quotes, a shipment.
 
-Per operation (one pytest item each):
+Two runs, each with one pytest item per operation (tests/fuzz/seeds.py holds the settings):
 
-* the coverage phase: the fixed cases schemathesis derives from the schema (boundary values, each
+* ``test_api_fuzz_fixed_seed``: the fixed seed (``FUZZ_SEED``), the same cases in every run. First
+  the coverage phase: the fixed cases schemathesis derives from the schema (boundary values, each
   missing or wrong-typed field, undeclared methods and content types), each sent as one role, picked
   from the case's content so that the cases rotate through the roles and a replay picks the same;
-* the fuzzing phase: ``FUZZ_EXAMPLES`` random cases (valid and invalid by the schema), each sent
-  as every role. Half the valid ones are steered to the seeded rows (ids that exist, a request that
-  can succeed), so that success paths and their response bodies are checked too.
+  then the fuzzing phase: ``FUZZ_EXAMPLES`` random cases (valid and invalid by the schema), each
+  sent as every role. Half the valid ones are steered to the seeded rows (ids that exist, a request
+  that can succeed), so that success paths and their response bodies are checked too.
+* ``test_api_fuzz_random_seed``: the fuzzing phase again with a seed drawn for this run
+  (``FUZZ_RANDOM_SEED`` to give it), new cases every time. The report header and the summary
+  print both seeds and the command that replays the random run.
 
 Every response must be no 5xx, carry a documented status code and content type, match the
 documented response schema; invalid input must be refused (4xx), an undeclared method answered
-with 405 and ``Allow``, and no operation may work without credentials. Reproducible: derandomized,
-with a fixed seed (``FUZZ_SEED`` changes it). docs/security.md ("API fuzzing") tells how to run more.
+with 405 and ``Allow``, and no operation may work without credentials. docs/security.md ("API
+fuzzing") tells why ``FUZZ_EXAMPLES`` is 100 and how to run more.
 """
 
-import os
 import zlib
 
 import pytest
@@ -44,8 +47,8 @@ from service.tests.flow import new_order, order_in, signature_url
 from service.workflow import TRANSITIONS
 from tests.factories import CustomerFactory, DepartmentFactory, ProductModelFactory, UnitFactory, UserFactory
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
-SEED = int(os.environ.get("FUZZ_SEED", "20260905"))
+from .seeds import EXAMPLES, FIXED_SEED, RANDOM_SEED
+
 CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
@@ -58,18 +61,26 @@ CHECKS = (
 OPENAPI_PATH = "/api/v1/openapi.json"
 
 RAW_SCHEMA = api.get_openapi_schema(path_prefix="/api/v1")
-schema = schemathesis.openapi.from_dict(
-    RAW_SCHEMA,
-    config=SchemathesisConfig.from_dict(
-        {
-            "seed": SEED,
-            "generation": {"mode": "all", "max-examples": EXAMPLES, "deterministic": True, "database": "none"},
-            "phases": {"stateful": {"enabled": False}},
-            "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
-        }
-    ),
-)
-schema.app = WSGIHandler()
+
+
+def _schema(seed: int, *, coverage: bool):
+    """The served schema, loaded for one run: ``EXAMPLES`` random cases per operation from ``seed``,
+    derandomized (the seed alone decides the cases), with or without the coverage phase."""
+    loaded = schemathesis.openapi.from_dict(
+        RAW_SCHEMA,
+        config=SchemathesisConfig.from_dict(
+            {
+                "seed": seed,
+                "generation": {"mode": "all", "max-examples": EXAMPLES, "deterministic": True, "database": "none"},
+                "phases": {"coverage": {"enabled": coverage}, "stateful": {"enabled": False}},
+                "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
+            }
+        ),
+    )
+    loaded.app = WSGIHandler()
+    loaded.hook(flatmap_case)
+    return loaded
+
 
 ROLES = list(Role.values)
 
@@ -94,7 +105,6 @@ def _steered(case, template: dict):
     return steered
 
 
-@schema.hook
 def flatmap_case(context, case):
     """Half the cases the schema calls valid: laid over a seeded request, so that real rows are hit."""
     templates = TEMPLATES.get(case.operation.label)
@@ -105,12 +115,22 @@ def flatmap_case(context, case):
     return st.one_of(st.sampled_from(templates).map(lambda t: _steered(case, t)), st.just(case))
 
 
+# The two runs: the fixed seed (the same cases in every CI run, with the coverage phase) and a seed
+# drawn for this run (new cases each time; the coverage phase's fixed cases are the fixed run's).
+schema = _schema(FIXED_SEED, coverage=True)
+random_schema = _schema(RANDOM_SEED, coverage=False)
+
+
 def _templates(*, orders, quotes, shipment, units, customer, engineer, department, model) -> dict[str, list[dict]]:
     """Complete requests (path parameters, query, JSON body) that can succeed on the seeded rows, per operation."""
     in_status = {s: [o for o in orders if o.status == s] for s in Status.values}
-    clocks = WorkOrderClock.objects.filter(
-        order__in=orders, state__in=[WorkOrderClock.State.RUNNING, WorkOrderClock.State.PAUSED]
-    ).values_list("order_id", "clock")
+    clocks = (
+        WorkOrderClock.objects.filter(
+            order__in=orders, state__in=[WorkOrderClock.State.RUNNING, WorkOrderClock.State.PAUSED]
+        )
+        .order_by("order_id", "clock")
+        .values_list("order_id", "clock")
+    )  # one order on every database
     line = {"kind": "material", "description": "Fuse", "quantity": "2", "unit_price": "12.50"}
     v1 = "/api/v1"
     return {
@@ -296,7 +316,7 @@ def world(in_process_requests):
     TEMPLATES.update(
         _templates(
             orders=orders,
-            quotes=list(Quote.objects.filter(order__in=orders).values_list("pk", flat=True)),
+            quotes=list(Quote.objects.filter(order__in=orders).order_by("pk").values_list("pk", flat=True)),
             shipment=shipment,
             units=units,
             customer=mine,
@@ -337,15 +357,23 @@ def test_the_fuzzed_schema_is_the_served_one(db):
     assert served.json() == RAW_SCHEMA
 
 
+def _send(case, world):
+    # Schemathesis collects the failures of all examples and reports them at the end, with a curl
+    # line per failure: the X-Fuzz-Role header in that line names the role (the server ignores it).
+    for role in _roles_for(case):
+        case.call_and_validate(headers={**_headers(world[role]), "X-Fuzz-Role": role})
+
+
 @schema.parametrize()
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # the seeded rows are shared on purpose
-def test_api_fuzz(case, world):
-    for role in _roles_for(case):
-        try:
-            case.call_and_validate(headers=_headers(world[role]))
-        except Exception as exc:
-            exc.add_note(f"Sent as role: {role}")
-            raise
+def test_api_fuzz_fixed_seed(case, world):
+    _send(case, world)
+
+
+@random_schema.parametrize()
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_api_fuzz_random_seed(case, world):
+    _send(case, world)
 
 
 @pytest.mark.parametrize("label", LABELS)

@@ -17,8 +17,9 @@ and restarted. The checks read the database directly (sqlite3 / psycopg):
   version, audit rows and SLA clocks agree (tests/reliability/invariants.py);
 * the requests that got no answer, sent again with the same key and body after the restart,
   give one order each: the one stored before the crash if it was, else a new one. (A request
-  killed while it held its key makes the retry wait for ``IDEMPOTENCY_LOCK_TIMEOUT``: 3 s here
-  through tests/reliability/server_settings.py, 10 minutes in production.)
+  killed while it held its key makes the retry wait for ``IDEMPOTENCY_LOCK_TIMEOUT``:
+  ``LOCK_TIMEOUT`` here through tests/reliability/server_settings.py, the setting of
+  config/settings/base.py in production.)
 
 Run with ``-s`` to see how many requests the kills cut short and how many of those had been
 stored before their answer was lost.
@@ -33,13 +34,16 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
+from config.settings import base as base_settings
+
 from .invariants import TRANSITION_ACTIONS, order_violations
 from .live import FreshDatabase, Http, Server
 
 THREADS = 4
 KILLS = 3  # at least; more (up to MAX_KILLS) until a request for a new order went unanswered
 MAX_KILLS = 7
-LOCK_TIMEOUT = 3  # seconds before the key of a killed request may be taken over (production: 600)
+PRODUCTION_LOCK_TIMEOUT = base_settings.IDEMPOTENCY_LOCK_TIMEOUT
+LOCK_TIMEOUT = 3  # seconds before the key of a killed request may be taken over (shorter than production's)
 SERVER_ENV = {
     "DJANGO_SETTINGS_MODULE": "tests.reliability.server_settings",
     "RELIABILITY_IDEMPOTENCY_LOCK_TIMEOUT": str(LOCK_TIMEOUT),
