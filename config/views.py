@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 
 from accounts.choices import Role
+from accounts.roles import can
 
 
 @login_required
@@ -14,4 +15,6 @@ def home(request):
         return redirect("portal:home")
     if user.role == Role.ENGINEER:
         return redirect("service:engineer")
+    if user.role in (Role.SUPERVISOR, Role.MANAGER, Role.ANALYST) and can(user, "dashboard.view"):
+        return redirect("analytics:dashboard")  # those who oversee the work start from its figures
     return redirect("service:queue")
