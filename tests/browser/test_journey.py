@@ -132,6 +132,8 @@ def test_request_to_closed_order_across_customer_agent_and_engineer(live_server,
         order_id = int(re.search(r"/portal/requests/(\d+)/", c.url).group(1))
         order = WorkOrder.objects.get(pk=order_id)
         assert (order.channel, order.status, order.serial) == ("portal", "new", "HX200-000123")
+        # the migrations' default policies are there: the order runs its clocks
+        assert sorted(order.clocks.values_list("clock", flat=True)), "the order has no SLA clocks"
         shots(c, "customer-request-received")
 
         # --- the agent picks it up from the queue ---
