@@ -44,17 +44,19 @@ class ApiClient:
 
 
 def pytest_collection_modifyitems(items):
-    """Every transactional test restores the rows the migrations wrote (SLA policies, calendars,
-    component classes, content types) when it starts and keeps its flush from re-creating some of
-    them with other ids. Without it, a transactional test that flushes leaves the next live-server
-    test with no policies (its orders get no clocks) or failing to restore the content types."""
+    """Every transactional test (marked, or asking for ``transactional_db`` / ``live_server``)
+    restores the rows the migrations wrote (SLA policies, calendars, component classes, content
+    types) when it starts and keeps its flush from re-creating some of them with other ids.
+    Without it, a transactional test that flushes leaves the next live-server test with no
+    policies (its orders get no clocks) or failing to restore the content types."""
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker is None or not marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback"):
+        kwargs = dict(marker.kwargs) if marker is not None else {}
+        asks = {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+        if not (kwargs.get("transaction") or asks) or kwargs.get("serialized_rollback"):
             continue
-        item.add_marker(
-            pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}), append=False
-        )
+        kwargs.update(transaction=True, serialized_rollback=True)
+        item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
 
 
 @pytest.fixture(autouse=True)
