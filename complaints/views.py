@@ -1,0 +1,112 @@
+"""The complaint handler's work list and the quality specialist's review list (their homes)."""
+
+import datetime as dt
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.roles import can
+from core.audit import record_pii_view
+from core.errors import DomainError
+from core.masking import mask_name
+from service import worklists
+
+from . import selectors
+from .forms import QualityForm, WorkListForm
+
+PAGE = 25
+CLOSED_SHOWN = 20
+
+
+def capability(name: str):
+    """Anonymous users log in; signed-in users without the capability get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not can(request.user, name):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorator
+
+
+def page_links(request, next_cursor) -> dict:
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    first = params.urlencode()
+    following = None
+    if next_cursor:
+        params["cursor"] = next_cursor
+        following = params.urlencode()
+    return {"first_qs": first, "next_qs": following, "is_first": not request.GET.get("cursor")}
+
+
+def customer_names(actor, complaints) -> None:
+    """Set ``c.customer_name``: in full for the roles that need names (the page logged in one
+    row), masked for the others."""
+    clear = can(actor, "pii.view_unmasked")
+    for c in complaints:
+        c.customer_name = c.customer.name if clear else mask_name(c.customer.name)
+    if clear and complaints:
+        record_pii_view(actor=actor, obj=[c.customer for c in complaints], fields=["name"])
+
+
+@capability("complaint.work")
+def work_list(request):
+    form = WorkListForm(request.GET)
+    rows, next_cursor, status = [], None, 200
+    if form.is_valid():
+        data = form.cleaned_data
+        f = selectors.WorkListFilter(status=data["status"], overdue=data["overdue"], mine=data["mine"])
+        try:
+            rows, next_cursor = selectors.complaint_work_list(
+                actor=request.user, f=f, cursor=data["cursor"] or None, size=PAGE
+            )
+        except DomainError as exc:  # a tampered or stale cursor
+            form.add_error(None, str(exc.message))
+    if form.errors:
+        status = 400
+    customer_names(request.user, rows)
+    context = {
+        "form": form,
+        "rows": rows,
+        "counts": selectors.complaint_work_counts(actor=request.user),
+        **page_links(request, next_cursor),
+    }
+    return render(request, "complaints/work_list.html", context, status=status)
+
+
+@capability("quality.review")
+def quality(request):
+    form = QualityForm(request.GET)
+    days = 30
+    orders, next_cursor, status = [], None, 200
+    if form.is_valid():
+        days = form.cleaned_data["days"]
+    since = timezone.now() - dt.timedelta(days=days)
+    if form.is_valid():
+        try:
+            orders, next_cursor = worklists.quality_orders(
+                actor=request.user, since=since, cursor=form.cleaned_data["cursor"] or None, size=PAGE
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+    if form.errors:
+        status = 400
+    closed, closed_count = selectors.complaints_closed_since(actor=request.user, since=since, limit=CLOSED_SHOWN)
+    context = {
+        "form": form,
+        "days": days,
+        "orders": orders,
+        "order_count": worklists.quality_order_count(actor=request.user, since=since),
+        "closed": closed,
+        "closed_count": closed_count,
+        **page_links(request, next_cursor),
+    }
+    return render(request, "complaints/quality.html", context, status=status)
