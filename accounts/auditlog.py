@@ -124,8 +124,11 @@ def present(row: AuditLog, *, names_clear: bool) -> dict:
     label = row.object_repr
     if mask is mask_address or (mask is not None and not names_clear):
         label = mask(label)
+    keys = set(row.before) if isinstance(row.before, dict) else set()
+    keys |= set(row.after) if isinstance(row.after, dict) else set()
     return {
         "row": row,
+        "fields": ", ".join(sorted(keys)),
         "actor": row.actor.username if row.actor_id else "",
         "label": label,
         "before": _json(masked(row.before, names_clear=names_clear)),

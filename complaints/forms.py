@@ -1,6 +1,8 @@
 """The work lists' filter forms (shape only; the reads are in ``selectors``)."""
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.pagination import CURSOR_MAX_LENGTH
@@ -8,6 +10,14 @@ from core.pagination import CURSOR_MAX_LENGTH
 from .choices import Status
 
 PERIODS = (7, 30, 90)
+DEFAULT_DAYS = 30
+
+
+def _last_days(n: int) -> str:
+    return gettext("Last %(n)s days") % {"n": n}
+
+
+last_days = lazy(_last_days, str)  # translated when shown, in the reader's language
 
 
 class WorkListForm(forms.Form):
@@ -22,7 +32,8 @@ class QualityForm(forms.Form):
         label=_("Period"),
         required=False,
         coerce=int,
-        empty_value=30,
-        choices=[(d, _("Last %(n)s days") % {"n": d}) for d in PERIODS],
+        empty_value=DEFAULT_DAYS,
+        initial=DEFAULT_DAYS,
+        choices=[(d, last_days(d)) for d in PERIODS],
     )
     cursor = forms.CharField(required=False, max_length=CURSOR_MAX_LENGTH, widget=forms.HiddenInput)

@@ -15,7 +15,7 @@ from core.masking import mask_name
 from service import worklists
 
 from . import selectors
-from .forms import QualityForm, WorkListForm
+from .forms import DEFAULT_DAYS, QualityForm, WorkListForm
 
 PAGE = 25
 CLOSED_SHOWN = 20
@@ -84,16 +84,18 @@ def work_list(request):
 
 @capability("quality.review")
 def quality(request):
-    form = QualityForm(request.GET)
-    days = 30
+    form = QualityForm(request.GET or None)
+    days = DEFAULT_DAYS
     orders, next_cursor, status = [], None, 200
-    if form.is_valid():
+    valid = not form.is_bound or form.is_valid()
+    if form.is_bound and valid:
         days = form.cleaned_data["days"]
     since = timezone.now() - dt.timedelta(days=days)
-    if form.is_valid():
+    if valid:
+        cursor = form.cleaned_data["cursor"] if form.is_bound else ""
         try:
             orders, next_cursor = worklists.quality_orders(
-                actor=request.user, since=since, cursor=form.cleaned_data["cursor"] or None, size=PAGE
+                actor=request.user, since=since, cursor=cursor or None, size=PAGE
             )
         except DomainError as exc:
             form.add_error(None, str(exc.message))
