@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from core import lean
@@ -88,6 +89,16 @@ def audit_rows(data: dict):
 def audit_page(data: dict, *, size: int):
     """One page, newest first: one query whatever the depth (a bad cursor: ``ValidationFailed``)."""
     return keyset_page(audit_rows(data), order=ORDER, cursor=data.get("cursor") or None, size=size)
+
+
+def last_day_counts(now: dt.datetime) -> dict:
+    """The figures above the page: rows of the last 24 hours, and among them refused requests
+    and reveals of contact details (one query on the ``audit_at`` index)."""
+    return AuditLog.objects.filter(at__gte=now - dt.timedelta(days=1)).aggregate(
+        total=Count("id"),
+        denied=Count("id", filter=Q(action="denied")),
+        reveals=Count("id", filter=Q(action="reveal_pii")),
+    )
 
 
 # --- masking -------------------------------------------------------------------------------

@@ -40,7 +40,12 @@ def audit_log(request):
             rows, next_cursor = auditlog.audit_page(form.cleaned_data, size=PAGE)
         except DomainError as exc:  # a tampered or stale cursor
             form.add_error(None, str(exc.message))
-    context = {"form": form, "rows": auditlog.presented(rows, request.user), **_links(request, next_cursor)}
+    context = {
+        "form": form,
+        "rows": auditlog.presented(rows, request.user),
+        "counts": auditlog.last_day_counts(timezone.now()),
+        **_links(request, next_cursor),
+    }
     return render(request, "accounts/audit.html", context, status=400 if form.errors else 200)
 
 
