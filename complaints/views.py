@@ -1,10 +1,7 @@
 """The complaint handler's work list and the quality specialist's review list (their homes)."""
 
 import datetime as dt
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -13,38 +10,14 @@ from core.audit import record_pii_view
 from core.errors import DomainError
 from core.masking import mask_name
 from service import worklists
+from service.views.access import capability
+from service.views.queue import page_links
 
 from . import selectors
 from .forms import DEFAULT_DAYS, QualityForm, WorkListForm
 
 PAGE = 25
 CLOSED_SHOWN = 20
-
-
-def capability(name: str):
-    """Anonymous users log in; signed-in users without the capability get 403."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not can(request.user, name):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return login_required(wrapped)
-
-    return decorator
-
-
-def page_links(request, next_cursor) -> dict:
-    params = request.GET.copy()
-    params.pop("cursor", None)
-    first = params.urlencode()
-    following = None
-    if next_cursor:
-        params["cursor"] = next_cursor
-        following = params.urlencode()
-    return {"first_qs": first, "next_qs": following, "is_first": not request.GET.get("cursor")}
 
 
 def customer_names(actor, complaints) -> None:
