@@ -29,6 +29,14 @@ CAPABILITIES: dict[str, set[str]] = {
     "customer.pii_rights": {Role.ADMIN, Role.MANAGER},  # PIPL export / erasure (customers/pipl.py)
     "complaint.view_all": BACK_OFFICE | {Role.QUALITY, Role.ANALYST},
     "dashboard.view": {Role.SUPERVISOR, Role.MANAGER, Role.ADMIN, Role.ANALYST},  # analytics/dashboard.py
+    # work lists (accounts/navigation.py: the menu and each role's home page)
+    "portal.use": {Role.CUSTOMER},  # the customer's own pages; not granted by superuser status
+    "engineer.work": {Role.ENGINEER},  # the engineer's today view: the orders assigned to them
+    "complaint.work": {Role.COMPLAINT_HANDLER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
+    "finance.view": {Role.FINANCE, Role.MANAGER, Role.ADMIN},  # chargeable orders, quotes, amounts
+    "quality.review": {Role.QUALITY, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},  # reopened / refused / closed
+    "sla.calendars": {Role.ADMIN, Role.MANAGER},  # the business calendars (sla/views.py)
+    "admin.site": {Role.ADMIN},  # master data in Django's admin (the user must also be is_staff)
     # writing
     "request.create_for_customer": BACK_OFFICE,
     "unit.register_for_customer": BACK_OFFICE,
@@ -41,9 +49,14 @@ CAPABILITIES: dict[str, set[str]] = {
 }
 
 
+# What only the role itself may do: a superuser of another role has no customer account.
+OWN_ROLE_ONLY = frozenset({"portal.use"})
+
+
 def can(user, capability: str) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser:
+    roles = CAPABILITIES[capability]
+    if user.is_superuser and capability not in OWN_ROLE_ONLY:
         return True
-    return user.role in CAPABILITIES[capability]
+    return user.role in roles

@@ -16,7 +16,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("files/<int:document_id>/", service_files.document, name="document"),
     path("audit/", account_views.audit_log, name="audit"),
+    path("audit/export.csv", account_views.audit_export, name="audit_export"),
     path("console/", include("service.urls")),
+    path("complaints/", include("complaints.urls")),
     path("dashboard/", include("analytics.urls")),
     path("portal/", include("portal.urls")),
     path("sla/", include("sla.urls")),
@@ -28,3 +30,6 @@ urlpatterns = [
 ]
 
 handler400 = "core.views.bad_request"  # an oversized form: the product's 413 (core/limits.py)
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

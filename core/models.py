@@ -35,7 +35,7 @@ class AuditLog(models.Model):
     actor. Users are deactivated instead (``is_active``; the admin offers no delete).
     """
 
-    at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -57,7 +57,12 @@ class AuditLog(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The audit page's order (newest first), alone and per actor (accounts/auditlog.py).
+            models.Index(fields=["at", "id"], name="audit_at"),
+            models.Index(fields=["actor", "at", "id"], name="audit_actor_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"

@@ -33,6 +33,7 @@ urlpatterns = [
     path("orders/<oid:order_id>/acceptance/", views.acceptance, name="acceptance"),
     path("orders/<oid:order_id>/replacement/", views.replacement, name="replacement"),
     path("orders/<oid:order_id>/notes/", views.note, name="note"),
+    path("finance/", views.finance, name="finance"),
     path("engineer/", views.engineer, name="engineer"),
     path("engineer/orders/<oid:order_id>/", views.engineer_order, name="engineer_order"),
 ]

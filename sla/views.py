@@ -9,17 +9,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import formats, timezone
 
-from accounts.choices import Role
+from accounts.roles import can
 
 from . import engine
 from .models import BusinessCalendar, CalendarDay
 from .services import missing_next_year
 
-VIEW_ROLES = {Role.ADMIN, Role.MANAGER}
-
 
 def _check(user) -> None:
-    if not (user.is_superuser or user.role in VIEW_ROLES):
+    if not can(user, "sla.calendars"):
         raise PermissionDenied
 
 

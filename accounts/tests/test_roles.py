@@ -36,6 +36,13 @@ EXPECTED = {
     "pii.view_unmasked": {"agent", "complaint_handler", "supervisor", "manager", "admin"},
     "pii.reveal_contact": {"agent", "supervisor", "manager"},
     "audit.view": {"admin", "manager"},
+    "portal.use": {"customer"},
+    "engineer.work": {"engineer"},
+    "complaint.work": {"complaint_handler", "supervisor", "manager", "admin"},
+    "finance.view": {"finance", "manager", "admin"},
+    "quality.review": {"quality", "supervisor", "manager", "admin"},
+    "sla.calendars": {"admin", "manager"},
+    "admin.site": {"admin"},
     "request.create_for_customer": {"agent", "tech_support", "complaint_handler", "supervisor", "manager", "admin"},
     "unit.register_for_customer": {"agent", "tech_support", "complaint_handler", "supervisor", "manager", "admin"},
     "order.assign": {"agent", "tech_support", "supervisor", "manager", "admin"},
@@ -62,7 +69,10 @@ def test_capability_matrix(db, capability, role):
     assert can(user, capability) is (role.value in EXPECTED[capability])
 
 
-@pytest.mark.parametrize("capability", list(EXPECTED), ids=str)
+STAFF_CAPABILITIES = [c for c in EXPECTED if c != "portal.use"]
+
+
+@pytest.mark.parametrize("capability", STAFF_CAPABILITIES, ids=str)
 def test_customers_have_no_staff_capability(db, capability):
     # when / then
     assert can(UserFactory(role="customer"), capability) is False
@@ -72,6 +82,15 @@ def test_customers_have_no_staff_capability(db, capability):
 def test_superuser_can_everything(db, capability):
     # when / then
     assert can(UserFactory(role="customer", is_superuser=True), capability) is True
+
+
+def test_superuser_of_a_staff_role_is_no_customer(db):
+    # given a superuser who is an administrator, with no customer account
+    admin = UserFactory(role="admin", is_superuser=True)
+
+    # when / then: the customer's own pages stay closed to them
+    assert can(admin, "portal.use") is False
+    assert can(admin, "audit.view") is True
 
 
 @pytest.mark.parametrize("capability", list(EXPECTED), ids=str)
@@ -150,8 +169,11 @@ def test_token_use_is_timestamped_without_a_write_per_request(db, api_as):
         ("analyst", "/dashboard/"),
         ("supervisor", "/dashboard/"),
         ("manager", "/dashboard/"),
-        ("complaint_handler", "/console/"),
-        ("admin", "/console/"),
+        ("complaint_handler", "/complaints/"),
+        ("tech_support", "/console/"),
+        ("finance", "/console/finance/"),
+        ("quality", "/complaints/quality/"),
+        ("admin", "/audit/"),
     ],
     ids=str,
 )

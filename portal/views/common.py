@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
+from accounts.roles import can
 from core.errors import DomainError, NotFound
 from core.policies import get_policy
 
@@ -20,7 +21,7 @@ def customer_required(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not request.user.is_customer:
+        if not can(request.user, "portal.use"):
             raise PermissionDenied
         try:
             return view(request, *args, **kwargs)

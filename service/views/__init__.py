@@ -4,6 +4,7 @@ from .actions import acceptance, assign, note, quote_create, quote_decide, repla
 from .contact import contact_reveal
 from .detail import detail, report_print
 from .engineer import engineer, engineer_order
+from .finance import finance
 from .intake import customer_lookup, new_request
 from .queue import queue
 
@@ -15,6 +16,7 @@ __all__ = [
     "detail",
     "engineer",
     "engineer_order",
+    "finance",
     "new_request",
     "note",
     "queue",

@@ -32,10 +32,6 @@ def is_staff_member(user) -> bool:
     return user.is_active and (user.is_superuser or user.role != Role.CUSTOMER)
 
 
-def is_engineer(user) -> bool:
-    return user.is_active and (user.is_superuser or user.role == Role.ENGINEER)
-
-
 console = capability("order.view_all")
 staff = requires(is_staff_member)
-engineer_only = requires(is_engineer)
+engineer_only = capability("engineer.work")
