@@ -8,11 +8,14 @@ class ServiceConfig(AppConfig):
 
     def ready(self):
         from core.pii import register
+        from products.selectors import provide_working_days
         from sla import cases
 
         from .clocks import WORK_ORDER
         from .pii import REPLACEMENTS, WORK_ORDERS
+        from .warranty import working_day
 
+        provide_working_days(working_day)  # every warranty period's rest days: the business calendar
         register(WORK_ORDERS)
         register(REPLACEMENTS)
         cases.register(WORK_ORDER)
