@@ -40,6 +40,11 @@ class Reason(models.TextChoices):
     NOT_STARTED = "not_started", _("The fault date is before the warranty start.")
     CAUSE_NOT_COVERED = "cause_not_covered", _("The cause of the fault is not covered by the warranty.")
     NO_START_DATE = "no_start_date", _("No purchase proof or sale date: the warranty cannot be established.")
+    PART_IN_WARRANTY = (
+        "part_in_warranty",
+        _("The part was replaced in an earlier repair and is within its own warranty."),
+    )
+    PART_EXPIRED = "part_expired", _("The part replaced in an earlier repair is past its own warranty.")
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,10 @@ class ComponentCoverage:
     in_warranty: bool
     reason: str
     convention: str = Convention.CIVIL_CODE
+    covered_causes: frozenset[str] | None = None  # None: COVERED_CAUSES
+
+    def covers_cause(self, cause: str) -> bool:
+        return cause in (COVERED_CAUSES if self.covered_causes is None else self.covered_causes)
 
 
 def unit_start(unit) -> dt.date | None:
@@ -140,7 +149,16 @@ def component_coverage(
             covered_causes=term.covered_causes,
         )
         result.append(
-            ComponentCoverage(term.component_class, term.months, d.start, d.end, d.covered, d.reason, d.convention)
+            ComponentCoverage(
+                term.component_class,
+                term.months,
+                d.start,
+                d.end,
+                d.covered,
+                d.reason,
+                d.convention,
+                term.covered_causes,
+            )
         )
     return result
 
@@ -165,3 +183,26 @@ def main_of(
 
 def of_component(component: ComponentCoverage) -> Coverage:
     return Coverage(component.in_warranty, component.reason, component.start, component.end, component.convention)
+
+
+def replaced_part_last_day(
+    *,
+    replaced_on: dt.date,
+    unit_last_day: dt.date | None,
+    min_months: int,
+    working_day: WorkingDay | None = None,
+) -> dt.date:
+    """A part replaced on ``replaced_on`` has its own warranty: the longer of the rest of the
+    unit's period (to ``unit_last_day``) and ``min_months`` from the replacement (Civil Code)."""
+    own = period(replaced_on, months=min_months, working_day=working_day).last_day
+    return max(own, unit_last_day) if unit_last_day else own
+
+
+def decide_part(*, component: ComponentCoverage, part_last_day: dt.date, on: dt.date, cause: str) -> Coverage:
+    """A fault of a part replaced earlier: covered by the part's own period, whatever the
+    component's (a part may outlast it), for the component's covered causes."""
+    if on > part_last_day:
+        return Coverage(False, Reason.PART_EXPIRED, component.start, part_last_day, component.convention)
+    if not component.covers_cause(cause):
+        return Coverage(False, Reason.CAUSE_NOT_COVERED, component.start, part_last_day, component.convention)
+    return Coverage(True, Reason.PART_IN_WARRANTY, component.start, part_last_day, component.convention)

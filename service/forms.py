@@ -202,6 +202,9 @@ class TransitionForm(Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=5000)
     version = forms.IntegerField(min_value=1, max_value=2**31, widget=forms.HiddenInput)
     cause = forms.ChoiceField(label=_("Cause"), required=False, choices=[("", "—")] + Cause.choices)
+    component = forms.CharField(label=_("Failed component"), required=False, max_length=40)
+    part = forms.CharField(label=_("Failed part"), required=False, max_length=120)
+    part_serial = forms.CharField(label=_("Failed part serial"), required=False, max_length=60)
 
 
 class AssignForm(Form):

@@ -41,6 +41,17 @@ class TransitionIn(Schema):
     note: str = Field(default="", max_length=5000)
     version: int | None = Field(default=None, description="Expected order version (optimistic lock).")
     cause: Cause | None = Field(default=None, description="For 'assess': the cause of the fault.")
+    component: str = Field(
+        default="",
+        max_length=40,
+        description="For 'assess': the failed component class's code; its period and causes decide (default: main).",
+    )
+    part: str = Field(default="", max_length=120, description="For 'assess': the failed part, where known.")
+    part_serial: str = Field(
+        default="",
+        max_length=60,
+        description="For 'assess': the failed part's serial (a part fitted earlier has its own warranty).",
+    )
 
 
 class AssignIn(Schema):

@@ -10,24 +10,39 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from products import guarantees
+from core.errors import ValidationFailed
+from core.policies import get_policy
+from products import guarantees, warranty
 from products.models import Unit
 from products.periods import WorkingDay
-from products.selectors import three_guarantees_policy
+from products.selectors import three_guarantees_policy, unit_coverage
 from products.warranty import unit_start
 from sla import engine
 
 from .choices import Coverage, EventType, Status
-from .models import Replacement, WorkOrder, WorkOrderEvent
+from .models import PartUsed, Replacement, WorkOrder, WorkOrderEvent
 
 MAIN_FAULT = "main"  # the fault key of a repair whose failed component was not named
 
 
+CALENDAR_KEY = "warranty:calendar"
+CALENDAR_SECONDS = 30  # as long as ``sla.engine.compile_calendar`` trusts a calendar's stamp
+
+
 def working_day() -> WorkingDay:
-    """Whether a date is a working day by the default business calendar (holidays, 调休)."""
-    return engine.compile_calendar(engine.calendar_for()).is_working_day
+    """Whether a date is a working day by the default business calendar (holidays, 调休).
+
+    Every intake states the warranty period: the calendar row is kept in the cache for as long
+    as the compiled calendar's stamp is, so the period costs no query on a warm cache."""
+    calendar = cache.get(CALENDAR_KEY)
+    if calendar is None:
+        calendar = engine.calendar_for()
+        cache.set(CALENDAR_KEY, calendar, CALENDAR_SECONDS)
+    return engine.compile_calendar(calendar).is_working_day
 
 
 def _local(at: dt.datetime) -> dt.date:
@@ -109,3 +124,70 @@ def unit_entitlements(unit: Unit, *, on: dt.date, goods_intact: bool | None = No
         working_day=working_day(),
     )
     return UnitEntitlements(unit, answer, repairs, exchanges)
+
+
+@dataclass(frozen=True)
+class FaultDecision:
+    """What an assessment decides: the coverage of the failed component (or of the part replaced
+    earlier that failed again), the period's last day and the convention it was counted by."""
+
+    component: object | None  # products.models.ComponentClass
+    coverage: warranty.Coverage
+    months: int | None
+    part_replaced_on: dt.date | None = None
+
+
+def part_replaced_on(unit: Unit, part_serial: str, *, before_order_id: int | None = None) -> dt.date | None:
+    """The service date of the repair that fitted the part with this serial to this unit."""
+    if not part_serial:
+        return None
+    used = PartUsed.objects.filter(report__order__unit=unit, new_serial=part_serial)
+    if before_order_id:
+        used = used.exclude(report__order_id=before_order_id)
+    return used.order_by("-report__service_date").values_list("report__service_date", flat=True).first()
+
+
+def decide_fault(
+    order: WorkOrder,
+    *,
+    cause: str,
+    component: str = "",
+    part_serial: str = "",
+    is_working_day: WorkingDay | None = None,
+) -> FaultDecision:
+    """The coverage of a fault of ``order``'s unit on the request day: the named component
+    class's period and covered causes (the main unit's when none is named); a part fitted by an
+    earlier repair (by its serial) is covered by its own period (docs/warranty.md)."""
+    on = timezone.localdate(order.created_at)
+    rest = is_working_day or working_day()
+    components = unit_coverage(order.unit, on=on, cause=cause, working_day=rest)
+    if component:
+        chosen = next((c for c in components if c.component_class.code == component), None)
+        if chosen is None:
+            msg = _("This product model has no such component class.")
+            raise ValidationFailed(msg, code="unknown_component", fields={"component": [msg]})
+    else:
+        chosen = next(
+            (c for c in components if c.component_class.kind == "main"), components[0] if components else None
+        )
+    if chosen is None:
+        decision = warranty.main_of(
+            [],
+            unit=order.unit,
+            default_months=int(get_policy("warranty.months.main")),
+            on=on,
+            cause=cause,
+            working_day=rest,
+        )
+        return FaultDecision(None, decision, int(get_policy("warranty.months.main")))
+    replaced = part_replaced_on(order.unit, part_serial, before_order_id=order.pk)
+    if replaced is not None:
+        last = warranty.replaced_part_last_day(
+            replaced_on=replaced,
+            unit_last_day=chosen.end,
+            min_months=int(get_policy("warranty.replaced_part.min_months")),
+            working_day=rest,
+        )
+        decision = warranty.decide_part(component=chosen, part_last_day=last, on=on, cause=cause)
+        return FaultDecision(chosen.component_class, decision, chosen.months, replaced)
+    return FaultDecision(chosen.component_class, warranty.of_component(chosen), chosen.months)
