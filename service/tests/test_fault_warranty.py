@@ -144,7 +144,9 @@ def test_assess_through_the_api_names_the_component(people, model, api_as):
             f"/work-orders/{order.pk}/transitions",
             {"action": "assess", "cause": "defect", "component": "accessory", "part": "Remote control"},
         )
-        unknown = api.post(f"/work-orders/{order.pk}/transitions", {"action": "assess", "component": "nope"})
+        other = new_order(agent=people["agent"], customer=people["customer"], unit=unit)
+        api.post(f"/work-orders/{other.pk}/transitions", {"action": "acknowledge"})
+        unknown = api.post(f"/work-orders/{other.pk}/transitions", {"action": "assess", "component": "nope"})
 
     assert response.status_code == 200, response.json()
     body = response.json()
