@@ -307,6 +307,10 @@ class ReplacementForm(Form):
     new_colour = forms.CharField(label=_("Colour"), required=False, max_length=30)
     is_return = forms.BooleanField(label=_("Return (refund) instead of a new unit"), required=False)
     manager_approved = forms.BooleanField(label=_("Special case approved by me (manager)"), required=False)
+    approval_reason = forms.CharField(
+        label=_("Reason for the approval (when the rules do not allow it)"), required=False, max_length=2000
+    )
+    goods_condition = forms.CharField(label=_("Condition of the returned goods"), required=False, max_length=300)
 
 
 class NoteForm(Form):

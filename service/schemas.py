@@ -114,6 +114,12 @@ class ReplacementIn(Schema):
     new_colour: str = Field(default="", max_length=30)
     is_return: bool = False
     manager_approved: bool = False
+    approval_reason: str = Field(
+        default="",
+        max_length=2000,
+        description="Required with `manager_approved` when neither the Three Guarantees nor the replacement rule allow it.",
+    )
+    goods_condition: str = Field(default="", max_length=300, description="For a return: the condition of the goods.")
 
 
 class Out(BaseModel):

@@ -191,6 +191,8 @@ def replacement(request, order_id: int):
             new_colour=data["new_colour"],
             is_return=data["is_return"],
             manager_approved=data["manager_approved"],
+            approval_reason=data["approval_reason"],
+            goods_condition=data["goods_condition"],
         )
     except DomainError as exc:
         return refuse(request, exc, back=back, forms=[form])
