@@ -137,7 +137,10 @@ def component_decision(
 def three_guarantees_policy(line) -> guarantees.Policy:
     """The line's Three Guarantees rules; a line without a row gets the regulations' defaults,
     off for industrial lines (sold under contract)."""
-    row = ThreeGuaranteesPolicy.objects.filter(line_id=line.pk).first()
+    try:
+        row = line.three_guarantees  # read with the line where the caller selected it
+    except ThreeGuaranteesPolicy.DoesNotExist:
+        row = None
     if row is None:
         return guarantees.Policy(enabled=not line.is_industrial)
     return guarantees.Policy(

@@ -10,7 +10,7 @@ from core.dates import ApiDate
 from products.guarantees import Remedy
 from products.selectors import unit_visible_to
 
-from .warranty import unit_entitlements
+from .warranty import entitlements_view, unit_entitlements
 
 router = Router(tags=["units"])
 
@@ -52,47 +52,6 @@ class EntitlementsOut(Schema):
     exchanges: list[dt.date]
 
 
-def reason_data(reason) -> dict:
-    return {"code": reason.code, "text": reason.text}
-
-
-def entitlements_data(found, on: dt.date) -> dict:
-    answer = found.answer
-    return {
-        "serial": found.unit.serial,
-        "on": on,
-        "applies": answer.applies,
-        "remedies": [
-            {
-                "remedy": e.remedy,
-                "label": str(Remedy(e.remedy).label),
-                "reason": reason_data(e.reason),
-                "until": e.until,
-            }
-            for e in answer.remedies
-        ],
-        "notes": [reason_data(r) for r in answer.notes],
-        "sale_date": answer.sale_date,
-        "period_start": answer.period_start,
-        "return_ends": answer.return_ends,
-        "exchange_ends": answer.exchange_ends,
-        "period_ends": answer.period_ends,
-        "deducted_days": answer.deducted_days,
-        "online_return_ends": answer.online_return_ends,
-        "repairs": [
-            {
-                "fault": r.fault,
-                "received": r.received,
-                "returned": r.returned,
-                "days_in_repair": r.days(on),
-                "parts_wait_days": r.parts_wait_days,
-            }
-            for r in found.repairs
-        ],
-        "exchanges": found.exchanges,
-    }
-
-
 @router.get(
     "/units/{serial}/entitlements",
     response={200: EntitlementsOut, **ERRORS},
@@ -106,4 +65,4 @@ def unit_entitlements_view(request, serial: str, on: ApiDate | None = None):
     Customers see their own units only; an unknown or another's serial is 404 ``unknown_serial``."""
     unit = unit_visible_to(request.user, serial)
     on = on or timezone.localdate()
-    return entitlements_data(unit_entitlements(unit, on=on), on)
+    return entitlements_view(unit_entitlements(unit, on=on), on)

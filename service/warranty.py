@@ -18,9 +18,9 @@ from core.errors import ValidationFailed
 from core.policies import get_policy
 from products import guarantees, warranty
 from products.models import Unit
-from products.periods import WorkingDay
+from products.periods import Convention, WorkingDay
 from products.selectors import three_guarantees_policy, unit_coverage
-from products.warranty import unit_start
+from products.warranty import Reason, unit_start
 from sla import engine
 
 from .choices import Coverage, EventType, Status
@@ -126,6 +126,48 @@ def unit_entitlements(unit: Unit, *, on: dt.date, goods_intact: bool | None = No
     return UnitEntitlements(unit, answer, repairs, exchanges)
 
 
+def reason_data(reason) -> dict:
+    return {"code": reason.code, "text": reason.text}
+
+
+def entitlements_view(found: "UnitEntitlements", on: dt.date) -> dict:
+    """The answer as the API, the console and the portal show it (plain data, texts translated)."""
+    answer = found.answer
+    return {
+        "serial": found.unit.serial,
+        "on": on,
+        "applies": answer.applies,
+        "remedies": [
+            {
+                "remedy": e.remedy,
+                "label": str(guarantees.Remedy(e.remedy).label),
+                "reason": reason_data(e.reason),
+                "until": e.until,
+            }
+            for e in answer.remedies
+        ],
+        "notes": [reason_data(r) for r in answer.notes],
+        "sale_date": answer.sale_date,
+        "period_start": answer.period_start,
+        "return_ends": answer.return_ends,
+        "exchange_ends": answer.exchange_ends,
+        "period_ends": answer.period_ends,
+        "deducted_days": answer.deducted_days,
+        "online_return_ends": answer.online_return_ends,
+        "repairs": [
+            {
+                "fault": r.fault,
+                "received": r.received,
+                "returned": r.returned,
+                "days_in_repair": r.days(on),
+                "parts_wait_days": r.parts_wait_days,
+            }
+            for r in found.repairs
+        ],
+        "exchanges": found.exchanges,
+    }
+
+
 @dataclass(frozen=True)
 class FaultDecision:
     """What an assessment decides: the coverage of the failed component (or of the part replaced
@@ -191,3 +233,21 @@ def decide_fault(
         decision = warranty.decide_part(component=chosen, part_last_day=last, on=on, cause=cause)
         return FaultDecision(chosen.component_class, decision, chosen.months, replaced)
     return FaultDecision(chosen.component_class, warranty.of_component(chosen), chosen.months)
+
+
+def decision_view(order: WorkOrder) -> dict | None:
+    """The assessment's warranty decision as the console and the portal show it."""
+    if order.coverage == Coverage.UNDETERMINED:
+        return None
+    return {
+        "coverage": order.coverage,
+        "coverage_label": str(Coverage(order.coverage).label),
+        "reason": str(Reason(order.coverage_reason).label) if order.coverage_reason in Reason.values else "",
+        "component": str(order.failed_component.name) if order.failed_component_id else "",
+        "part": order.failed_part,
+        "part_serial": order.failed_part_serial,
+        "last_day": order.warranty_end,
+        "convention": str(Convention(order.warranty_convention).label)
+        if order.warranty_convention in Convention.values
+        else "",
+    }
