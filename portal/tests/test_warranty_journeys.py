@@ -98,9 +98,7 @@ def test_a_third_failure_after_two_repairs_owes_an_exchange(model, customer_user
         staff.post(f"/work-orders/{order_id}/transitions", {"action": "assess", "cause": "defect"})
         entitled = staff.get(f"/units/{unit.serial}/entitlements").json()
         # and the agent records the exchange the rules owe, on the ground "special case"
-        exchanged = staff.post(
-            f"/work-orders/{order_id}/replacement", {"ground": "special", "new_serial": "HX-NEW-1"}
-        )
+        exchanged = staff.post(f"/work-orders/{order_id}/replacement", {"ground": "special", "new_serial": "HX-NEW-1"})
 
     # then the exchange is owed and recorded without a manager
     assert entitled["remedies"][1] == {
