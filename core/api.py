@@ -99,6 +99,8 @@ class CheckedParser(Parser):
 
     def parse_body(self, request):
         data = super().parse_body(request)
+        if not isinstance(data, dict):  # ninja would take a falsy body (0, false, "", [], null) for {}
+            raise ValidationFailed(_("Expected an object."))  # unwrapped by ``http_error``, as below
         refuse_null_characters(data)  # ninja wraps this in an HttpError(400); ``http_error`` unwraps it
         return data
 
