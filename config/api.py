@@ -7,6 +7,7 @@ from products.api import router as units_router
 from service.api import router as orders_router
 from service.api_replacement import router as replacement_router
 from service.api_shipping import router as shipping_router
+from service.api_warranty import router as entitlements_router
 from sla.api import router as sla_router
 
 api = build_api(auth=[TokenAuth(), django_auth])
@@ -14,5 +15,6 @@ api.add_router("", orders_router)
 api.add_router("", shipping_router)
 api.add_router("", replacement_router)
 api.add_router("", units_router)
+api.add_router("", entitlements_router)
 api.add_router("", sla_router)
 api.add_router("", analytics_router)

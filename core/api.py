@@ -14,8 +14,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from pydantic import ValidationError as PydanticValidationError
 
+from .dates import DATE_ERROR_TYPE as DATE_WINDOW
 from .dates import ERROR_TYPE as DATETIME_WINDOW
-from .dates import window_message
+from .dates import date_window_message, window_message
 from .errors import DomainError, ValidationFailed
 from .limits import is_too_large, too_large_message
 
@@ -98,6 +99,8 @@ class CheckedParser(Parser):
 
     def parse_body(self, request):
         data = super().parse_body(request)
+        if not isinstance(data, dict):  # ninja would take a falsy body (0, false, "", [], null) for {}
+            raise ValidationFailed(_("Expected an object."))  # unwrapped by ``http_error``, as below
         refuse_null_characters(data)  # ninja wraps this in an HttpError(400); ``http_error`` unwraps it
         return data
 
@@ -214,6 +217,7 @@ PYDANTIC_MESSAGES = {
     "date_future": lambda e: _("The date cannot be in the future."),
     "value_error": lambda e: _("Enter a valid value."),
     DATETIME_WINDOW: lambda e: window_message(_loc(e.get("loc", ()))),
+    DATE_WINDOW: lambda e: date_window_message(_loc(e.get("loc", ()))),
 }
 
 

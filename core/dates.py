@@ -107,6 +107,35 @@ ApiDateTime = Annotated[
 """A date-time an API schema takes (body or query): aware, in the window, else 422."""
 
 
+DATE_ERROR_TYPE = "date_out_of_window"
+
+
+def date_window_message(field: str) -> str:
+    """The translated refusal of a date outside the window, naming ``field``."""
+    return _("%(field)s must be a date between %(first)s and %(last)s.") % {
+        "field": field,
+        "first": FIRST_DAY.isoformat(),
+        "last": LAST_DAY.isoformat(),
+    }
+
+
+def _api_date(value: dt.date) -> dt.date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise PydanticCustomError(DATE_ERROR_TYPE, "outside the supported window")
+    return value
+
+
+ApiDate = Annotated[
+    dt.date,
+    AfterValidator(_api_date),
+    Field(
+        description=f"ISO 8601 date (YYYY-MM-DD) from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}.",
+        json_schema_extra={"formatMinimum": FIRST_DAY.isoformat(), "formatMaximum": LAST_DAY.isoformat()},
+    ),
+]
+"""A calendar date an API schema takes (body or query): in the window, else 422."""
+
+
 class DateTimeField(forms.DateTimeField):
     """A console form's date-time: the same rule as the API (:func:`parse`)."""
 

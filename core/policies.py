@@ -13,6 +13,11 @@ DEFAULTS: dict[str, object] = {
     "warranty.months.core": 36,
     "warranty.months.accessory": 12,
     "warranty.months.software": 12,
+    # How a model without terms counts its periods (products.periods.Convention; docs/warranty.md).
+    "warranty.convention": "civil_code",
+    # A part replaced in a repair: its own warranty from the replacement date, the longer of the
+    # rest of the unit's period and this many months (docs/warranty.md).
+    "warranty.replaced_part.min_months": 3,
     # Replacement: a fault persisting after this many repairs within warranty allows a replacement.
     "replacement.prior_repairs": 1,
     # Uploads.

@@ -47,6 +47,7 @@ class World:
     """What later stages need to know about the rows already written."""
 
     models: list[ModelInfo] = field(default_factory=list)
+    main_class_id: int | None = None  # the component class an assessment without a named one decides by
     # customers, by index
     customer_ids: list[int] = field(default_factory=list)
     customer_names: list[str] = field(default_factory=list)
@@ -76,6 +77,7 @@ def ensure_catalogue(world: World) -> int:
         if code not in classes:
             classes[code] = ComponentClass.objects.create(code=code, name=name, kind=kind)
             rows += 1
+    world.main_class_id = classes["main"].pk
     for line_code, (name, industrial, colours, dealers, mail_in, models) in catalogue.PRODUCT_LINES.items():
         line, _ = ProductLine.objects.update_or_create(
             code=line_code, defaults={"name": name, "is_industrial": industrial}

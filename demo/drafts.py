@@ -19,12 +19,19 @@ from django.utils import timezone
 
 from complaints.choices import Source as ComplaintSource
 from complaints.choices import Status as ComplaintStatus
+from products.periods import Convention
 from products.warranty import Cause, Reason, decide
 from service.choices import Channel, Coverage, LineKind, Mode, Priority, ServiceType, Status
+from sla.calendar_data import china_calendar
 
 from . import catalogue
 from .archive import World
 from .lifecycle import Plan, Weighted, pick_status, plan_order, weighted
+
+# Periods end on working days of the China calendar, as the default business calendar the
+# services pass (sla migration 0002 seeds it from the same package); demo terms use the Civil Code.
+WORKING_DAY = china_calendar().is_working_day
+CIVIL_CODE = Convention.CIVIL_CODE.value
 
 NOTES = {"cancel": catalogue.CANCEL_NOTES, "reopen": catalogue.REOPEN_NOTES, "refuse": catalogue.REFUSALS}
 SERVICE_TYPES = (
@@ -162,6 +169,10 @@ class Draft:
     # what the SLA policy is matched on besides the order's own fields: (tier, region, industrial)
     match: tuple = ("", "", False)
     warranty: dict | None = None  # intake's warranty check of the unit (the create event's payload)
+    # the assessment's failed component (the main unit's class), its months and the convention
+    failed_component: int | None = None
+    months: int = 0
+    convention: str = ""
 
 
 class OrderDrafter:
@@ -255,9 +266,13 @@ class OrderDrafter:
         if unit >= 0:
             day = day or created.astimezone(self.tz).date()
             start, months = world.unit_sale[unit], model.main_months
-            decision = decide(start=start, months=months, on=day, cause=cause)
+            decision = decide(start=start, months=months, on=day, cause=cause, working_day=WORKING_DAY)
             covered, reason, end = decision.covered, str(decision.reason.value), decision.end
-            check = decision if cause == DEFECT else decide(start=start, months=months, on=day, cause=DEFECT)
+            check = (
+                decision
+                if cause == DEFECT
+                else decide(start=start, months=months, on=day, cause=DEFECT, working_day=WORKING_DAY)
+            )
             warranty = {
                 "in_period": check.covered,
                 "until": check.end.isoformat() if check.end else None,
@@ -324,6 +339,8 @@ class OrderDrafter:
         )
         d.match = (world.customer_tiers[customer], world.customer_regions[customer], model.industrial and unit >= 0)
         d.warranty = warranty
+        if assessed and unit >= 0:
+            d.failed_component, d.months, d.convention = world.main_class_id, model.main_months, CIVIL_CODE
         self._details(d, model.line)
         return d
 

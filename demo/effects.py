@@ -220,12 +220,15 @@ def _assessed(d: Draft) -> dict:
     """The assessment's payload, as ``service.workflow._apply`` writes it."""
     if d.unit_id is None:
         return {"cause": d.cause, "covered": False, "reason": d.coverage_reason}
-    return {
+    payload = {
         "cause": d.cause,
         "covered": d.coverage == "warranty",
         "reason": d.coverage_reason,
         "warranty_end": d.decision_end.isoformat() if d.decision_end else None,
     }
+    if d.failed_component is not None:
+        payload.update(component="main", months=d.months, convention=d.convention)
+    return payload
 
 
 def micros(value) -> int | None:

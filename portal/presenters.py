@@ -1,5 +1,6 @@
 """Warranty coverage as the portal shows it: one row per component class, reasons in words."""
 
+from products.periods import Convention
 from products.warranty import Reason
 
 
@@ -12,22 +13,24 @@ def coverage_rows(components) -> list[dict]:
     rows = []
     for c in components:
         if isinstance(c, dict):
-            name, months, start, end, covered, reason = (
+            name, months, start, end, covered, reason, convention = (
                 c["name"],
                 c["months"],
                 c["start"],
                 c["end"],
                 c["in_warranty"],
                 c["reason"],
+                c.get("convention", ""),
             )
         else:
-            name, months, start, end, covered, reason = (
+            name, months, start, end, covered, reason, convention = (
                 c.component_class.name,
                 c.months,
                 c.start,
                 c.end,
                 c.in_warranty,
                 c.reason,
+                c.convention,
             )
         rows.append(
             {
@@ -38,6 +41,7 @@ def coverage_rows(components) -> list[dict]:
                 "in_warranty": covered,
                 "reason": reason,
                 "reason_label": reason_label(reason),
+                "convention": str(Convention(convention).label) if convention in Convention.values else "",
             }
         )
     return rows

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.adminaudit import AuditedModelAdmin, audited_save_formset
 
-from .models import ComponentClass, ProductLine, ProductModel, Unit, WarrantyTerm
+from .models import ComponentClass, ProductLine, ProductModel, ThreeGuaranteesPolicy, Unit, WarrantyTerm
 
 
 class WarrantyTermInline(admin.TabularInline):
@@ -10,9 +10,20 @@ class WarrantyTermInline(admin.TabularInline):
     extra = 0
 
 
+class ThreeGuaranteesInline(admin.StackedInline):
+    model = ThreeGuaranteesPolicy
+    extra = 1
+    max_num = 1
+    can_delete = False
+
+
 @admin.register(ProductLine)
 class ProductLineAdmin(AuditedModelAdmin):
     list_display = ("code", "name", "is_industrial")
+    inlines = [ThreeGuaranteesInline]
+
+    def save_formset(self, request, form, formset, change):
+        audited_save_formset(self, request, form, formset, change)
 
 
 @admin.register(ComponentClass)
@@ -33,7 +44,7 @@ class ProductModelAdmin(AuditedModelAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(AuditedModelAdmin):
-    list_display = ("serial", "model", "batch", "sale_date", "purchase_date", "channel", "status")
+    list_display = ("serial", "model", "batch", "sale_date", "purchase_date", "channel", "sold_online", "status")
     list_filter = ("status", "model__line")
     search_fields = ("=serial", "batch")
     raw_id_fields = ("owner", "proof", "replaced_by")

@@ -5,17 +5,19 @@ import json
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
 
-from accounts.roles import can
 from core.api import ERRORS, refuse_null_characters
-from core.errors import DomainError, NotFound, ValidationFailed
+from core.dates import ApiDate
+from core.errors import DomainError, ValidationFailed
 from customers.models import Customer
 from customers.services import customer_for
 
 from . import selectors, services
+from .periods import Convention
+from .warranty import Reason
 
 router = Router(tags=["units"])
 
@@ -36,9 +38,13 @@ class ComponentOut(Schema):
     kind: str
     months: int
     start: dt.date | None
-    end: dt.date | None
+    end: dt.date | None = Field(description="The period's last day, inclusive (same as last_day).")
+    last_day: dt.date | None = Field(description="The period's last day, inclusive, under the convention.")
+    convention: Convention
+    convention_text: str
     in_warranty: bool
     reason: str
+    reason_text: str
 
 
 class WarrantyOut(Schema):
@@ -49,6 +55,9 @@ class WarrantyOut(Schema):
     start_basis: str
     on: dt.date
     components: list[ComponentOut]
+    component: ComponentOut | None = Field(
+        default=None, description="The coverage of the component class asked for with ``component``."
+    )
 
 
 class UnitOut(Schema):
@@ -63,16 +72,35 @@ class UnitOut(Schema):
 
 
 def _visible_unit(request, serial: str):
-    unit = selectors.unit_by_serial(serial)
-    user = request.user
-    if unit is None or (not can(user, "customer.view_all") and (unit.owner is None or unit.owner.user_id != user.pk)):
-        raise NotFound(_("Unknown serial number."), code="unknown_serial")
-    return unit
+    return selectors.unit_visible_to(request.user, serial)
 
 
-def warranty_data(unit, on: dt.date) -> dict:
+def component_data(c) -> dict:
+    return {
+        "component_class": c.component_class.code,
+        "name": str(c.component_class.name),
+        "kind": c.component_class.kind,
+        "months": c.months,
+        "start": c.start,
+        "end": c.end,
+        "last_day": c.end,
+        "convention": c.convention,
+        "convention_text": str(Convention(c.convention).label),
+        "in_warranty": c.in_warranty,
+        "reason": c.reason,
+        "reason_text": str(Reason(c.reason).label),
+    }
+
+
+def warranty_data(unit, on: dt.date, component: str = "") -> dict:
     basis = "proof" if unit.proof_id and unit.purchase_date else ("sale" if unit.sale_date else "none")
     components = selectors.unit_coverage(unit, on=on)
+    chosen = None
+    if component:
+        chosen = next((c for c in components if c.component_class.code == component), None)
+        if chosen is None:
+            msg = _("This product model has no such component class.")
+            raise ValidationFailed(msg, code="unknown_component", fields={"component": [msg]})
     return {
         "serial": unit.serial,
         "model": unit.model.code,
@@ -80,26 +108,23 @@ def warranty_data(unit, on: dt.date) -> dict:
         "start_date": components[0].start if components else None,
         "start_basis": basis,
         "on": on,
-        "components": [
-            {
-                "component_class": c.component_class.code,
-                "name": str(c.component_class.name),
-                "kind": c.component_class.kind,
-                "months": c.months,
-                "start": c.start,
-                "end": c.end,
-                "in_warranty": c.in_warranty,
-                "reason": c.reason,
-            }
-            for c in components
-        ],
+        "components": [component_data(c) for c in components],
+        "component": component_data(chosen) if chosen else None,
     }
 
 
 @router.get("/units/{serial}/warranty", response={200: WarrantyOut, **ERRORS}, summary="Warranty of a unit")
-def unit_warranty(request, serial: str, on: dt.date | None = None):
-    """Coverage per component class with end dates (the last covered day), on ``on`` (default today)."""
-    return warranty_data(_visible_unit(request, serial), on or timezone.localdate())
+def unit_warranty(
+    request,
+    serial: str,
+    on: ApiDate | None = None,
+    component: str = Query("", max_length=40, description="A component class code: its coverage in `component`."),
+):
+    """Coverage per component class on ``on`` (default today): each period's last day and the
+    convention it was counted by (docs/warranty.md). With ``component``, that class's answer is
+    also given on its own. An unknown or another customer's serial is 404 ``unknown_serial``."""
+    unit = _visible_unit(request, serial)
+    return warranty_data(unit, on or timezone.localdate(), component.strip())
 
 
 _UNIT_SCHEMA = UnitIn.model_json_schema(ref_template="#/components/schemas/{model}")

@@ -1,5 +1,11 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .guarantees import OnlineExclusion
+from .periods import Convention
+from .warranty import Cause
 
 
 class ProductLine(models.Model):
@@ -61,6 +67,20 @@ class WarrantyTerm(models.Model):
     model = models.ForeignKey(ProductModel, on_delete=models.CASCADE, related_name="terms")
     component_class = models.ForeignKey(ComponentClass, on_delete=models.PROTECT)
     months = models.PositiveSmallIntegerField(_("months"))
+    convention = models.CharField(
+        _("period convention"),
+        max_length=20,
+        choices=Convention.choices,
+        default=Convention.CIVIL_CODE,
+        help_text=_("How the period is counted (docs/warranty.md)."),
+    )
+    covered_causes = models.JSONField(
+        _("covered causes"),
+        default=list,
+        blank=True,
+        help_text=_("Codes of the causes this component's warranty covers; empty: the standard ones (%(codes)s).")
+        % {"codes": ", ".join(sorted(c.value for c in (Cause.DEFECT, Cause.MANUAL_ERROR, Cause.TRANSPORT_DAMAGE)))},
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)  # the terms cache's stamp
 
     class Meta:
@@ -70,6 +90,12 @@ class WarrantyTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model.code} / {self.component_class}: {self.months}"
+
+    def clean(self):
+        causes = self.covered_causes or []
+        if not isinstance(causes, list) or any(c not in Cause.values for c in causes):
+            msg = _("A list of cause codes: %(codes)s.") % {"codes": ", ".join(Cause.values)}
+            raise ValidationError({"covered_causes": msg})
 
 
 class Unit(models.Model):
@@ -106,6 +132,10 @@ class Unit(models.Model):
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
     replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces")
+    sold_online = models.BooleanField(_("bought online"), default=False)
+    received_date = models.DateField(
+        _("date the buyer received it"), null=True, blank=True, help_text=_("Starts the seven-day no-reason return.")
+    )
     registered_at = models.DateTimeField(_("registered"), auto_now_add=True)
 
     class Meta:
@@ -114,3 +144,40 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.serial
+
+
+def _days(default: int, maximum: int = 3650):
+    return {"default": default, "validators": [MinValueValidator(1), MaxValueValidator(maximum)]}
+
+
+class ThreeGuaranteesPolicy(models.Model):
+    """The Three Guarantees (三包) rules of a product line; defaults from the regulations (docs/warranty.md)."""
+
+    line = models.OneToOneField(
+        ProductLine, verbose_name=_("product line"), on_delete=models.CASCADE, related_name="three_guarantees"
+    )
+    enabled = models.BooleanField(
+        _("Three Guarantees apply"), default=True, help_text=_("Off for lines sold under contract.")
+    )
+    return_days = models.PositiveSmallIntegerField(_("return, exchange or repair within (days)"), **_days(7, 365))
+    exchange_days = models.PositiveSmallIntegerField(_("exchange or repair within (days)"), **_days(15, 365))
+    period_months = models.PositiveSmallIntegerField(_("Three Guarantees period (months)"), **_days(12, 120))
+    repairs_before_exchange = models.PositiveSmallIntegerField(
+        _("repairs of the same fault before an exchange is owed"), **_days(2, 10)
+    )
+    repair_days_limit = models.PositiveSmallIntegerField(_("longest repair (days)"), **_days(30, 365))
+    parts_wait_days_limit = models.PositiveSmallIntegerField(_("longest wait for parts (days)"), **_days(90, 365))
+    online_return_days = models.PositiveSmallIntegerField(
+        _("no-reason return of online purchases (days)"), **_days(7, 365)
+    )
+    online_exclusion = models.CharField(
+        _("excluded from the no-reason return"), max_length=30, choices=OnlineExclusion.choices, blank=True
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Three Guarantees policy")
+        verbose_name_plural = _("Three Guarantees policies")
+
+    def __str__(self) -> str:
+        return f"{self.line}: {_('on') if self.enabled else _('off')}"

@@ -4,15 +4,34 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import router
+from django.utils.translation import gettext as _
 
+from accounts.roles import can
 from core import lean, stamps
+from core.errors import NotFound
 from core.policies import get_policy
 
-from . import warranty
-from .models import ComponentClass, Unit, WarrantyTerm
+from . import guarantees, warranty
+from .models import ComponentClass, ThreeGuaranteesPolicy, Unit, WarrantyTerm
+from .periods import WorkingDay, weekdays_only
 
 ComponentCoverage = warranty.ComponentCoverage
 DEFAULT_KINDS = ("main", "accessory", "software")  # the component classes of a model without terms
+
+
+_WORKING_DAYS: list = []  # the provider of the business calendar's working-day predicate
+
+
+def provide_working_days(provider) -> None:
+    """Set where rest days come from: ``provider()`` returns a predicate ``date -> bool`` (the
+    business calendar with its holidays and 调休). ``products`` does not know the calendars;
+    the app that does fills this in its ``AppConfig.ready`` (``service``)."""
+    _WORKING_DAYS[:] = [provider]
+
+
+def working_day_rule() -> WorkingDay:
+    """The working-day predicate every period uses: the provided calendar's, else weekdays."""
+    return _WORKING_DAYS[0]() if _WORKING_DAYS else weekdays_only
 
 
 _TERMS: dict[str, tuple[tuple, dict]] = {}  # per database: (stamp, {model id: terms})
@@ -32,7 +51,18 @@ def _terms_stamp_expressions() -> list[str]:
 stamps.register("warranty_terms", _terms_stamp_expressions)
 
 
-def terms_for(product_model) -> list[tuple[ComponentClass, int]]:
+def _term(t: WarrantyTerm) -> warranty.Term:
+    causes = frozenset(t.covered_causes) if t.covered_causes else None
+    return warranty.Term(t.component_class, t.months, t.convention, causes)
+
+
+def _default_terms(classes) -> list[warranty.Term]:
+    """The policy defaults per class kind, for a model without terms."""
+    convention = str(get_policy("warranty.convention"))
+    return [warranty.Term(cc, int(get_policy(f"warranty.months.{cc.kind}")), convention) for cc in classes]
+
+
+def terms_for(product_model) -> list[warranty.Term]:
     """The model's warranty terms; a model without terms gets the policy defaults per class kind.
 
     Every intake checks the unit's warranty: the terms are kept per process and read again
@@ -47,7 +77,7 @@ def terms_for(product_model) -> list[tuple[ComponentClass, int]]:
     terms = by_model.get(product_model.pk)
     if terms is None:
         terms = by_model[product_model.pk] = [
-            (t.component_class, t.months)
+            _term(t)
             for t in WarrantyTerm.objects.using(alias)
             .filter(model_id=product_model.pk)
             .select_related("component_class")
@@ -61,26 +91,74 @@ def terms_for(product_model) -> list[tuple[ComponentClass, int]]:
             ComponentClass.objects.using(alias).filter(kind__in=DEFAULT_KINDS).order_by("id")
         )
     # the months are policies, read through their own cache (core.policies), not kept here
-    return [(cc, int(get_policy(f"warranty.months.{cc.kind}"))) for cc in defaults]
+    return _default_terms(defaults)
 
 
-def unit_coverage(unit: Unit, *, on: dt.date, cause: str = warranty.Cause.DEFECT) -> list[ComponentCoverage]:
-    """The unit's coverage per component class on ``on`` (its model's terms, kept per process)."""
-    return warranty.component_coverage(unit, terms_for(unit.model), on=on, cause=cause)
+def unit_coverage(
+    unit: Unit, *, on: dt.date, cause: str = warranty.Cause.DEFECT, working_day: WorkingDay | None = None
+) -> list[ComponentCoverage]:
+    """The unit's coverage per component class on ``on`` (its model's terms, kept per process);
+    rest days by ``working_day`` (the caller's business calendar; weekdays without one)."""
+    return warranty.component_coverage(
+        unit, terms_for(unit.model), on=on, cause=cause, working_day=working_day or working_day_rule()
+    )
 
 
-def main_coverage(unit: Unit, *, on: dt.date, cause: str) -> warranty.Coverage:
-    """Coverage of the main unit (or the first class) — what decides a work order."""
+def main_coverage(unit: Unit, *, on: dt.date, cause: str, working_day: WorkingDay | None = None) -> warranty.Coverage:
+    """Coverage of the main unit (or the first class) — what decides a work order without a
+    named failed component."""
+    working_day = working_day or working_day_rule()
     return warranty.main_of(
-        unit_coverage(unit, on=on, cause=cause),
+        unit_coverage(unit, on=on, cause=cause, working_day=working_day),
         unit=unit,
         default_months=int(get_policy("warranty.months.main")),
         on=on,
         cause=cause,
+        working_day=working_day,
     )
 
 
-def units_coverage(units: list[Unit], *, on: dt.date) -> dict[int, list[ComponentCoverage]]:
+def component_decision(
+    unit: Unit, *, component: str | None, on: dt.date, cause: str, working_day: WorkingDay | None = None
+) -> tuple[ComponentCoverage | None, warranty.Coverage]:
+    """The coverage that decides a fault of the component class coded ``component`` (the main
+    unit's when ``component`` is empty): that class's period and covered causes. A class the
+    model has no term for answers ``(None, main coverage)``; the caller refuses it."""
+    working_day = working_day or working_day_rule()
+    components = unit_coverage(unit, on=on, cause=cause, working_day=working_day)
+    if component:
+        chosen = next((c for c in components if c.component_class.code == component), None)
+        if chosen is None:
+            return None, main_coverage(unit, on=on, cause=cause, working_day=working_day)
+        return chosen, warranty.of_component(chosen)
+    return None, main_coverage(unit, on=on, cause=cause, working_day=working_day)
+
+
+def three_guarantees_policy(line) -> guarantees.Policy:
+    """The line's Three Guarantees rules; a line without a row gets the regulations' defaults,
+    off for industrial lines (sold under contract)."""
+    try:
+        row = line.three_guarantees  # read with the line where the caller selected it
+    except ThreeGuaranteesPolicy.DoesNotExist:
+        row = None
+    if row is None:
+        return guarantees.Policy(enabled=not line.is_industrial)
+    return guarantees.Policy(
+        enabled=row.enabled,
+        return_days=row.return_days,
+        exchange_days=row.exchange_days,
+        period_months=row.period_months,
+        repairs_before_exchange=row.repairs_before_exchange,
+        repair_days_limit=row.repair_days_limit,
+        parts_wait_days_limit=row.parts_wait_days_limit,
+        online_return_days=row.online_return_days,
+        online_exclusion=row.online_exclusion,
+    )
+
+
+def units_coverage(
+    units: list[Unit], *, on: dt.date, working_day: WorkingDay | None = None
+) -> dict[int, list[ComponentCoverage]]:
     """``unit_coverage`` of many units (a page of them) with every model's terms read in one query."""
     terms: dict[int, list] = defaultdict(list)
     model_ids = {u.model_id for u in units}
@@ -90,14 +168,15 @@ def units_coverage(units: list[Unit], *, on: dt.date) -> dict[int, list[Componen
             .select_related("component_class")
             .order_by("model_id", "component_class_id")
         ):
-            terms[term.model_id].append((term.component_class, term.months))
+            terms[term.model_id].append(_term(term))
     defaults = []
     if model_ids - set(terms):
-        defaults = [
-            (cc, int(get_policy(f"warranty.months.{cc.kind}")))
-            for cc in ComponentClass.objects.filter(kind__in=DEFAULT_KINDS).order_by("id")
-        ]
-    return {unit.pk: warranty.component_coverage(unit, terms.get(unit.model_id) or defaults, on=on) for unit in units}
+        defaults = _default_terms(ComponentClass.objects.filter(kind__in=DEFAULT_KINDS).order_by("id"))
+    working_day = working_day or working_day_rule()
+    return {
+        unit.pk: warranty.component_coverage(unit, terms.get(unit.model_id) or defaults, on=on, working_day=working_day)
+        for unit in units
+    }
 
 
 _UNIT = lean.Compiled(lambda serial: Unit.objects.select_related("model__line", "owner").filter(serial=serial))
@@ -113,6 +192,15 @@ def unit_with_owner(serial: str) -> Unit | None:
         return None
     found = _UNIT.fetch(router.db_for_read(Unit), serial)
     return found[0] if found else None
+
+
+def unit_visible_to(user, serial: str) -> Unit:
+    """The unit with this serial if ``user`` may see it: staff who see every customer, or its
+    owner. Unknown and another's read alike: ``NotFound`` (no enumeration of serials)."""
+    unit = unit_by_serial(serial)
+    if unit is None or (not can(user, "customer.view_all") and (unit.owner is None or unit.owner.user_id != user.pk)):
+        raise NotFound(_("Unknown serial number."), code="unknown_serial")
+    return unit
 
 
 def unit_by_serial(serial: str):

@@ -32,6 +32,7 @@ from .schemas import (
     WorkOrderDetailOut,
     WorkOrderPage,
 )
+from .workflow import assessment_data
 
 router = Router(tags=["work orders"])
 
@@ -162,7 +163,7 @@ def transition(request, order_id: int, payload: TransitionIn):
         actor=request.user,
         note=payload.note,
         expected_version=payload.version,
-        data={"cause": payload.cause} if payload.cause else None,
+        data=assessment_data(payload.cause, payload.component, payload.part, payload.part_serial),
     )
     return _detail(request, order_id)
 

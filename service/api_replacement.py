@@ -18,7 +18,8 @@ router = Router(tags=["warranty"])
     operation_id="warranty_api_replace_unit",  # the id clients have generated code from
 )
 def replace_unit(request, order_id: int, payload: ReplacementIn):
-    """Replace (or take back) the order's unit when the replacement rule allows it."""
+    """Replace (or take back) the order's unit when the Three Guarantees owe it or the replacement
+    rule allows it; otherwise only with a manager's approval and its reason (docs/warranty.md)."""
     replacement_create(
         order_id=order_id,
         actor=request.user,
@@ -28,5 +29,7 @@ def replace_unit(request, order_id: int, payload: ReplacementIn):
         new_colour=payload.new_colour,
         is_return=payload.is_return,
         manager_approved=payload.manager_approved,
+        approval_reason=payload.approval_reason,
+        goods_condition=payload.goods_condition,
     )
     return order_detail(selectors.work_order_detail(actor=request.user, order_id=order_id), request.user)

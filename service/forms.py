@@ -202,6 +202,9 @@ class TransitionForm(Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=5000)
     version = forms.IntegerField(min_value=1, max_value=2**31, widget=forms.HiddenInput)
     cause = forms.ChoiceField(label=_("Cause"), required=False, choices=[("", "—")] + Cause.choices)
+    component = forms.CharField(label=_("Failed component"), required=False, max_length=40)
+    part = forms.CharField(label=_("Failed part"), required=False, max_length=120)
+    part_serial = forms.CharField(label=_("Failed part serial"), required=False, max_length=60)
 
 
 class AssignForm(Form):
@@ -304,6 +307,10 @@ class ReplacementForm(Form):
     new_colour = forms.CharField(label=_("Colour"), required=False, max_length=30)
     is_return = forms.BooleanField(label=_("Return (refund) instead of a new unit"), required=False)
     manager_approved = forms.BooleanField(label=_("Special case approved by me (manager)"), required=False)
+    approval_reason = forms.CharField(
+        label=_("Reason for the approval (when the rules do not allow it)"), required=False, max_length=2000
+    )
+    goods_condition = forms.CharField(label=_("Condition of the returned goods"), required=False, max_length=300)
 
 
 class NoteForm(Form):

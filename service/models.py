@@ -72,6 +72,20 @@ class WorkOrder(models.Model):
     coverage = models.CharField(_("coverage"), max_length=15, choices=Coverage.choices, default=Coverage.UNDETERMINED)
     coverage_reason = models.CharField(_("coverage reason"), max_length=30, blank=True)
     cause = models.CharField(_("cause"), max_length=30, choices=Cause.choices, blank=True)
+    # The assessment's failed component decides the coverage (docs/warranty.md).
+    failed_component = models.ForeignKey(
+        "products.ComponentClass",
+        verbose_name=_("failed component"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    failed_part = models.CharField(_("failed part"), max_length=120, blank=True)
+    failed_part_serial = models.CharField(_("failed part serial"), max_length=60, blank=True)
+    warranty_end = models.DateField(_("last day of the warranty used"), null=True, blank=True)
+    warranty_convention = models.CharField(_("period convention"), max_length=20, blank=True)
     paused_from = models.CharField(max_length=20, blank=True)
     due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -269,6 +283,10 @@ class Replacement(models.Model):
     new_colour = models.CharField(_("new colour"), max_length=30, blank=True)
     is_return = models.BooleanField(_("return (refund) instead of a new unit"), default=False)
     prior_repairs = models.PositiveIntegerField(_("repairs in warranty before"))
+    # What the Three Guarantees owed when it was recorded, and a manager's override (docs/warranty.md).
+    entitled = models.JSONField(_("remedies owed"), default=list, blank=True)
+    override_reason = models.TextField(_("reason for the manager's approval"), max_length=2000, blank=True)
+    goods_condition = models.CharField(_("condition of the returned goods"), max_length=300, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -41,6 +41,17 @@ class TransitionIn(Schema):
     note: str = Field(default="", max_length=5000)
     version: int | None = Field(default=None, description="Expected order version (optimistic lock).")
     cause: Cause | None = Field(default=None, description="For 'assess': the cause of the fault.")
+    component: str = Field(
+        default="",
+        max_length=40,
+        description="For 'assess': the failed component class's code; its period and causes decide (default: main).",
+    )
+    part: str = Field(default="", max_length=120, description="For 'assess': the failed part, where known.")
+    part_serial: str = Field(
+        default="",
+        max_length=60,
+        description="For 'assess': the failed part's serial (a part fitted earlier has its own warranty).",
+    )
 
 
 class AssignIn(Schema):
@@ -103,6 +114,12 @@ class ReplacementIn(Schema):
     new_colour: str = Field(default="", max_length=30)
     is_return: bool = False
     manager_approved: bool = False
+    approval_reason: str = Field(
+        default="",
+        max_length=2000,
+        description="Required with `manager_approved` when neither the Three Guarantees nor the replacement rule allow it.",
+    )
+    goods_condition: str = Field(default="", max_length=300, description="For a return: the condition of the goods.")
 
 
 class Out(BaseModel):

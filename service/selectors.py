@@ -130,7 +130,14 @@ def work_order_detail(*, actor, order_id: int) -> OrderDetail:
 
 _ORDER = lean.Compiled(
     lambda scope: WorkOrder.objects.select_related(
-        "customer", "assignee", "product_model", "unit__model", "department", "sla", "report__engineer"
+        "customer",
+        "assignee",
+        "product_model",
+        "unit__model__line__three_guarantees",
+        "department",
+        "sla",
+        "report__engineer",
+        "failed_component",
     ).filter(pk__in=scope)
 )
 # The order's child rows: the ORM's prefetching of the same rows cost 4 of an order page's

@@ -7,7 +7,6 @@ it publishes. ``to=None`` means "back to the state the order was in before it st
 ``services.work_order_transition`` runs it through ``core.workflow.transition``.
 """
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,7 +14,6 @@ from accounts.choices import Role
 from core.errors import ValidationFailed
 from core.workflow import Guard, Move, Transition, Workflow
 from dispatch.services import load_moved
-from products.selectors import main_coverage
 from products.warranty import Cause, Reason
 from sla import clocks
 from sla.models import CaseKind, Milestone
@@ -25,6 +23,7 @@ from .choices import OPEN_STATUSES, Coverage, EventType, QuoteStatus
 from .choices import Status as S
 from .models import WorkOrder, WorkOrderEvent
 from .permissions import order_for_update
+from .warranty import decide_fault
 
 R = Role
 STAFF_LEADS = frozenset({R.SUPERVISOR, R.MANAGER, R.ADMIN})
@@ -193,6 +192,12 @@ GUARDS = [
 ]
 
 
+def assessment_data(cause, component: str, part: str, part_serial: str) -> dict | None:
+    """The assessment's inputs a transition carries (only the ones given): the API's and the console's."""
+    data = {"cause": cause, "component": component, "part": part, "part_serial": part_serial}
+    return {k: v for k, v in data.items() if v} or None
+
+
 def _apply(order: WorkOrder, transition: Transition, data: dict) -> dict:
     """What an action changes besides the status; returns the event's payload."""
     if transition.action != E.ASSESS:
@@ -202,19 +207,35 @@ def _apply(order: WorkOrder, transition: Transition, data: dict) -> dict:
         msg = _("Not a valid choice.")
         raise ValidationFailed(msg, fields={"cause": [msg]})
     order.cause = cause
+    order.failed_part = (data.get("part") or "").strip()[:120]
+    order.failed_part_serial = (data.get("part_serial") or "").strip()[:60]
     if order.unit_id is None:
         order.coverage = Coverage.PAID
         order.coverage_reason = Reason.NO_START_DATE
+        order.failed_component, order.warranty_end, order.warranty_convention = None, None, ""
         return {"cause": cause, "covered": False, "reason": order.coverage_reason}
-    decision = main_coverage(order.unit, on=timezone.localdate(order.created_at), cause=cause)
+    fault = decide_fault(
+        order, cause=cause, component=(data.get("component") or "").strip(), part_serial=order.failed_part_serial
+    )
+    decision = fault.coverage
+    order.failed_component = fault.component
     order.coverage = Coverage.WARRANTY if decision.covered else Coverage.PAID
     order.coverage_reason = decision.reason
-    return {
+    order.warranty_end = decision.end
+    order.warranty_convention = decision.convention if decision.end else ""
+    payload = {
         "cause": cause,
         "covered": decision.covered,
         "reason": decision.reason,
         "warranty_end": decision.end.isoformat() if decision.end else None,
     }
+    if fault.component is not None:
+        payload.update(component=fault.component.code, months=fault.months, convention=decision.convention)
+    if order.failed_part or order.failed_part_serial:
+        payload.update(part=order.failed_part, part_serial=order.failed_part_serial)
+    if fault.part_replaced_on:
+        payload["part_replaced_on"] = fault.part_replaced_on.isoformat()
+    return payload
 
 
 def _on_move(move: Move) -> None:

@@ -19,6 +19,7 @@ PATHS = {
     "/api/v1/work-orders/{order_id}/replacement": {"post"},
     "/api/v1/units": {"post"},
     "/api/v1/units/{serial}/warranty": {"get"},
+    "/api/v1/units/{serial}/entitlements": {"get"},
 }
 
 

@@ -12,6 +12,7 @@ from service.choices import Channel, Priority, QuoteStatus, Status
 from service.models import OrderDocument
 from service.selectors import work_order_detail
 from service.services import request_create, work_order_note
+from service.warranty import decision_view
 from service.workflow import available
 
 from ..forms import AcceptanceForm, CancelForm, QuoteDecisionForm, RequestForm, add_domain_error
@@ -105,6 +106,7 @@ def detail_context(request, detail, **forms) -> dict:
         "progress_caption": progress_caption(steps),
         "timeline": customer_timeline(events, user),
         "coverage_reason": reason_label(order.coverage_reason),
+        "decision": decision_view(order),
         "pending_quote": pending.quote if pending else None,
         "pending_lines": pending.lines if pending else (),
         "decided_quotes": [

@@ -11,6 +11,7 @@ from customers.services import customer_for
 from products.api import warranty_data
 from products.services import unit_register
 from service.permissions import visible_to as orders_visible_to
+from service.warranty import entitlements_view, unit_entitlements
 
 from ..forms import UnitRegisterForm, add_domain_error
 from ..presenters import coverage_rows
@@ -72,6 +73,7 @@ def unit_detail(request, unit_id: int):
             "unit": unit,
             "warranty": warranty,
             "coverage": coverage_rows(warranty["components"]),
+            "entitled": entitlements_view(unit_entitlements(unit, on=today), today),
             "orders": orders,
             "today": today,
         },

@@ -29,10 +29,16 @@ def people(db):
 
 @pytest.fixture
 def model_with_terms(db):
-    """Main unit 36 months, accessories 12, software 24."""
+    """Main unit 36 months, accessories 12, software 24, counted as terms from before the Civil
+    Code convention were (through the day before the anniversary)."""
     model = ProductModelFactory(code="AC-9000")
     for code, months in (("main", 36), ("accessory", 12), ("software", 24)):
-        WarrantyTerm.objects.create(model=model, component_class=ComponentClass.objects.get(code=code), months=months)
+        WarrantyTerm.objects.create(
+            model=model,
+            component_class=ComponentClass.objects.get(code=code),
+            months=months,
+            convention="anniversary_eve",
+        )
     return model
 
 
@@ -130,11 +136,12 @@ def test_model_without_terms_uses_the_policy_defaults(people, api_as):
     # when
     body = api_as(people["customer_user"]).get(f"/units/{unit.serial}/warranty", {"on": "2024-06-01"}).json()
 
-    # then main 36 months, accessories and software 12
-    assert [(c["component_class"], c["months"], c["end"]) for c in body["components"]] == [
-        ("main", 36, "2027-01-09"),
-        ("accessory", 12, "2025-01-09"),
-        ("software", 12, "2025-01-09"),
+    # then main 36 months, accessories and software 12, by the Civil Code: 2027-01-10 is a
+    # Sunday, so the main unit's period ends on Monday 2027-01-11
+    assert [(c["component_class"], c["months"], c["end"], c["convention"]) for c in body["components"]] == [
+        ("main", 36, "2027-01-11", "civil_code"),
+        ("accessory", 12, "2025-01-10", "civil_code"),
+        ("software", 12, "2025-01-10", "civil_code"),
     ]
 
 

@@ -22,7 +22,7 @@ def model(db):
 
 
 def _months(model) -> dict[str, int]:
-    return {cc.code: months for cc, months in terms_for(model)}
+    return {t.component_class.code: t.months for t in terms_for(model)}
 
 
 def test_a_model_seen_before_costs_one_stamp_query(model):
@@ -60,7 +60,7 @@ def test_a_renamed_component_class_is_seen_by_the_next_read(model):
     main.name = "Whole unit"
     main.save()
 
-    assert {cc.code: cc.name for cc, _ in terms_for(model)}["main"] == "Whole unit"
+    assert {t.component_class.code: t.component_class.name for t in terms_for(model)}["main"] == "Whole unit"
 
 
 def test_a_model_without_terms_gets_the_policy_defaults(db):
@@ -79,10 +79,10 @@ def test_the_caller_cannot_corrupt_the_kept_terms(model):
 
 def test_coverage_follows_an_edit(model):
     unit = UnitFactory(model=model, sale_date=dt.date(2024, 1, 10))
-    assert main_coverage(unit, on=TODAY, cause="defect").covered  # 36 months: until 2027-01-09
+    assert main_coverage(unit, on=TODAY, cause="defect").covered  # 36 months: until 2027-01-11 (10th a Sunday)
     term = WarrantyTerm.objects.get(model=model, component_class__code="main")
     term.months = 24
     term.save()
 
-    assert not main_coverage(unit, on=TODAY, cause="defect").covered  # 24 months: ended 2026-01-09
+    assert not main_coverage(unit, on=TODAY, cause="defect").covered  # 24 months: ended 2026-01-12 (10th a Saturday)
     assert {c.component_class.code: c.months for c in unit_coverage(unit, on=TODAY)}["main"] == 24

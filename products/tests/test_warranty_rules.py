@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from products.periods import Convention
 from products.warranty import (
     COVERED_CAUSES,
     Cause,
@@ -84,9 +85,9 @@ def test_period_ends_the_day_before_the_anniversary(start, months, last_day):
         "leap-4y-anniversary",
     ],
 )
-def test_decide_boundaries(start, months, on, covered, reason):
+def test_decide_boundaries_under_the_anniversary_eve_convention(start, months, on, covered, reason):
     # when
-    coverage = decide(start=start, months=months, on=on, cause=Cause.DEFECT)
+    coverage = decide(start=start, months=months, on=on, cause=Cause.DEFECT, convention=Convention.ANNIVERSARY_EVE)
 
     # then
     assert (coverage.covered, coverage.reason) == (covered, reason)
@@ -104,7 +105,7 @@ def test_component_classes_with_different_periods(months, on, covered):
     start = D(2023, 11, 23)
 
     # when
-    coverage = decide(start=start, months=months, on=on, cause=Cause.DEFECT)
+    coverage = decide(start=start, months=months, on=on, cause=Cause.DEFECT, convention=Convention.ANNIVERSARY_EVE)
 
     # then
     assert coverage.covered is covered

@@ -8,6 +8,7 @@ from accounts.roles import can
 from core import audit
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.policies import get_policy
+from products.guarantees import Remedy
 from products.models import ProductModel, Unit
 from products.selectors import main_coverage
 from products.warranty import Cause
@@ -15,6 +16,7 @@ from products.warranty import Cause
 from ..choices import Status
 from ..models import RepairReport, Replacement, WorkOrderEvent
 from ..replacement import ReplacementGround, replacement_allowed
+from ..warranty import unit_entitlements
 from .transitions import work_order_get_for_update
 
 MESSAGES = {
@@ -44,7 +46,16 @@ def replacement_create(
     new_colour: str = "",
     is_return: bool = False,
     manager_approved: bool = False,
+    approval_reason: str = "",
+    goods_condition: str = "",
 ) -> Replacement:
+    """Replace (exchange) or take back (return) the order's unit.
+
+    Allowed when the Three Guarantees owe that remedy on the request day
+    (``service.warranty.unit_entitlements``) or the replacement rule of SPEC §2 allows it
+    (``replacement_allowed``). Anything else needs a manager's approval with a reason, which
+    is recorded on the replacement, its event and the audit log (docs/warranty.md)."""
+    approval_reason = (approval_reason or "").strip()
     if ground not in ReplacementGround.values:
         raise ValidationFailed(fields={"ground": [_("Not a valid choice.")]})
     if not is_return and not new_serial.strip():
@@ -62,17 +73,24 @@ def replacement_create(
         old = Unit.objects.select_for_update().get(pk=order.unit_id)
         if old.status != Unit.Status.ACTIVE:
             raise Conflict(_("This unit was already returned."), code="unit_returned")
-        coverage = main_coverage(old, on=timezone.localdate(order.created_at), cause=order.cause or Cause.DEFECT)
+        request_day = timezone.localdate(order.created_at)
+        coverage = main_coverage(old, on=request_day, cause=order.cause or Cause.DEFECT)
         prior = prior_repairs_in_warranty(old, exclude_order_id=order.pk)
         decision = replacement_allowed(
             in_warranty=coverage.covered,
             ground=ground,
             prior_repairs=prior,
             repairs_required=int(get_policy("replacement.prior_repairs")),
-            manager_approved=manager_approved,
         )
-        if not decision.allowed:
-            raise Conflict(MESSAGES.get(decision.reason, decision.reason), code=f"replacement_{decision.reason}")
+        owed = unit_entitlements(old, on=request_day).answer.kinds
+        remedy = Remedy.RETURN if is_return else Remedy.EXCHANGE
+        overridden = not (decision.allowed or remedy in owed)
+        if overridden:
+            if not manager_approved:
+                raise Conflict(MESSAGES.get(decision.reason, decision.reason), code=f"replacement_{decision.reason}")
+            if not approval_reason:
+                msg = _("A manager's approval of a remedy the rules do not allow needs a reason.")
+                raise ValidationFailed(msg, code="approval_reason_required", fields={"approval_reason": [msg]})
         new_unit = None
         new_model = None
         if not is_return:
@@ -109,6 +127,9 @@ def replacement_create(
             new_colour=new_colour,
             is_return=is_return,
             prior_repairs=prior,
+            entitled=sorted(owed),
+            override_reason=approval_reason if overridden else "",
+            goods_condition=goods_condition.strip()[:300],
             approved_by=actor if manager_approved else None,
             created_by=actor,
         )
@@ -118,7 +139,13 @@ def replacement_create(
             action="replace",
             from_status=order.status,
             to_status=order.status,
-            payload={"ground": ground, "new_serial": new_serial, "is_return": is_return},
+            payload={
+                "ground": ground,
+                "new_serial": new_serial,
+                "is_return": is_return,
+                "entitled": sorted(owed),
+                **({"approved_by_manager": True, "approval_reason": approval_reason} if overridden else {}),
+            },
         )
         audit.record(actor=actor, action="create", obj=replacement)
     return replacement

@@ -12,6 +12,7 @@ from django.utils.translation import gettext, override
 from core.models import AuditLog, Document
 from core.policies import set_policy
 from products.models import Unit
+from service import services
 from service.choices import Status
 from service.models import WorkOrder, WorkOrderEvent
 from service.tests.flow import order_in, pdf_bytes
@@ -168,6 +169,24 @@ def test_a_body_that_is_not_an_object_is_422(people, api_as, raw):
     # then
     assert_error(response, (400, 422))
     assert counts() == before
+
+
+@pytest.mark.parametrize(
+    "raw", ["0", "false", '""', "[]", "null"], ids=["zero", "false", "empty-string", "list", "null"]
+)
+def test_a_falsy_body_is_not_taken_for_an_empty_object(people, api_as, raw):
+    # given an order and an endpoint whose fields are all optional (a partial update)
+    order = services.request_create(
+        actor=people["agent"], customer_id=people["customer"].pk, fault_description="Stops."
+    )
+    version = WorkOrder.objects.get(pk=order.pk).version
+
+    # when
+    response = api_as(people["agent"]).post(f"/work-orders/{order.pk}/assignment", raw=raw)
+
+    # then it is refused, and nothing changed
+    assert_error(response, 422)
+    assert WorkOrder.objects.get(pk=order.pk).version == version
 
 
 @pytest.mark.parametrize(

@@ -50,6 +50,8 @@ def _state(unit: Unit, order) -> dict:
 def _expected(ground, in_warranty, prior, required) -> bool:
     if not in_warranty:
         return False
+    if prior >= 2:  # the Three Guarantees owe an exchange after two repairs of the same fault, whatever the ground
+        return True
     return {
         G.QUALITY_DEFECT: True,
         G.REPAIR_CAUSED_LOSS: prior >= 1,
@@ -133,7 +135,12 @@ def test_replacement_marks_the_old_unit_returned_and_records_the_new_one(people)
         "in_service",
         "in_service",
     )
-    assert event.payload == {"ground": "quality_defect", "new_serial": " NEW-0042 ", "is_return": False}
+    assert event.payload == {
+        "ground": "quality_defect",
+        "new_serial": " NEW-0042 ",
+        "is_return": False,
+        "entitled": ["repair"],
+    }
     audited = set(AuditLog.objects.filter(actor=people["agent"]).values_list("object_type", "object_id", "action"))
     assert {
         ("products.unit", str(new.pk), "create"),
@@ -183,11 +190,39 @@ def test_special_case_with_a_managers_approval(people):
 
     # when
     replacement = replacement_create(
-        order_id=order.pk, actor=people["manager"], ground=G.SPECIAL, new_serial="NEW-9", manager_approved=True
+        order_id=order.pk,
+        actor=people["manager"],
+        ground=G.SPECIAL,
+        new_serial="NEW-9",
+        manager_approved=True,
+        approval_reason="Goodwill for a key customer.",
     )
 
-    # then
+    # then the approval, its reason and what the rules owed are recorded and audited
     assert replacement.approved_by_id == people["manager"].pk
+    assert (replacement.override_reason, replacement.entitled) == ("Goodwill for a key customer.", [])
+    event = WorkOrderEvent.objects.get(order=order, action="replace")
+    assert (event.payload["approved_by_manager"], event.payload["approval_reason"]) == (
+        True,
+        "Goodwill for a key customer.",
+    )
+    assert AuditLog.objects.filter(action="create", object_type="service.replacement").exists()
+
+
+def test_a_managers_override_needs_a_reason(people):
+    # given an expired unit
+    unit = _unit_with_repairs(people, 0)
+    Unit.objects.filter(pk=unit.pk).update(sale_date=dt.date(2015, 1, 1))
+    order = order_in(Status.ASSESSED, agent=people["agent"], customer=people["customer"], unit=unit)
+    before = _state(unit, order)
+
+    # when / then
+    with pytest.raises(ValidationFailed) as exc:
+        replacement_create(
+            order_id=order.pk, actor=people["manager"], ground=G.SPECIAL, new_serial="N", manager_approved=True
+        )
+    assert exc.value.code == "approval_reason_required"
+    assert _state(unit, order) == before
 
 
 def test_only_a_manager_can_approve_a_special_case(people):

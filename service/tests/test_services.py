@@ -426,10 +426,10 @@ def test_a_quote_of_a_finished_order_cannot_be_approved(people, status):
 
 
 def test_assess_decides_on_the_local_date_of_the_request(people):
-    # given a unit bought 2023-11-23 (36 months: covered through 2026-11-22, Asia/Shanghai)
+    # given a unit bought 2023-11-23 (36 months by the Civil Code: through Monday 2026-11-23, Asia/Shanghai)
     unit = UnitFactory(owner=people["customer"], sale_date=dt.date(2023, 11, 23))
-    # and a request made at 2026-11-22 17:30 UTC, which is already 2026-11-23 01:30 in Shanghai
-    with time_machine.travel(dt.datetime(2026, 11, 22, 17, 30, tzinfo=dt.UTC), tick=False):
+    # and a request made at 2026-11-23 17:30 UTC, which is already 2026-11-24 01:30 in Shanghai
+    with time_machine.travel(dt.datetime(2026, 11, 23, 17, 30, tzinfo=dt.UTC), tick=False):
         order = services.request_create(
             actor=people["agent"], customer_id=people["customer"].pk, serial=unit.serial, fault_description="x"
         )
@@ -444,9 +444,9 @@ def test_assess_decides_on_the_local_date_of_the_request(people):
 
 
 def test_assess_on_the_last_local_day_is_covered(people):
-    # given the same unit, a request at 2026-11-22 15:59 UTC (23:59 in Shanghai)
+    # given the same unit, a request at 2026-11-23 15:59 UTC (23:59 in Shanghai)
     unit = UnitFactory(owner=people["customer"], sale_date=dt.date(2023, 11, 23))
-    with time_machine.travel(dt.datetime(2026, 11, 22, 15, 59, tzinfo=dt.UTC), tick=False):
+    with time_machine.travel(dt.datetime(2026, 11, 23, 15, 59, tzinfo=dt.UTC), tick=False):
         order = services.request_create(
             actor=people["agent"], customer_id=people["customer"].pk, serial=unit.serial, fault_description="x"
         )

@@ -30,7 +30,7 @@ from ..forms import (
 )
 from ..models import Quote
 from ..services.replacement import replacement_create
-from ..workflow import TRANSITIONS
+from ..workflow import TRANSITIONS, assessment_data
 from .access import staff
 from .outcomes import checked, done, refuse
 
@@ -56,7 +56,7 @@ def transition(request, order_id: int):
             actor=request.user,
             note=data["note"],
             expected_version=data["version"],
-            data={"cause": data["cause"]} if data["cause"] else None,
+            data=assessment_data(data["cause"], data["component"], data["part"], data["part_serial"]),
         )
     except DomainError as exc:
         return refuse(request, exc, back=back, forms=[form])
@@ -191,6 +191,8 @@ def replacement(request, order_id: int):
             new_colour=data["new_colour"],
             is_return=data["is_return"],
             manager_approved=data["manager_approved"],
+            approval_reason=data["approval_reason"],
+            goods_condition=data["goods_condition"],
         )
     except DomainError as exc:
         return refuse(request, exc, back=back, forms=[form])

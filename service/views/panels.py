@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import can
 from core.masking import mask_address, mask_email, mask_phone
-from products.selectors import unit_coverage
+from products.selectors import terms_for, unit_coverage
 from products.warranty import Cause, Reason
 
 from ..choices import Coverage, EventType, Status
@@ -68,6 +68,13 @@ def warranty_rows(order) -> list[dict] | None:
         }
         for c in unit_coverage(order.unit, on=on, cause=order.cause or Cause.DEFECT)
     ]
+
+
+def assess_components(order) -> list[tuple[str, str]]:
+    """The component classes an assessment may name: those of the unit's model."""
+    if order.unit_id is None or order.status not in {Status.ACKNOWLEDGED, Status.REOPENED}:
+        return []
+    return [(t.component_class.code, str(t.component_class.name)) for t in terms_for(order.unit.model)]
 
 
 def action_buttons(order, user) -> list:
@@ -179,6 +186,7 @@ def common_context(detail, user) -> dict:
         "timeline": timeline(detail.events),
         "actions": action_buttons(order, user),
         "causes": Cause.choices,
+        "components": assess_components(order),
         "report": report,
         "report_parts": detail.parts,
         "acceptance": detail.acceptance,

@@ -226,7 +226,12 @@ def _templates(*, orders, quotes, shipment, units, customer, engineer, departmen
             }
             for o in orders
         ],
-        f"GET {v1}/units/{{serial}}/warranty": [{"path": {"serial": u.serial}, "query": {"on": DROP}} for u in units],
+        f"GET {v1}/units/{{serial}}/warranty": [
+            {"path": {"serial": u.serial}, "query": {"on": DROP, "component": DROP}} for u in units
+        ],
+        f"GET {v1}/units/{{serial}}/entitlements": [
+            {"path": {"serial": u.serial}, "query": {"on": DROP}} for u in units
+        ],
         f"POST {v1}/units": [
             {
                 "body": {
