@@ -194,6 +194,7 @@ def generate(
     people.make_room_for_new_orders()
     with transaction.atomic():
         totals["rows"] += showcase.complaints_showcase(users=users)
+    totals["rows"] += showcase.engineer_day_showcase(users=users, now=timezone.now())
     seconds = time.monotonic() - started
     DemoDataset.objects.create(seed=seed, orders=orders, rows=totals["rows"], seconds=round(seconds, 2))
     return Result(orders=orders, rows=totals["rows"], seconds=seconds, calls=calls)
