@@ -68,11 +68,16 @@ DAY = (
 )
 
 
+def engineer_day_size(orders: int) -> int:
+    """How many of a demo set's ``orders`` are the engineer's day (none in the smallest sets)."""
+    return len(DAY) if orders >= 50 else 0
+
+
 def engineer_day_showcase(*, users: dict, now: dt.datetime) -> int:
     """Orders of the demo engineer for the today view: one visit missed yesterday, three today,
     one tomorrow and one still to schedule; each filed, acknowledged, assessed (quoted and
     approved when paid), assigned and scheduled through the services at times before ``now``.
-    Returns how many orders were written."""
+    ``now``: the load's "now" (the hour it started). Returns how many orders were written."""
     agent, engineer = users["agent"], users["engineer"]
     today = timezone.localdate(now)
     units = list(Unit.objects.filter(owner__isnull=False).order_by("id")[: len(DAY)])

@@ -2,15 +2,19 @@
 
 Sections, by the appointment's day in Asia/Shanghai (``settings.TIME_ZONE``):
 
-* **overdue** — an appointment on a day before today, the order still open (oldest first);
+* **overdue** — an appointment on a day before today and the work not done: a visit missed
+  (still scheduled) or work started then and not finished (in service, waiting for parts or
+  the customer); the most recent first, so yesterday's missed visit leads, not last winter's;
 * **today** — an appointment today, by appointment time;
 * **upcoming** — an appointment after today, soonest first;
-* **to_schedule** — assigned to me, no appointment yet (oldest request first).
+* **to_schedule** — no appointment yet, or only a past one on an order that needs a new
+  visit agreed (new, acknowledged, assessed, reopened); the oldest request first.
 
-"Open" for the engineer is every open state but "accepted" (the customer has signed; the desk
-closes it, the engineer has nothing left to do). One query reads the orders (at most
-``LIMIT``), one their clocks and one the last visit event of each (on site or not), whatever the
-number of orders. The map links and the area shown before a reveal are built here, without any
+The day lists the orders where the engineer has something to do: every open state but
+"resolved" and "accepted" (the customer's signature and the desk's closing are left; the
+engineer collects a signature on site, from the order's page). One query reads the orders (at
+most ``LIMIT``), one their clocks, whatever the number of orders (the last visit of each comes
+in the first). The map links and the area shown before a reveal are built here, without any
 request to a map service (docs/screens.md).
 """
 
@@ -29,20 +33,23 @@ from .selectors import attach_clocks
 
 OVERDUE, TODAY, UPCOMING, TO_SCHEDULE = "overdue", "today", "upcoming", "to_schedule"
 SECTIONS = (OVERDUE, TODAY, UPCOMING, TO_SCHEDULE)
-WORKING = frozenset(OPEN_STATUSES - {Status.ACCEPTED})
+WORKING = frozenset(OPEN_STATUSES - {Status.RESOLVED, Status.ACCEPTED})
+NEEDS_APPOINTMENT = frozenset({Status.NEW, Status.ACKNOWLEDGED, Status.ASSESSED, Status.REOPENED})
 LIMIT = 200  # an engineer's open orders; more is a dispatching problem, and the page says so
 VISIT_EVENTS = (EventType.CHECK_IN, EventType.CHECK_OUT)
 STOPPED = {"met", "cancelled"}  # clock states that no longer count down
 
 
-def section_of(appointment_at: dt.datetime | None, today: dt.date) -> str:
+def section_of(status: str, appointment_at: dt.datetime | None, today: dt.date) -> str:
     """The section of an order by its appointment's local day (Asia/Shanghai) against ``today``."""
     if appointment_at is None:
         return TO_SCHEDULE
     day = timezone.localdate(appointment_at)
-    if day < today:
-        return OVERDUE
-    return TODAY if day == today else UPCOMING
+    if day > today:
+        return UPCOMING
+    if day == today:
+        return TODAY
+    return TO_SCHEDULE if status in NEEDS_APPOINTMENT else OVERDUE
 
 
 @dataclass(frozen=True)
@@ -133,5 +140,7 @@ def engineer_agenda(*, actor, now: dt.datetime | None = None) -> Agenda:
     for o in orders:
         o.deadline = nearest_deadline(o.sla_clocks, now)
         o.on_site = o.last_visit == EventType.CHECK_IN
-        agenda.sections[section_of(o.appointment_at, today)].append(o)
+        agenda.sections[section_of(o.status, o.appointment_at, today)].append(o)
+    agenda.sections[OVERDUE].reverse()  # the most recent missed appointment first
+    agenda.sections[TO_SCHEDULE].sort(key=lambda o: (o.created_at, o.pk))
     return agenda

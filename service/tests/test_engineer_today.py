@@ -47,18 +47,30 @@ def numbers_in(body: str, section: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("appointment", "expected"),
+    ("status", "appointment", "expected"),
     [
-        (None, "to_schedule"),
-        (local(6, 23, 59), "overdue"),
-        (dt.datetime(2026, 12, 6, 16, 0, tzinfo=dt.UTC), "today"),  # 00:00 on the 7th in Shanghai
-        (local(7, 23, 59), "today"),
-        (dt.datetime(2026, 12, 7, 16, 0, tzinfo=dt.UTC), "upcoming"),  # 00:00 on the 8th in Shanghai
+        (Status.SCHEDULED, None, "to_schedule"),
+        (Status.SCHEDULED, local(6, 23, 59), "overdue"),
+        (Status.AWAITING_PARTS, local(1, 9, 0), "overdue"),
+        (Status.REOPENED, local(1, 9, 0), "to_schedule"),
+        (Status.ASSESSED, local(6, 9, 0), "to_schedule"),
+        (Status.SCHEDULED, dt.datetime(2026, 12, 6, 16, 0, tzinfo=dt.UTC), "today"),  # 00:00 on the 7th in Shanghai
+        (Status.REOPENED, local(7, 23, 59), "today"),
+        (Status.SCHEDULED, dt.datetime(2026, 12, 7, 16, 0, tzinfo=dt.UTC), "upcoming"),  # 00:00 on the 8th
     ],
-    ids=["none", "yesterday-late", "today-midnight-utc-evening", "today-late", "tomorrow-midnight"],
+    ids=[
+        "none",
+        "yesterday-late",
+        "in-progress-since-the-1st",
+        "reopened-stale-appointment",
+        "assessed-stale-appointment",
+        "today-midnight-utc-evening",
+        "reopened-today",
+        "tomorrow-midnight",
+    ],
 )
-def test_section_is_the_appointments_day_in_shanghai(settings, appointment, expected):
-    assert section_of(appointment, dt.date(2026, 12, 7)) == expected
+def test_section_is_the_appointments_day_in_shanghai(status, appointment, expected):
+    assert section_of(status, appointment, dt.date(2026, 12, 7)) == expected
 
 
 @pytest.mark.parametrize(
@@ -116,18 +128,21 @@ def test_nearest_deadline_and_its_state(clocks, expected):
 
 
 def test_sections_in_order_each_sorted_and_accepted_orders_left_out(client, people):
-    # given my orders: two today (the later one made first), one missed yesterday, one from
-    # November, two upcoming, one without appointment, one accepted, and another engineer's
+    # given my orders: two today (the later one made first), one missed yesterday, one in
+    # service since November, two upcoming, one without appointment, one reopened with its old
+    # appointment, one resolved and one accepted (the customer's turn), and another engineer's
     me = people["engineer"]
 
     def mine(at, status=Status.SCHEDULED, **kw):
         return WorkOrderFactory(assignee=kw.pop("assignee", me), status=status, appointment_at=at, **kw)
 
     later_today, early_today = mine(local(7, 16, 30)), mine(local(7, 9, 0))
-    yesterday, november = mine(local(6, 14, 0), Status.IN_SERVICE), mine(local(6, 9, 0) - dt.timedelta(days=20))
+    november, yesterday = mine(local(6, 9, 0) - dt.timedelta(days=20), Status.IN_SERVICE), mine(local(6, 14, 0))
     far, tomorrow = mine(local(20, 9, 0)), mine(local(8, 10, 0))
     unscheduled = mine(None, Status.ASSESSED)
+    reopened = mine(local(1, 9, 0), Status.REOPENED)
     accepted = mine(local(7, 11, 0), Status.ACCEPTED)
+    resolved = mine(local(7, 8, 0), Status.RESOLVED)
     theirs = mine(local(7, 12, 0), assignee=people["other"])
     # when I open my day at 10:00 on the 7th, Shanghai time
     with time_machine.travel(NOW, tick=False):
@@ -136,11 +151,11 @@ def test_sections_in_order_each_sorted_and_accepted_orders_left_out(client, peop
     # then
     sections = re.findall(r'id="section-(\w+)"', body)
     assert sections == ["overdue", "today", "upcoming", "to_schedule"]
-    assert numbers_in(body, "overdue") == [november.number, yesterday.number]
+    assert numbers_in(body, "overdue") == [yesterday.number, november.number]
     assert numbers_in(body, "today") == [early_today.number, later_today.number]
     assert numbers_in(body, "upcoming") == [tomorrow.number, far.number]
-    assert numbers_in(body, "to_schedule") == [unscheduled.number]
-    assert accepted.number not in body and theirs.number not in body
+    assert numbers_in(body, "to_schedule") == [unscheduled.number, reopened.number]
+    assert accepted.number not in body and resolved.number not in body and theirs.number not in body
 
 
 def test_card_shows_deadline_with_words_area_map_links_and_no_clear_phone(client, people):
