@@ -284,3 +284,14 @@ def test_the_visit_pages_are_for_engineers_only(client, people):
     client.force_login(people["agent"])
     assert client.post(reverse("service:check_in", args=[order.pk]), {"location": ""}).status_code == 403
     assert client.get(reverse("service:check_in", args=[order.pk])).status_code in (403, 405)
+
+
+def test_check_in_from_the_orders_page_comes_back_to_it(client, people):
+    order = order_in(Status.SCHEDULED, agent=people["agent"], customer=people["customer"], engineer=people["engineer"])
+    client.force_login(people["engineer"])
+    page = reverse("service:engineer_order", args=[order.pk])
+    assert reverse("service:check_in", args=[order.pk]) in client.get(page).content.decode()
+    response = client.post(reverse("service:check_in", args=[order.pk]), {"location": "", "next": "order"})
+    assert response.status_code == 302 and response.url == page
+    body = client.get(page).content.decode()
+    assert reverse("service:check_out", args=[order.pk]) in body and "Checked in on site" in body

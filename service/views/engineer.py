@@ -12,11 +12,11 @@ from sla.models import ClockName
 
 from .. import selectors, services
 from ..agenda import SECTIONS, area_of, engineer_agenda, map_links
-from ..choices import Status
+from ..choices import EventType, Status
 from ..filters import WorkOrderFilter
 from ..forms import VisitForm
 from ..presenters import log_pii_view, order_summary
-from ..services.visits import can_check_in
+from ..services.visits import can_check_in, last_visit
 from .access import engineer_only
 from .detail import load_order
 from .outcomes import checked, done, refuse, wants_partial
@@ -79,6 +79,10 @@ def engineer_order(request, order_id: int):
     """One of my orders: 404 for an order assigned to someone else."""
     context = common_context(load_order(request, order_id), request.user)
     context["page"] = "engineer"
+    order = context["order"]
+    latest = last_visit(order)
+    on_site = latest is not None and latest.action == EventType.CHECK_IN
+    context["visit"] = {"check_in": can_check_in(order.status, on_site), "check_out": on_site}
     template = "service/partials/engineer_order.html" if wants_partial(request) else "service/engineer_order.html"
     return render(request, template, context)
 
