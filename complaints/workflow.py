@@ -88,6 +88,7 @@ GUARDS = [
         "owner_named",
         lambda c, actor: c.owner_id is not None and bool(c.category),
         gettext_lazy("Classify the complaint and name its owner first."),
+        gettext_lazy("Waiting for the complaint's category and owner."),
     ),
 ]
 

@@ -14,7 +14,9 @@ service that moves a case:
 5. appends the event row, writes the audit row,
 6. publishes the transition's domain event after commit (``core.events``).
 
-The UI builds its buttons from the same table (:meth:`Workflow.available`).
+The UI builds its buttons from the same table (:meth:`Workflow.available`); an action whose
+role and state allow it but whose guard fails is shown disabled with the guard's reason
+(:meth:`Workflow.available_with_reasons`).
 """
 
 import datetime as dt
@@ -70,11 +72,32 @@ class Transition:
 
 @dataclass(frozen=True)
 class Guard:
-    """A named precondition: ``check(subject, actor)`` must hold, else 409 ``guard_<name>`` with ``message``."""
+    """A named precondition: ``check(subject, actor)`` must hold, else 409 ``guard_<name>`` with ``message``.
+
+    ``reason`` says, next to a disabled button, what the action is waiting for (default: ``message``)."""
 
     name: str
     check: Callable[[Any, Any], bool]
     message: Promise | str
+    reason: Promise | str | None = None
+
+    @property
+    def why(self) -> Promise | str:
+        return self.reason or self.message
+
+
+@dataclass(frozen=True)
+class Option:
+    """An action the actor's role may take in the case's state, and whether its guards pass now."""
+
+    transition: Transition
+    allowed: bool
+    reason: str = ""  # why not, translated; "" when allowed
+    guard: str = ""  # the first guard that failed
+
+    @property
+    def action(self) -> str:
+        return self.transition.action
 
 
 NOTE_REQUIRED = gettext_lazy("Give a reason.")
@@ -166,6 +189,23 @@ class Workflow:
         role = role_of(user)
         state = getattr(subject, self.status_field)
         return [t for t in self.transitions.values() if state in t.sources and role in t.roles]
+
+    def available_with_reasons(self, subject, user, *, skip: Iterable[str] = ()) -> list[Option]:
+        """The transitions this user's role may take in the case's state, each with its guards
+        evaluated now: allowed, or not with the first failing guard's reason (for display; the
+        engine checks again on submit). ``skip``: actions the caller does not show (their guards
+        are not evaluated)."""
+        skipped = set(skip)
+        options = []
+        for t in self.available(subject, user):
+            if t.action in skipped:
+                continue
+            failed = next((self.guards[name] for name in t.guards if not self.guards[name].check(subject, user)), None)
+            if failed is None:
+                options.append(Option(t, True))
+            else:
+                options.append(Option(t, False, str(failed.why), failed.name))
+        return options
 
     def allows(self, action: str, role: str) -> bool:
         t = self.transitions.get(action)

@@ -144,6 +144,8 @@ def generate(
         through_services = orders <= SERVICES_LIMIT
     rng = random.Random(seed)
     sizes = Sizes.for_orders(orders)
+    day = showcase.engineer_day_size(orders)  # the demo engineer's day: written last, part of the count
+    drafted = orders - day
     totals = {"rows": 0}
 
     def report(stage: str, done: int, total: int, rows: int) -> None:
@@ -172,8 +174,8 @@ def generate(
     if through_services:
         with bulk.load_scope(ARCHIVE, rebuilding=rebuilding):
             totals["rows"] += _archive(rng, world, sizes, now, batch, demo_customers, report)
-        drafter = OrderDrafter(rng, world, staff, now=now, count=orders, departments=departments_ids)
-        drafts = [drafter.draft(i) for i in range(orders)]
+        drafter = OrderDrafter(rng, world, staff, now=now, count=drafted, departments=departments_ids)
+        drafts = [drafter.draft(i) for i in range(drafted)]
         replay = history.Replay(drafts, users={u.pk: u for u in users.values()}, departments=departments_ids, now=now)
 
         def moved(done: int, total: int, calls: int) -> None:
@@ -187,10 +189,12 @@ def generate(
         # Events are written order after order (ascending order ids): see bulk.indexes_deferred.
         with bulk.load_scope(LOADED, rebuilding=rebuilding, in_order=[(WorkOrderEvent, "order")]):
             totals["rows"] += _archive(rng, world, sizes, now, batch, demo_customers, report)
-            drafter = OrderDrafter(rng, world, staff, now=now, count=orders, departments=departments_ids)
-            totals["rows"] += write_orders(drafter, count=orders, batch=batch, report=report, helper=helper)
+            drafter = OrderDrafter(rng, world, staff, now=now, count=drafted, departments=departments_ids)
+            totals["rows"] += write_orders(drafter, count=drafted, batch=batch, report=report, helper=helper)
         engineer_loads_recount()
         scan_clocks(now=scan_at or timezone.now())  # the minute job's first pass, as on the service path
+    if day:  # before the engineers take automatic assignments again: the desk assigns these by hand
+        totals["rows"] += showcase.engineer_day_showcase(users=users, now=now)
     people.make_room_for_new_orders()
     with transaction.atomic():
         totals["rows"] += showcase.complaints_showcase(users=users)

@@ -102,6 +102,8 @@ class EventType(EventTypes):
     REPLACE = "replace", _("Replacement")
     SHIPMENT = "shipment", _("Shipment recorded")
     SHIPMENT_RECEIVED = "shipment_received", _("Shipment received")
+    CHECK_IN = "check_in", _("Checked in on site")
+    CHECK_OUT = "check_out", _("Checked out")
     SLA_EXTENDED = ClockEvent.EXTENDED.value, ClockEvent.EXTENDED.label
     SLA_AT_RISK = ClockEvent.AT_RISK.value, ClockEvent.AT_RISK.label
     SLA_BREACHED = ClockEvent.BREACHED.value, ClockEvent.BREACHED.label

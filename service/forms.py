@@ -207,6 +207,13 @@ class TransitionForm(Form):
     part_serial = forms.CharField(label=_("Failed part serial"), required=False, max_length=60)
 
 
+class VisitForm(Form):
+    """A check-in or check-out: the phone's position if it gave one (``latitude,longitude``);
+    the service checks the numbers (``services.visits.parse_location``)."""
+
+    location = forms.CharField(label=_("Location"), required=False, max_length=60)
+
+
 class AssignForm(Form):
     assignee = forms.TypedChoiceField(label=_("Engineer"), required=False, coerce=int, empty_value=None)
     appointment_at = dates.DateTimeField(

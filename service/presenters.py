@@ -9,7 +9,7 @@ from sla.schemas import clock_data
 
 from .permissions import NAME_FIELDS, sees_own_contact, sees_unmasked_pii
 from .selectors import OrderDetail, clocks_of
-from .workflow import available
+from .workflow import available, available_with_reasons
 
 
 def log_pii_view(actor, orders) -> None:
@@ -77,6 +77,10 @@ def order_detail(detail: OrderDetail, actor, *, log_view: bool = True) -> dict:
         preferred_time=order.preferred_time,
         appointment_at=order.appointment_at,
         allowed_actions=[t.action for t in available(order, actor)],
+        actions=[
+            {"action": o.action, "label": str(o.transition.label), "allowed": o.allowed, "reason": o.reason}
+            for o in available_with_reasons(order, actor)
+        ],
         events=[
             {
                 "at": e.at,

@@ -222,11 +222,22 @@ class WorkOrderOut(Out):
     clocks: list[ClockOut]
 
 
+class ActionOut(Out):
+    """An action the caller's role may take in the order's state: ``allowed`` now, or not with
+    the ``reason`` (translated) its guard gives, e.g. waiting for the quote's approval."""
+
+    action: Action
+    label: str
+    allowed: bool
+    reason: str
+
+
 class WorkOrderDetailOut(WorkOrderOut):
     fault_description: str
     preferred_time: str
     appointment_at: dt.datetime | None
     allowed_actions: list[Action]
+    actions: list[ActionOut]
     events: list[EventOut]
     quotes: list[QuoteOut]
     report: ReportOut | None

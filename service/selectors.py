@@ -191,11 +191,14 @@ def order_children(order: WorkOrder) -> OrderDetail:
         for line in lines:
             by_quote[line.quote_id].append(line)
     order.sla_clocks = list(built("clocks"))
+    acceptances = built("acceptances")
+    # read by the workflow's guards when the page shows which actions may pass (no query of their own)
+    order.loaded_quotes, order.loaded_acceptances = quotes, acceptances
     return OrderDetail(
         order=order,
         events=built("events"),
         quotes=tuple(QuoteDetail(q, tuple(by_quote[q.pk])) for q in quotes),
-        acceptances=built("acceptances"),
+        acceptances=acceptances,
         documents=built("documents"),
         report=report,
         parts=built("parts"),

@@ -36,4 +36,6 @@ urlpatterns = [
     path("finance/", views.finance, name="finance"),
     path("engineer/", views.engineer, name="engineer"),
     path("engineer/orders/<oid:order_id>/", views.engineer_order, name="engineer_order"),
+    path("engineer/orders/<oid:order_id>/check-in/", views.check_in, name="check_in"),
+    path("engineer/orders/<oid:order_id>/check-out/", views.check_out, name="check_out"),
 ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from core.errors import ValidationFailed
-from core.workflow import Guard, Move, Transition, Workflow
+from core.workflow import Guard, Move, Option, Transition, Workflow
 from dispatch.services import load_moved
 from products.warranty import Cause, Reason
 from sla import clocks
@@ -155,8 +155,18 @@ TABLE = [
 ]
 
 
+# A guard reads the order's quotes and acceptances from ``loaded_quotes`` / ``loaded_acceptances``
+# when the order comes from ``selectors.work_order_detail`` (the pages show the guards' verdicts
+# without a query each), else from the database (the engine's check on a locked row).
+
+
 def _quote_approved_if_paid(order: WorkOrder, actor) -> bool:
-    return order.coverage != Coverage.PAID or order.quotes.filter(status=QuoteStatus.APPROVED).exists()
+    if order.coverage != Coverage.PAID:
+        return True
+    loaded = getattr(order, "loaded_quotes", None)
+    if loaded is not None:
+        return any(q.status == QuoteStatus.APPROVED for q in loaded)
+    return order.quotes.filter(status=QuoteStatus.APPROVED).exists()
 
 
 def _has_report(order: WorkOrder, actor) -> bool:
@@ -165,7 +175,8 @@ def _has_report(order: WorkOrder, actor) -> bool:
 
 def _signed(accepted: bool):
     def check(order: WorkOrder, actor) -> bool:
-        latest = order.acceptances.first()
+        loaded = getattr(order, "loaded_acceptances", None)
+        latest = (loaded[0] if loaded else None) if loaded is not None else order.acceptances.first()
         return latest is not None and latest.accepted == accepted
 
     return check
@@ -180,14 +191,31 @@ GUARDS = [
         "quote_approved_if_paid",
         _quote_approved_if_paid,
         gettext_lazy("A paid repair needs the customer's approval of the quote first."),
+        gettext_lazy("Waiting for the customer to approve the quote."),
     ),
-    Guard("has_report", _has_report, gettext_lazy("Write the repair report first.")),
-    Guard("has_signed_acceptance", _signed(True), gettext_lazy("The customer's signed acceptance is missing.")),
-    Guard("has_signed_refusal", _signed(False), gettext_lazy("The customer's signed refusal is missing.")),
+    Guard(
+        "has_report",
+        _has_report,
+        gettext_lazy("Write the repair report first."),
+        gettext_lazy("Waiting for the repair report."),
+    ),
+    Guard(
+        "has_signed_acceptance",
+        _signed(True),
+        gettext_lazy("The customer's signed acceptance is missing."),
+        gettext_lazy("Waiting for the customer's signed acceptance."),
+    ),
+    Guard(
+        "has_signed_refusal",
+        _signed(False),
+        gettext_lazy("The customer's signed refusal is missing."),
+        gettext_lazy("Waiting for the customer's signed refusal."),
+    ),
     Guard(
         "customer_cancels_early_only",
         _customer_cancels_early_only,
         gettext_lazy("The order can no longer be cancelled by the customer; contact us."),
+        gettext_lazy("Customers can cancel only before the order is assessed."),
     ),
 ]
 
@@ -281,3 +309,9 @@ def target_state(transition: Transition, order) -> str:
 def available(order, user) -> list[Transition]:
     """The transitions this user could try on this order now (guards are checked on submit)."""
     return WORK_ORDER.available(order, user)
+
+
+def available_with_reasons(order, user, *, skip=()) -> list[Option]:
+    """The transitions this user's role may take in the order's state, each allowed or disabled
+    with the reason its guard gives (``core.workflow.Workflow.available_with_reasons``)."""
+    return WORK_ORDER.available_with_reasons(order, user, skip=skip)

@@ -24,6 +24,7 @@ from demo.generator import generate
 from demo.lifecycle import VERSIONED
 from demo.people import DEMO_PASSWORD, demo_token
 from products.selectors import main_coverage
+from service.agenda import engineer_agenda
 from service.choices import Coverage, QuoteStatus, Status
 from service.models import Acceptance, Quote, RepairReport, WorkOrder, WorkOrderEvent
 from service.permissions import visible_to
@@ -125,8 +126,12 @@ def test_the_demo_customer_and_engineer_have_something_to_see(seeded):
     engineer = User.objects.get(username="engineer")
     assert Customer.objects.get(user=customer).units.count() >= 3
     assert len(set(visible_to(customer).values_list("status", flat=True))) >= 10
-    # and the engineer has assigned orders
+    # and the engineer has assigned orders: a day with a missed visit, visits today and
+    # tomorrow, and one to schedule (the today view's sections)
     assert visible_to(engineer).count() >= 5
+    sections = engineer_agenda(actor=engineer, now=NOW).sections
+    assert all(sections[s] for s in ("overdue", "today", "upcoming", "to_schedule")), sections
+    assert len(sections["today"]) >= 3
 
 
 def test_live_complaints_at_every_early_stage_written_through_the_services(seeded):

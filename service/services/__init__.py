@@ -10,6 +10,7 @@ from .transitions import (
     work_order_note,
     work_order_transition,
 )
+from .visits import work_order_check_in, work_order_check_out
 
 __all__ = [
     "UNCHANGED",
@@ -21,6 +22,8 @@ __all__ = [
     "report_save",
     "request_create",
     "work_order_assign",
+    "work_order_check_in",
+    "work_order_check_out",
     "work_order_get_for_update",
     "work_order_note",
     "work_order_transition",

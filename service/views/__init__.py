@@ -3,7 +3,7 @@
 from .actions import acceptance, assign, note, quote_create, quote_decide, replacement, report_save, transition
 from .contact import contact_reveal
 from .detail import detail, report_print
-from .engineer import engineer, engineer_order
+from .engineer import check_in, check_out, engineer, engineer_order
 from .finance import finance
 from .intake import customer_lookup, new_request
 from .queue import queue
@@ -11,6 +11,8 @@ from .queue import queue
 __all__ = [
     "acceptance",
     "assign",
+    "check_in",
+    "check_out",
     "contact_reveal",
     "customer_lookup",
     "detail",

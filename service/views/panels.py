@@ -15,13 +15,14 @@ from core.masking import mask_address, mask_email, mask_phone
 from products.selectors import terms_for, unit_coverage
 from products.warranty import Cause, Reason
 
+from ..agenda import map_links
 from ..choices import Coverage, EventType, Status
 from ..extensions import order_panels
 from ..forms import AcceptanceForm, NoteForm, PartFormSet, QuoteForm, QuoteLineFormSet, ReplacementForm, ReportForm
 from ..models import OrderDocument
 from ..permissions import may_reveal_contact, sees_own_contact, sees_unmasked_pii
 from ..presenters import log_pii_view, order_summary
-from ..workflow import available
+from ..workflow import available_with_reasons
 
 FINISHED = {Status.CLOSED, Status.CANCELLED}
 SIGNED_ACTIONS = {"accept", "refuse"}  # taken by signing the acceptance form, not by a bare button
@@ -78,8 +79,9 @@ def assess_components(order) -> list[tuple[str, str]]:
 
 
 def action_buttons(order, user) -> list:
-    """The transitions this user can try now, from the workflow table (signing is a form of its own)."""
-    return [t for t in available(order, user) if t.action not in SIGNED_ACTIONS]
+    """The transitions this user's role may take in the order's state, from the workflow table,
+    each allowed or disabled with its guard's reason (signing is a form of its own)."""
+    return available_with_reasons(order, user, skip=SIGNED_ACTIONS)
 
 
 def customer_panel(order, user) -> dict:
@@ -109,6 +111,7 @@ def contact_box(order, user, *, revealed: bool = False) -> dict:
             "phone": order.contact_phone,
             "email": order.customer.email,
             "address": order.address,
+            "map": map_links(order.address),
         }
     return {
         "order_id": order.pk,
