@@ -124,7 +124,7 @@ def test_my_orders_query_count_is_constant(field, people):
     with CaptureQueriesContext(connection) as deep:
         field.get(f"{LIST}?cursor={cursor}")
     # then the count is the same
-    assert len(few) == len(many) == len(deep) <= 8
+    assert len(few) == len(many) == len(deep) <= 9  # (one of them: the bell's unread count)
 
 
 def test_my_orders_pages_through_every_open_order_once(field, people):
