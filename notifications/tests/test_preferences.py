@@ -65,8 +65,8 @@ def test_each_recipient_gets_the_message_in_their_language_through_their_channel
     message = Message(
         [zh, en],
         _("Work order %(number)s: new deadline"),
-        [_("Reason: %(reason)s")],
-        values={"number": "WO1", "reason": "x"},
+        [_("Repair plan: %(plan)s")],
+        values={"number": "WO1", "plan": "x"},
     )
 
     # when
