@@ -26,8 +26,20 @@ PASSWORD = "pass-Word-123"
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
 TEXT = {
-    "en": {"ack": "received", "due": "Expected handling time", "pays": "Who pays", "inbox": "Notifications", "told": "Customer notified: acknowledgement (In-app, Email, SMS)"},
-    "zh-hans": {"ack": "已受理", "due": "预计处理时间", "pays": "费用承担", "inbox": "通知", "told": "已通知客户：受理（站内消息, 电子邮件, 短信）"},
+    "en": {
+        "ack": "received",
+        "due": "Expected handling time",
+        "pays": "Who pays",
+        "inbox": "Notifications",
+        "told": "Customer notified: acknowledgement (In-app, Email, SMS)",
+    },
+    "zh-hans": {
+        "ack": "已受理",
+        "due": "预计处理时间",
+        "pays": "费用承担",
+        "inbox": "通知",
+        "told": "已通知客户：受理（站内消息, 电子邮件, 短信）",
+    },
 }
 
 
