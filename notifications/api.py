@@ -47,8 +47,8 @@ class ReadAllOut(BaseModel):
 
 class ListParams(Schema):
     unread: bool = Field(default=False, description="Only the unread ones.")
-    cursor: Annotated[str, Field(max_length=CURSOR_MAX_LENGTH, json_schema_extra=cursor_json_schema())] | None = Field(
-        default=None, description="The previous page's `next_cursor`; 422 `bad_cursor` when it is not one."
+    cursor: Annotated[str, Field(max_length=CURSOR_MAX_LENGTH, json_schema_extra=cursor_json_schema())] = Field(
+        default="", description="The previous page's `next_cursor`; 422 `bad_cursor` when it is not one."
     )
     limit: int = Field(default=25, ge=1, le=100)
 
@@ -76,7 +76,7 @@ def list_notifications(request, params: Query[ListParams]):
     """The caller's in-app notifications, newest first (keyset pages)."""
     _allowed(request)
     rows, next_cursor = selectors.inbox_page(
-        request.user, cursor=params.cursor, size=params.limit, unread=params.unread
+        request.user, cursor=params.cursor or None, size=params.limit, unread=params.unread
     )
     return {"items": [_out(n) for n in rows], "next_cursor": next_cursor}
 

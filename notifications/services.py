@@ -65,13 +65,14 @@ def order_link(order_id: int | None, user) -> str:
 
 
 def notify(*, users: Iterable, subject: str, body: str, order=None) -> list[Notification]:
-    """Notify ``users`` through every active channel; sending happens after commit."""
+    """Notify ``users`` through the active channels each chose; sending happens after commit."""
     return notify_many([Message(list(users), subject, body, order.pk if order is not None else None)])
 
 
 def notify_many(messages: Iterable[Message], *, now: dt.datetime | None = None) -> list[Notification]:
-    """Many messages in one insert (used by the SLA scan). Inactive users are skipped.
-    ``now``: when they are written (default: now)."""
+    """Many messages in one insert (used by the SLA scan). Inactive users are skipped; each
+    user gets the message in their language through the per-user channels they chose and can
+    be reached by (``preferences``, one query for all). ``now``: when they are written (default: now)."""
     now = now or timezone.now()
     active = channels.active()
     messages = list(messages)

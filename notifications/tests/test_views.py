@@ -165,3 +165,18 @@ def test_switching_the_language_remembers_it_for_messages(customer_client):
 def test_switching_the_language_anonymously_stores_nothing(client):
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert not Preference.objects.exists()
+
+
+def test_show_more_answers_the_next_rows_and_the_pager_for_htmx(agent_client):
+    # given more notifications than a page
+    for i in range(30):
+        notify(users=[agent_client.user], subject=f"n{i:02d}", body="b")
+    first = agent_client.get("/inbox/", **EN)
+    cursor = first.context["next_cursor"]
+
+    # when the pager asks for more
+    more = agent_client.get(f"/inbox/?cursor={cursor}", HTTP_HX_REQUEST="true", **EN).content.decode()
+
+    # then only the rows and the pager come back, older than the first page
+    assert "<html" not in more and 'id="pager"' in more
+    assert "n00" in more and "n29" not in more
