@@ -28,6 +28,7 @@ CAPABILITIES: dict[str, set[str]] = {
     "audit.view": {Role.ADMIN, Role.MANAGER},
     "customer.pii_rights": {Role.ADMIN, Role.MANAGER},  # PIPL export / erasure (customers/pipl.py)
     "complaint.view_all": BACK_OFFICE | {Role.QUALITY, Role.ANALYST},
+    "notifications.inbox": STAFF | {Role.CUSTOMER},  # one's own inbox and preferences (notifications/)
     "dashboard.view": {Role.SUPERVISOR, Role.MANAGER, Role.ADMIN, Role.ANALYST},  # analytics/dashboard.py
     # work lists (accounts/navigation.py: the menu and each role's home page)
     "portal.use": {Role.CUSTOMER},  # the customer's own pages; not granted by superuser status

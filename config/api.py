@@ -3,6 +3,7 @@ from ninja.security import django_auth
 from accounts.api import TokenAuth
 from analytics.api import router as analytics_router
 from core.api import build_api
+from notifications.api import router as notifications_router
 from products.api import router as units_router
 from service.api import router as orders_router
 from service.api_replacement import router as replacement_router
@@ -18,3 +19,4 @@ api.add_router("", units_router)
 api.add_router("", entitlements_router)
 api.add_router("", sla_router)
 api.add_router("", analytics_router)
+api.add_router("", notifications_router)

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from accounts import views as account_views
 from core import views as core_views
+from notifications import views as notification_views
 from service import files as service_files
 
 from . import views
@@ -13,7 +14,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("accounts.urls")),  # login (axes lockout, two-factor), 2FA enrolment
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", notification_views.set_language, name="set_language"),  # remembers the choice
     path("i18n/", include("django.conf.urls.i18n")),
+    path("inbox/", include("notifications.urls")),
     path("files/<int:document_id>/", service_files.document, name="document"),
     path("audit/", account_views.audit_log, name="audit"),
     path("audit/export.csv", account_views.audit_export, name="audit_export"),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Notification
+from .models import Notification, Preference
 
 
 @admin.register(Notification)
@@ -13,6 +13,23 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ("recipient",)
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Preference)
+class PreferenceAdmin(admin.ModelAdmin):
+    """Read-only: people set their own on the preferences page (``preferences.preference_set``)."""
+
+    list_display = ("user", "language", "channels", "updated_at")
+    list_filter = ("language",)
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
+    readonly_fields = [f.name for f in Preference._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -1,7 +1,8 @@
 """Pluggable delivery channels.
 
-``settings.NOTIFY_CHANNELS`` lists the active channels (default ``["inapp", "email"]``).
-Per-user channels (in-app, email) get one row per recipient; group-bot channels (WeCom,
+``settings.NOTIFY_CHANNELS`` lists the active channels (default ``["inapp", "email", "sms"]``).
+Per-user channels (in-app, email, SMS) get one row per recipient who chose the channel
+(``notifications.preferences``; in-app always) and can be reached by it; group-bot channels (WeCom,
 DingTalk, Feishu) get one row per message, posted to the webhook URL configured in
 ``settings.NOTIFY_WEBHOOKS[name]["url"]`` (optionally signed with ``"secret"``), and only
 for messages addressed to staff: customers never appear in a staff chat group.
@@ -19,9 +20,10 @@ import urllib.request
 from django.conf import settings
 from django.core.mail import send_mail
 
+from . import sms
 from .models import ChannelName, Notification
 
-DEFAULT_CHANNELS = ("inapp", "email")
+DEFAULT_CHANNELS = ("inapp", "email", "sms")
 
 
 class DeliveryError(Exception):
@@ -59,6 +61,18 @@ class Email(Channel):
 
     def send(self, n: Notification) -> None:
         send_mail(n.subject, _text(n), settings.DEFAULT_FROM_EMAIL, [n.recipient.email], fail_silently=False)
+
+
+class Sms(Channel):
+    """A text message through the configured provider (``notifications.sms``)."""
+
+    name = ChannelName.SMS
+
+    def reaches(self, user) -> bool:
+        return bool(user.phone)
+
+    def send(self, n: Notification) -> None:
+        sms.provider().send(n.recipient.phone, _text(n))
 
 
 class Webhook(Channel):
@@ -140,7 +154,7 @@ class Feishu(Webhook):
             raise DeliveryError(f"feishu: {code} {answer.get('msg', answer.get('StatusMessage', ''))}".strip())
 
 
-REGISTRY: dict[str, Channel] = {c.name: c for c in (InApp(), Email(), WeCom(), DingTalk(), Feishu())}
+REGISTRY: dict[str, Channel] = {c.name: c for c in (InApp(), Email(), Sms(), WeCom(), DingTalk(), Feishu())}
 
 
 def active() -> list[Channel]:

@@ -8,23 +8,41 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 
 from . import channels
 from .models import ChannelName, Notification
+from .preferences import channels_of, language_of, preferences_of
 
 MAX_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
 class Message:
+    """One message to ``users``. ``subject`` and ``body`` are plain text, or translatable
+    templates (``gettext_lazy``, a body may be a sequence of them, one line each) filled with
+    ``values`` (plain or translatable values): each recipient reads it in their own language
+    (``notifications.preferences``). ``kind`` names the sender's kind of message."""
+
     users: Sequence
-    subject: str
-    body: str
+    subject: object
+    body: object
     order_id: int | None = None
+    kind: str = ""
+    values: dict | None = None
+
+
+def render(m: Message, language: str) -> tuple[str, str]:
+    """The message's subject and body in ``language``."""
+    with translation.override(language):
+        values = {k: str(v) for k, v in (m.values or {}).items()}
+        parts = m.body if isinstance(m.body, (list, tuple)) else [m.body]
+        lines = [str(p) % values if m.values is not None else str(p) for p in parts]
+        subject = str(m.subject) % values if m.values is not None else str(m.subject)
+    return subject[:200], "\n".join(line for line in lines if line)[:5000]
 
 
 def order_link(order_id: int | None, user) -> str:
@@ -47,15 +65,18 @@ def order_link(order_id: int | None, user) -> str:
 
 
 def notify(*, users: Iterable, subject: str, body: str, order=None) -> list[Notification]:
-    """Notify ``users`` through every active channel; sending happens after commit."""
+    """Notify ``users`` through the active channels each chose; sending happens after commit."""
     return notify_many([Message(list(users), subject, body, order.pk if order is not None else None)])
 
 
 def notify_many(messages: Iterable[Message], *, now: dt.datetime | None = None) -> list[Notification]:
-    """Many messages in one insert (used by the SLA scan). Inactive users are skipped.
-    ``now``: when they are written (default: now)."""
+    """Many messages in one insert (used by the SLA scan). Inactive users are skipped; each
+    user gets the message in their language through the per-user channels they chose and can
+    be reached by (``preferences``, one query for all). ``now``: when they are written (default: now)."""
     now = now or timezone.now()
     active = channels.active()
+    messages = list(messages)
+    prefs = preferences_of({u.pk: u for m in messages for u in m.users if u is not None}.values())
     rows: list[Notification] = []
     for m in messages:
         seen, users = set(), []
@@ -65,7 +86,14 @@ def notify_many(messages: Iterable[Message], *, now: dt.datetime | None = None) 
                 users.append(u)
         if not users:
             continue
-        base = {"subject": m.subject[:200], "body": m.body[:5000], "order_id": m.order_id, "created_at": now}
+        texts: dict[str, tuple[str, str]] = {}  # by language
+
+        def text(language: str, m=m, texts=texts) -> dict:
+            if language not in texts:
+                texts[language] = render(m, language)
+            subject, body = texts[language]
+            return {"subject": subject, "body": body, "order_id": m.order_id, "kind": m.kind, "created_at": now}
+
         for ch in active:
             if ch.per_user:
                 rows += [
@@ -74,13 +102,20 @@ def notify_many(messages: Iterable[Message], *, now: dt.datetime | None = None) 
                         channel=ch.name,
                         link=order_link(m.order_id, u),
                         sent_at=now if ch.name == ChannelName.INAPP else None,
-                        **base,
+                        **text(language_of(u, prefs.get(u.pk))),
                     )
                     for u in users
-                    if ch.reaches(u)
+                    if ch.name in channels_of(u, prefs.get(u.pk)) and ch.reaches(u)
                 ]
             elif any(not u.is_customer for u in users):
-                rows.append(Notification(recipient=None, channel=ch.name, link=order_link(m.order_id, None), **base))
+                rows.append(
+                    Notification(
+                        recipient=None,
+                        channel=ch.name,
+                        link=order_link(m.order_id, None),
+                        **text(settings.LANGUAGE_CODE),
+                    )
+                )
     if not rows:
         return rows
     Notification.objects.bulk_create(rows)
@@ -134,11 +169,17 @@ def inbox(actor):
     return Notification.objects.filter(recipient=actor, channel=ChannelName.INAPP).order_by("-id")
 
 
-def notification_mark_read(*, actor, notification_id: int) -> Notification:
+def notification_mark_read(*, actor, notification_id: int, now: dt.datetime | None = None) -> Notification:
+    """Mark one of the actor's own in-app notifications read (someone else's reads as not found)."""
     n = inbox(actor).filter(pk=notification_id).first()
     if n is None:
         raise NotFound(_("Notification not found."))
     if n.read_at is None:
-        n.read_at = timezone.now()
+        n.read_at = now or timezone.now()
         Notification.objects.filter(pk=n.pk, read_at__isnull=True).update(read_at=n.read_at)
     return n
+
+
+def notifications_mark_all_read(*, actor, now: dt.datetime | None = None) -> int:
+    """Mark every unread in-app notification of the actor read; returns how many were."""
+    return inbox(actor).filter(read_at__isnull=True).update(read_at=now or timezone.now())

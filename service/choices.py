@@ -104,6 +104,17 @@ class EventType(EventTypes):
     SHIPMENT_RECEIVED = "shipment_received", _("Shipment received")
     CHECK_IN = "check_in", _("Checked in on site")
     CHECK_OUT = "check_out", _("Checked out")
+    CUSTOMER_NOTIFIED = "customer_notified", _("Customer notified")
     SLA_EXTENDED = ClockEvent.EXTENDED.value, ClockEvent.EXTENDED.label
     SLA_AT_RISK = ClockEvent.AT_RISK.value, ClockEvent.AT_RISK.label
     SLA_BREACHED = ClockEvent.BREACHED.value, ClockEvent.BREACHED.label
+
+
+class MessageKind(models.TextChoices):
+    """The messages the customer receives about their order (service/customer_messages.py)."""
+
+    ACKNOWLEDGEMENT = "acknowledgement", _("acknowledgement")
+    APPOINTMENT = "appointment", _("appointment")
+    QUOTE = "quote", _("quote")
+    RESOLUTION = "resolution", _("resolution")
+    CLOSURE = "closure", _("closure")

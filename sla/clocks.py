@@ -426,9 +426,10 @@ def extend(
                 [
                     Message(
                         [customer_user],
-                        str(text.extended_subject) % values,
-                        str(text.extended_body) % values,
+                        text.extended_subject,  # in the customer's language (notifications.preferences)
+                        text.extended_body,
                         case.link_of(subject),
+                        values=values,
                     )
                 ]
             )

@@ -18,10 +18,9 @@ case has no team, or the team has nobody in that role, all active users in that 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
@@ -162,32 +161,32 @@ def _record(case: CaseType, step: Step, ids: list[int], staff: "_Staff", now: dt
     )
     assignee_ids = {h.assignee_id for h in hits if h.assignee_id}
     assignees = {u.pk: u for u in User.objects.filter(pk__in=assignee_ids)} if assignee_ids else {}
-    with translation.override(settings.LANGUAGE_CODE):
-        texts = case.texts
-        if step.level == 2:
-            subject, body = str(texts.breached_subject), str(texts.breached_body)
-        else:
-            subject, body = str(texts.at_risk_subject), str(texts.at_risk_body)
-        labels = {code: _clock_label(code) for code in {h.clock for h in hits}}
-        messages = []
-        for h in hits:
-            values = {
-                "number": case.number(h.subject_id),
-                "clock": labels[h.clock],
-                "due": timezone.localtime(h.due_at).strftime("%Y-%m-%d %H:%M"),
-            }
-            assignee = assignees.get(h.assignee_id)
-            users = staff.for_team(h.department_id, LEVEL_ROLES[step.level]) + ([assignee] if assignee else [])
-            messages.append(Message(users, subject % values, body % values, h.link_id))
-        notify_many(messages, now=now)
+    texts = case.texts  # rendered in each recipient's language (notifications.preferences)
+    if step.level == 2:
+        subject, body = texts.breached_subject, texts.breached_body
+    else:
+        subject, body = texts.at_risk_subject, texts.at_risk_body
+    labels = {code: _clock_label(code) for code in {h.clock for h in hits}}
+    messages = []
+    for h in hits:
+        values = {
+            "number": case.number(h.subject_id),
+            "clock": labels[h.clock],
+            "due": timezone.localtime(h.due_at).strftime("%Y-%m-%d %H:%M"),
+        }
+        assignee = assignees.get(h.assignee_id)
+        users = staff.for_team(h.department_id, LEVEL_ROLES[step.level]) + ([assignee] if assignee else [])
+        messages.append(Message(users, subject, body, h.link_id, values=values))
+    notify_many(messages, now=now)
     if step.level == 2:
         for h in hits:  # delivered after the batch commits (and only if someone subscribes)
             events.publish(ClockBreached(case=case.code, subject_id=h.subject_id, clock=h.clock, due_at=h.due_at))
 
 
-def _clock_label(code: str) -> str:
+def _clock_label(code: str):
+    """The clock's name, translated when the message is rendered."""
     try:
-        return str(ClockName(code).label)
+        return ClockName(code).label
     except ValueError:
         return code
 

@@ -185,8 +185,9 @@ def test_the_endpoint_returns_every_figure(orders, api_as):
 
 # --- what it costs --------------------------------------------------------------------------
 
-# session, user; the filter choices (regions, product lines, teams); the six of the figures
-PAGE_QUERIES = 11
+# session, user; the filter choices (regions, product lines, teams); the six of the figures;
+# the bell's unread count (notifications.context)
+PAGE_QUERIES = 12
 
 
 def test_the_page_costs_a_fixed_number_of_queries(orders, client):

@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context.navigation",
+                "notifications.context.unread",
             ],
         },
     },
@@ -302,9 +303,13 @@ else:
     }
 TASKS = {"default": {"BACKEND": "core.taskqueue.HueyBackend"}}
 
-# Notifications (notifications/channels.py): per-user channels "inapp", "email"; group bots
-# "wecom", "dingtalk", "feishu" (used only when their webhook URL is set).
-NOTIFY_CHANNELS = [c for c in os.environ.get("NOTIFY_CHANNELS", "inapp,email").split(",") if c]
+# Notifications (notifications/channels.py, docs/notifications.md): per-user channels "inapp",
+# "email", "sms"; group bots "wecom", "dingtalk", "feishu" (used only when their webhook URL is set).
+NOTIFY_CHANNELS = [c for c in os.environ.get("NOTIFY_CHANNELS", "inapp,email,sms").split(",") if c]
+# The channels besides in-app of a person who has not chosen (notifications.preferences).
+NOTIFY_DEFAULT_CHANNELS = {"customer": ["email", "sms"], "staff": ["email"]}
+# The SMS provider (notifications/sms.py): the default writes the message to the log only.
+NOTIFY_SMS_PROVIDER = os.environ.get("NOTIFY_SMS_PROVIDER", "notifications.sms.LogProvider")
 NOTIFY_WEBHOOKS = {
     name: {
         "url": os.environ.get(f"NOTIFY_{name.upper()}_URL", ""),

@@ -23,6 +23,8 @@ from customers.models import Contact, Customer
 from demo.generator import generate
 from demo.lifecycle import VERSIONED
 from demo.people import DEMO_PASSWORD, demo_token
+from notifications.models import Notification
+from notifications.selectors import unread_count
 from products.selectors import main_coverage
 from service.agenda import engineer_agenda
 from service.choices import Coverage, QuoteStatus, Status
@@ -274,3 +276,22 @@ def test_the_command_writes_through_the_services_by_default(db):
     # when the command loads a small demo without --bulk, then it refuses, saying why
     with pytest.raises(RuntimeError, match="outside a transaction"):
         call_command("seed_demo", orders=5, stdout=io.StringIO())
+
+
+def test_demo_logins_find_their_inbox_filled(seeded):
+    # given the demo written through the services, then the demo customers were told about
+    # their orders (every kind of message) and the staff have escalations in their inbox
+    customers = User.objects.filter(username__in=("customer", "customer2", "customer3"))
+    told = Notification.objects.filter(recipient__in=customers, channel="inapp")
+    assert set(told.values_list("kind", flat=True)) == {
+        "acknowledgement",
+        "appointment",
+        "quote",
+        "resolution",
+        "closure",
+    }
+    assert all(unread_count(u) > 0 for u in customers)
+    assert unread_count(User.objects.get(username="manager")) > 0
+    # each customer message is on its order's timeline, at the same moment
+    events = WorkOrderEvent.objects.filter(action="customer_notified")
+    assert set(events.values_list("order_id", "at")) == set(told.values_list("order_id", "created_at"))

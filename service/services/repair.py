@@ -16,7 +16,8 @@ from core import audit
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.uploads import IMAGE_KINDS, checked_bytes, store_document
 
-from ..choices import Coverage, EventType, LineKind, QuoteStatus, Status
+from ..choices import Coverage, EventType, LineKind, MessageKind, QuoteStatus, Status
+from ..customer_messages import customer_notify
 from ..models import (
     Acceptance,
     OrderDocument,
@@ -107,6 +108,7 @@ def quote_create(
             at=now,
         )
         audit.record(actor=actor, action="create", obj=quote, at=now)
+        customer_notify(order, MessageKind.QUOTE, actor=actor, at=now, quote=quote)
     return quote
 
 

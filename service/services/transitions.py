@@ -18,7 +18,8 @@ from core import audit, dates, workflow
 from core.errors import Conflict, Forbidden, ValidationFailed
 from dispatch.services import load_moved
 
-from ..choices import OPEN_STATUSES, EventType, Status
+from ..choices import OPEN_STATUSES, EventType, MessageKind, Status
+from ..customer_messages import ON_ACTION, customer_notify
 from ..models import WorkOrder, WorkOrderEvent
 from ..permissions import order_for_update
 from ..workflow import WORK_ORDER
@@ -45,17 +46,23 @@ def work_order_transition(
     now: dt.datetime | None = None,
 ) -> WorkOrder:
     """Take ``action`` on the order through the shared engine (``core.workflow.transition``):
-    lock, check table/role/guards, move, clocks, event row, audit, domain event."""
-    return workflow.transition(
-        WORK_ORDER,
-        subject_id=order_id,
-        action=action,
-        actor=actor,
-        note=note,
-        data=data,
-        expected_version=expected_version,
-        now=now,
-    )
+    lock, check table/role/guards, move, clocks, event row, audit, domain event; then, in the
+    same transaction, the customer's message of the move if it has one (``customer_messages``)."""
+    with transaction.atomic():
+        order = workflow.transition(
+            WORK_ORDER,
+            subject_id=order_id,
+            action=action,
+            actor=actor,
+            note=note,
+            data=data,
+            expected_version=expected_version,
+            now=now,
+        )
+        kind = ON_ACTION.get(action)
+        if kind is not None:
+            customer_notify(order, kind, actor=actor, at=order.updated_at)
+    return order
 
 
 class Unchanged(enum.Enum):
@@ -122,6 +129,8 @@ def work_order_assign(
             at=now,
         )
         audit.record(actor=actor, action="assign", obj=order, before=before, at=now)
+        if order.status == Status.SCHEDULED and before["appointment_at"] != audit.snapshot(order)["appointment_at"]:
+            customer_notify(order, MessageKind.APPOINTMENT, actor=actor, at=now)  # a new time
     return order
 
 

@@ -13,8 +13,10 @@ from django.utils import timezone
 from complaints.models import Complaint
 from core.models import AuditLog, Document
 from core.pagination import encode_cursor
+from notifications.models import Notification
 from service import services
 from service.choices import Status
+from service.customer_messages import ON_ACTION
 from service.models import Acceptance, Quote, WorkOrder, WorkOrderEvent
 from service.tests.flow import order_in, png_bytes, signature_url
 from tests.factories import CustomerFactory, UnitFactory, UserFactory, WorkOrderFactory
@@ -513,6 +515,7 @@ def test_detail_shows_the_timeline_and_the_allowed_actions(people, api_as):
     assert [(e["action"], e["from_status"], e["to_status"]) for e in body["events"]] == [
         ("create", "", "new"),
         ("acknowledge", "new", "acknowledged"),
+        ("customer_notified", "acknowledged", "acknowledged"),  # the customer's acknowledgement message
     ]
     assert set(body["allowed_actions"]) == {"assess", "wait_customer", "cancel"}
     assert body["fault_description"] == "The unit does not start."
@@ -542,7 +545,7 @@ def test_detail_shows_the_timeline_and_the_allowed_actions(people, api_as):
 def test_transition_responses(people, api_as, who, state, action, status):
     # given
     order = _order(people, state)
-    before = (order.status, order.version, order.events.count())
+    before = (order.status, order.version, order.events.count(), _told(order))
 
     # when
     response = api_as(people[who]).post(f"/work-orders/{order.pk}/transitions", {"action": action, "note": "n"})
@@ -551,10 +554,15 @@ def test_transition_responses(people, api_as, who, state, action, status):
     assert response.status_code == status, response.json()
     order.refresh_from_db()
     if status == 200:
-        assert order.events.count() == before[2] + 1
+        told = 1 if action in ON_ACTION else 0  # the customer's message of the move
+        assert order.events.count() == before[2] + 1 + told
     else:
         assert set(response.json()) == {"code", "message", "fields"}
-        assert (order.status, order.version, order.events.count()) == before
+        assert (order.status, order.version, order.events.count(), _told(order)) == before  # and nothing sent
+
+
+def _told(order) -> int:
+    return Notification.objects.filter(order_id=order.pk).count()
 
 
 def test_missing_order_is_404(people, api_as):
@@ -630,7 +638,7 @@ def test_quote_for_a_paid_repair(people, api_as):
     body = response.json()
     assert (body["status"], body["currency"], Decimal(body["total"])) == ("pending", "CNY", Decimal("180.00"))
     assert [Decimal(ln["amount"]) for ln in body["lines"]] == [Decimal("180.00")]
-    assert order.events.last().action == "quote"
+    assert [e.action for e in order.events.order_by("id")][-2:] == ["quote", "customer_notified"]
 
 
 def test_quote_amounts_are_rounded_to_cents(people, api_as):

@@ -58,7 +58,13 @@ def test_a_paid_repair_driven_with_past_times_carries_them_on_every_row(
     order = WorkOrder.objects.get(pk=order.pk)
     assert (order.created_at, order.updated_at) == (at(0), at(33))
     events = list(WorkOrderEvent.objects.filter(order=order).order_by("id").values_list("action", "at"))
-    assert [t for _a, t in events] == [at(h) for h in (0, 1, 2, 3, 4, 5, 6, 30, 31, 32, 33)]
+    assert [t for a, t in events if a != "customer_notified"] == [at(h) for h in (0, 1, 2, 3, 4, 5, 6, 30, 31, 32, 33)]
+    # the customer's messages (acknowledgement, quote, appointment, resolution) carry their step's time
+    told = [t for a, t in events if a == "customer_notified"]
+    assert told == [at(h) for h in (1, 3, 6, 32)]
+    assert set(Notification.objects.filter(order_id=order.pk, kind__gt="").values_list("created_at", flat=True)) == set(
+        told
+    )
     assert set(
         AuditLog.objects.filter(object_type="service.workorder", object_id=str(order.pk)).values_list("at", flat=True)
     ) == {at(h) for h in (0, 1, 2, 5, 6, 30, 32, 33)}

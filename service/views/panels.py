@@ -17,6 +17,7 @@ from products.warranty import Cause, Reason
 
 from ..agenda import map_links
 from ..choices import Coverage, EventType, Status
+from ..customer_messages import notified_label
 from ..extensions import order_panels
 from ..forms import AcceptanceForm, NoteForm, PartFormSet, QuoteForm, QuoteLineFormSet, ReplacementForm, ReportForm
 from ..models import OrderDocument
@@ -43,7 +44,9 @@ def timeline(events) -> list[dict]:
             {
                 "at": e.at,
                 "actor": e.actor.display_name() if e.actor_id else _("System"),
-                "action": EventType.label_of(e.action),
+                "action": notified_label(payload)
+                if e.action == EventType.CUSTOMER_NOTIFIED
+                else EventType.label_of(e.action),
                 "from": label_of(Status, e.from_status) if e.from_status != e.to_status else "",
                 "to": label_of(Status, e.to_status) if e.from_status != e.to_status else "",
                 "note": e.note,

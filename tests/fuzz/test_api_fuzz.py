@@ -39,6 +39,7 @@ from schemathesis.generation.meta import TestPhase
 from accounts.choices import Role
 from accounts.models import ApiToken
 from config.api import api
+from notifications.models import Notification
 from service import services
 from service.choices import Mode, Status
 from service.models import Quote, Shipment, WorkOrderClock
@@ -255,6 +256,15 @@ def _templates(*, orders, quotes, shipment, units, customer, engineer, departmen
             for order_id, clock in clocks
         ],
         f"GET {v1}/analytics/kpis": [{"query": {"month": ""}}],
+        f"GET {v1}/notifications": [{"query": {"cursor": DROP}}, {"query": {"unread": True, "cursor": DROP}}],
+        f"GET {v1}/notifications/unread-count": [{}],
+        f"POST {v1}/notifications/read-all": [{}],
+        f"POST {v1}/notifications/{{notification_id}}/read": [
+            {"path": {"notification_id": pk}}
+            for pk in Notification.objects.filter(recipient=customer.user, channel="inapp").values_list(
+                "pk", flat=True
+            )[:2]
+        ],
         f"GET {v1}/analytics/dashboard": [
             {
                 "query": {
