@@ -341,11 +341,11 @@ class OrderDrafter:
                 chosen = (pool[below(len(pool))],)
             d.parts = [
                 (number, name, _decimal(price), f"{number}-{bits(32):08X}", f"{number}-{bits(32):08X}")
-                for number, name, price in chosen
+                for number, name, _name_en, price in chosen
             ]
         if quoted:
             hours = HOURS[below(8)]
-            items = [(LABOUR, "人工 Labour", hours, LABOUR_RATES[below(3)])]
+            items = [(LABOUR, "人工", hours, LABOUR_RATES[below(3)])]
             items += [(MATERIAL, name, ONE, price) for _n, name, price, _o, _s in d.parts]
             if d.mode == ONSITE:
                 items.append((TRAVEL_KIND, "上门交通 Travel", ONE, TRAVEL[below(4)]))
