@@ -423,49 +423,37 @@ GENERIC_REQUESTS = {
     "follow_up": ("维修后回访。", "Follow-up visit after the repair."),
 }
 
-# Repair report texts: (cause, process) pairs.
+# Texts the staff write (in Chinese, as they work): repair reports (cause, process), notes on a
+# cancellation or a reopening, the carriers they book.
 REPORTS = (
-    (
-        "主控板电容鼓包。 Bulging capacitor on the control board.",
-        "更换主控板并测试运行2小时。 Replaced the board, tested for 2 hours.",
-    ),
-    ("连接线松动。 Loose connector.", "重新插接并固定线束，功能恢复。 Reseated and fixed the harness; works again."),
-    (
-        "固件版本过旧导致兼容问题。 Outdated firmware.",
-        "升级固件至最新版本并恢复出厂设置。 Updated the firmware and reset to factory settings.",
-    ),
-    ("部件老化磨损。 Worn part.", "更换磨损部件，清洁保养。 Replaced the worn part, cleaned and serviced the unit."),
-    (
-        "用户安装位置不当。 Unsuitable installation position.",
-        "重新安装并向用户讲解使用注意事项。 Reinstalled and explained correct use to the customer.",
-    ),
-    ("传感器脏污。 Dirty sensor.", "清洁传感器并校准。 Cleaned and calibrated the sensor."),
+    ("主控板电容鼓包。", "更换主控板并测试运行2小时。"),
+    ("连接线松动。", "重新插接并固定线束，功能恢复。"),
+    ("固件版本过旧导致兼容问题。", "升级固件至最新版本并恢复出厂设置。"),
+    ("部件老化磨损。", "更换磨损部件，清洁保养。"),
+    ("用户安装位置不当。", "重新安装并向用户讲解使用注意事项。"),
+    ("传感器脏污。", "清洁传感器并校准。"),
 )
+CANCEL_NOTES = ("客户自行解决。", "客户不接受报价。", "重复提交的申请。", "客户联系不上。")
+REOPEN_NOTES = ("故障复发。", "客户反馈问题未解决。")
+CARRIERS = ("顺丰速运", "京东物流", "中通快递", "EMS")
+# Texts the customers write, in their language: (Chinese, English).
 REFUSALS = (
-    "故障仍然存在。 The fault is still there.",
-    "工程师迟到两小时。 The engineer came two hours late.",
-    "更换的配件与原配件颜色不一致。 The replacement part does not match the colour.",
-    "维修后有新的划痕。 There are new scratches after the repair.",
+    ("故障仍然存在。", "The fault is still there."),
+    ("工程师迟到两小时。", "The engineer came two hours late."),
+    ("更换的配件与原配件颜色不一致。", "The replacement part does not match the colour."),
+    ("维修后有新的划痕。", "There are new scratches after the repair."),
 )
 COMPLAINTS = (
-    "客服电话长时间无人接听。 Nobody answered the hotline for a long time.",
-    "维修费用与报价不一致。 The repair cost differs from the quote.",
-    "说明书上的安装步骤有误。 The installation steps in the manual are wrong.",
-    "同一故障第三次维修。 Third repair for the same fault.",
+    ("客服电话长时间无人接听。", "Nobody answered the hotline for a long time."),
+    ("维修费用与报价不一致。", "The repair cost differs from the quote."),
+    ("说明书上的安装步骤有误。", "The installation steps in the manual are wrong."),
+    ("同一故障第三次维修。", "Third repair for the same fault."),
 )
-CANCEL_NOTES = (
-    "客户自行解决。 The customer solved it themselves.",
-    "客户不接受报价。 The customer did not accept the quote.",
-    "重复提交的申请。 Duplicate request.",
-    "客户联系不上。 The customer cannot be reached.",
-)
-REOPEN_NOTES = ("故障复发。 The fault came back.", "客户反馈问题未解决。 The customer says the problem is not solved.")
-CARRIERS = ("顺丰速运 SF Express", "京东物流 JD Logistics", "中通快递 ZTO", "EMS")
 PREFERRED_TIMES = (
-    "",
-    "",
-    "工作日上午 Weekday mornings",
-    "工作日晚上 Weekday evenings",
-    "周末 Weekends",
-    "尽快 As soon as possible",
+    ("", ""),
+    ("", ""),
+    ("工作日上午", "Weekday mornings"),
+    ("工作日晚上", "Weekday evenings"),
+    ("周末", "Weekends"),
+    ("尽快", "As soon as possible"),
 )
