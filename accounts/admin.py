@@ -19,8 +19,10 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "kind", "scope_orders")
+    list_display = ("code", "name", "name_en", "kind", "scope_orders")
     list_filter = ("kind", "scope_orders")
+    search_fields = ("code", "name", "name_en")
+    fields = ("code", "name", "name_en", "kind", "scope_orders")
 
 
 @admin.register(ApiToken)

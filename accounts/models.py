@@ -5,12 +5,13 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import BilingualName
+
 from .choices import DepartmentKind, Role
 
 
-class Department(models.Model):
+class Department(BilingualName):
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=30, choices=DepartmentKind.choices)
     scope_orders = models.BooleanField(
         _("members see only this team's work orders"),
@@ -26,9 +27,6 @@ class Department(models.Model):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class User(AbstractUser):

@@ -143,8 +143,10 @@ class OrderRow(Schema):
     status_label: str
     priority: str
     due_at: dt.datetime | None
-    department: str
-    product_model: str
+    department: str = Field(description="The team's name in Chinese.")
+    department_en: str = Field(description="The team's name in English (the Chinese when no English one is given).")
+    product_model: str = Field(description="The product model's name in Chinese.")
+    product_model_en: str = Field(description="Its name in English (the Chinese when no English one is given).")
 
 
 class DashboardOut(Schema):

@@ -382,7 +382,9 @@ def _row(order: WorkOrder) -> dict:
         "priority": order.priority,
         "due_at": order.due_at,
         "department": order.department.name if order.department else "",
+        "department_en": order.department.label_in("en") if order.department else "",
         "product_model": order.product_model.name if order.product_model else "",
+        "product_model_en": order.product_model.label_in("en") if order.product_model else "",
     }
 
 

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from customers.regions import region_label
+
 from .dashboard import MAX_DAYS
 
 ANY = [("", _("Any"))]
@@ -23,7 +25,7 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, data=None, *, regions, product_lines, departments):
         super().__init__(data)
-        self.fields["region"].choices = ANY + [(r, r) for r in regions]
+        self.fields["region"].choices = ANY + [(r, region_label(r)) for r in regions]
         self.fields["product_line"].choices = ANY + list(product_lines)
         self.fields["department"].choices = ANY + list(departments)
 

@@ -25,8 +25,8 @@ def dashboard(request):
     form = DashboardFilterForm(
         request.GET or None,
         regions=Customer.objects.exclude(region="").order_by("region").values_list("region", flat=True).distinct(),
-        product_lines=ProductLine.objects.order_by("name").values_list("pk", "name"),
-        departments=Department.objects.order_by("name").values_list("pk", "name"),
+        product_lines=[(x.pk, x.label) for x in ProductLine.objects.order_by("name")],
+        departments=[(x.pk, x.label) for x in Department.objects.order_by("name")],
     )
     status = 400 if form.is_bound and not form.is_valid() else 200
     try:

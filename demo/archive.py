@@ -73,18 +73,20 @@ def ensure_catalogue(world: World) -> int:
     """Component classes, product lines, models and warranty terms; returns rows written."""
     rows = 0
     classes = {c.code: c for c in ComponentClass.objects.all()}
-    for code, name, kind in catalogue.EXTRA_COMPONENT_CLASSES:
+    for code, name, name_en, kind in catalogue.EXTRA_COMPONENT_CLASSES:
         if code not in classes:
-            classes[code] = ComponentClass.objects.create(code=code, name=name, kind=kind)
+            classes[code] = ComponentClass.objects.create(code=code, name=name, name_en=name_en, kind=kind)
             rows += 1
     world.main_class_id = classes["main"].pk
-    for line_code, (name, industrial, colours, dealers, mail_in, models) in catalogue.PRODUCT_LINES.items():
+    for line_code, ((name, name_en), industrial, colours, dealers, mail_in, models) in catalogue.PRODUCT_LINES.items():
         line, _ = ProductLine.objects.update_or_create(
-            code=line_code, defaults={"name": name, "is_industrial": industrial}
+            code=line_code, defaults={"name": name, "name_en": name_en, "is_industrial": industrial}
         )
         rows += 1
-        for code, model_name, prefix, overrides in models:
-            model, _ = ProductModel.objects.update_or_create(code=code, defaults={"name": model_name, "line": line})
+        for code, model_name, model_name_en, prefix, overrides in models:
+            model, _ = ProductModel.objects.update_or_create(
+                code=code, defaults={"name": model_name, "name_en": model_name_en, "line": line}
+            )
             terms = {**catalogue.DEFAULT_TERMS, **overrides}
             for class_code, months in terms.items():
                 WarrantyTerm.objects.update_or_create(
@@ -142,7 +144,9 @@ UNIT_COLUMNS = (
     "sale_date",
     "purchase_date",
     "channel",
+    "channel_en",
     "colour",
+    "colour_en",
     "owner_id",
     "proof_id",
     "status",
@@ -208,7 +212,7 @@ def create_customers(
                     )
                 )
                 line = _street_address(rng, districts[below(len(districts))])
-                addresses.append((pk, "默认 Default", province, city, line, True))
+                addresses.append((pk, "默认", province, city, line, True))
                 if company:
                     contacts.append((pk, _chinese_name(rng), _mobile(rng), email, True))
                 elif rng.random() < 0.2:
@@ -316,8 +320,8 @@ def create_units(
                         adapt.day(produced),
                         known[0],
                         known[0],
-                        dealers[below(len(dealers))],
-                        colours[below(len(colours))],
+                        *dealers[below(len(dealers))],
+                        *colours[below(len(colours))],
                         world.customer_ids[owner] if owner >= 0 else None,
                         None,
                         active,

@@ -1,9 +1,9 @@
 """The vocabulary the demo data is drawn from: people, places, products, faults, parts.
 
 Plain data only (no database, no randomness). Texts stored in the database are
-data, not interface strings, so they are not marked for translation; product and
-part names carry both Chinese and English the way a Chinese manufacturer's
-catalogue does.
+data, not interface strings, so they are not marked for translation. Master-data
+names come as a Chinese and an English name (``core.i18n``: ``name`` and
+``name_en``), the way a Chinese manufacturer's catalogue gives them.
 """
 
 # --- People -----------------------------------------------------------------------------
@@ -195,18 +195,18 @@ STREETS = (
     "光明路",
 )
 
-# --- Departments: (code, name, kind) ---------------------------------------------------------
+# --- Departments: (code, Chinese name, English name, kind) -----------------------------------
 
 DEPARTMENTS = (
-    ("customer-service", "客服中心 Customer service", "customer_service"),
-    ("tech-support", "技术支持部 Technical support", "tech_support"),
-    ("problem-handling", "问题处理中心 Problem-handling centre", "problem_handling"),
-    ("field-service", "现场服务部 Field service", "field_service"),
-    ("crm", "客户关系管理部 CRM", "crm"),
-    ("data-analysis", "数据分析部 Data analysis", "data_analysis"),
-    ("training-quality", "培训与质量部 Training & quality", "training_quality"),
-    ("production-quality", "生产质量部 Production / quality", "production_quality"),
-    ("finance", "财务部 Finance", "finance"),
+    ("customer-service", "客服中心", "Customer service", "customer_service"),
+    ("tech-support", "技术支持部", "Technical support", "tech_support"),
+    ("problem-handling", "问题处理中心", "Problem-handling centre", "problem_handling"),
+    ("field-service", "现场服务部", "Field service", "field_service"),
+    ("crm", "客户关系管理部", "CRM", "crm"),
+    ("data-analysis", "数据分析部", "Data analysis", "data_analysis"),
+    ("training-quality", "培训与质量部", "Training & quality", "training_quality"),
+    ("production-quality", "生产质量部", "Production / quality", "production_quality"),
+    ("finance", "财务部", "Finance", "finance"),
 )
 
 # --- Demo logins: (username, role, department code, display name, phone) ---------------------
@@ -240,82 +240,93 @@ DEMO_CUSTOMERS = {
 
 # --- Products -------------------------------------------------------------------------------
 
-# Component classes beyond the three seeded by products' migration: (code, name, kind).
+# Component classes beyond the three seeded by products' migration: (code, Chinese name, English name, kind).
 EXTRA_COMPONENT_CLASSES = (
-    ("compressor", "压缩机 Compressor", "core"),
-    ("battery", "电池 Battery", "accessory"),
-    ("servo", "伺服与控制系统 Servo drives and controllers", "core"),
+    ("compressor", "压缩机", "Compressor", "core"),
+    ("battery", "电池", "Battery", "accessory"),
+    ("servo", "伺服与控制系统", "Servo drives and controllers", "core"),
 )
 DEFAULT_TERMS = {"main": 36, "accessory": 12, "software": 12}
 
-# code → (name, industrial, colours, dealers, mail-in share, models)
-# model: (code, name, serial prefix, warranty months per component class code)
+# code → ((Chinese name, English name), industrial, colours, dealers, mail-in share, models)
+# colours and dealers: (Chinese, English) pairs, English empty when the name has none.
+# model: (code, Chinese name, English name, serial prefix, warranty months per component class code)
 PRODUCT_LINES = {
     "air-conditioner": (
-        "空调 Air conditioners",
+        ("空调", "Air conditioners"),
         False,
-        ("白色 White", "香槟金 Champagne"),
-        ("京东自营旗舰店", "天猫官方旗舰店", "苏宁易购", "国美电器", "华东区授权经销商"),
+        (("白色", "White"), ("香槟金", "Champagne")),
+        (("京东自营旗舰店", ""), ("天猫官方旗舰店", ""), ("苏宁易购", ""), ("国美电器", ""), ("华东区授权经销商", "")),
         0.0,
         (
-            ("KFR-26GW/A1", "壁挂式空调 1匹 / Wall-mounted AC 1 HP", "AC26", {"compressor": 60}),
-            ("KFR-35GW/B3", "壁挂式空调 1.5匹 / Wall-mounted AC 1.5 HP", "AC35", {"compressor": 60}),
-            ("KFR-72LW/C2", "立柜式空调 3匹 / Floor-standing AC 3 HP", "AC72", {"compressor": 60}),
-            ("MDV-180W/V3", "多联机室外机 / VRF multi-split outdoor unit", "VRF18", {"main": 24, "compressor": 60}),
+            ("KFR-26GW/A1", "壁挂式空调 1匹", "Wall-mounted AC 1 HP", "AC26", {"compressor": 60}),
+            ("KFR-35GW/B3", "壁挂式空调 1.5匹", "Wall-mounted AC 1.5 HP", "AC35", {"compressor": 60}),
+            ("KFR-72LW/C2", "立柜式空调 3匹", "Floor-standing AC 3 HP", "AC72", {"compressor": 60}),
+            ("MDV-180W/V3", "多联机室外机", "VRF multi-split outdoor unit", "VRF18", {"main": 24, "compressor": 60}),
         ),
     ),
     "smart-lock": (
-        "智能门锁 Smart locks",
+        ("智能门锁", "Smart locks"),
         False,
-        ("曜石黑 Obsidian", "星空灰 Grey", "香槟金 Champagne"),
+        (("曜石黑", "Obsidian"), ("星空灰", "Grey"), ("香槟金", "Champagne")),
         (
-            "京东自营旗舰店",
-            "天猫官方旗舰店",
-            "官方商城 Official store",
-            "拼多多品牌店",
-            "家装渠道 Home-improvement partners",
+            ("京东自营旗舰店", ""),
+            ("天猫官方旗舰店", ""),
+            ("官方商城", "Official store"),
+            ("拼多多品牌店", ""),
+            ("家装渠道", "Home-improvement partners"),
         ),
         0.3,
         (
-            ("SL-X1", "指纹智能锁 X1 / Fingerprint smart lock X1", "LX1", {}),
-            ("SL-X3PRO", "3D人脸识别智能锁 X3 Pro / Face-recognition lock X3 Pro", "LX3", {"software": 24}),
-            ("SL-V5", "可视猫眼智能锁 V5 / Video doorbell lock V5", "LV5", {"software": 24, "battery": 12}),
+            ("SL-X1", "指纹智能锁 X1", "Fingerprint smart lock X1", "LX1", {}),
+            ("SL-X3PRO", "3D人脸识别智能锁 X3 Pro", "Face-recognition lock X3 Pro", "LX3", {"software": 24}),
+            ("SL-V5", "可视猫眼智能锁 V5", "Video doorbell lock V5", "LV5", {"software": 24, "battery": 12}),
         ),
     ),
     "camera": (
-        "摄像头 Cameras",
+        ("摄像头", "Cameras"),
         False,
-        ("白色 White", "黑色 Black"),
-        ("京东自营旗舰店", "天猫官方旗舰店", "官方商城 Official store", "安防工程商 Security installers"),
+        (("白色", "White"), ("黑色", "Black")),
+        (
+            ("京东自营旗舰店", ""),
+            ("天猫官方旗舰店", ""),
+            ("官方商城", "Official store"),
+            ("安防工程商", "Security installers"),
+        ),
         0.5,
         (
-            ("CAM-C2", "室内云台摄像机 2K / Indoor pan-tilt camera 2K", "CC2", {"main": 24}),
-            ("CAM-O5", "室外PoE摄像机 400万 / Outdoor PoE camera 4 MP", "CO5", {"main": 24}),
-            ("CAM-P9", "AI追踪摄像机 P9 / AI tracking camera P9", "CP9", {}),
+            ("CAM-C2", "室内云台摄像机 2K", "Indoor pan-tilt camera 2K", "CC2", {"main": 24}),
+            ("CAM-O5", "室外PoE摄像机 400万", "Outdoor PoE camera 4 MP", "CO5", {"main": 24}),
+            ("CAM-P9", "AI追踪摄像机 P9", "AI tracking camera P9", "CP9", {}),
         ),
     ),
     "robot-vacuum": (
-        "扫地机器人 Robot vacuums",
+        ("扫地机器人", "Robot vacuums"),
         False,
-        ("白色 White", "黑色 Black"),
-        ("京东自营旗舰店", "天猫官方旗舰店", "官方商城 Official store", "苏宁易购"),
+        (("白色", "White"), ("黑色", "Black")),
+        (("京东自营旗舰店", ""), ("天猫官方旗舰店", ""), ("官方商城", "Official store"), ("苏宁易购", "")),
         0.6,
         (
-            ("RV-S7", "扫地机器人 S7 / Robot vacuum S7", "RS7", {"main": 24, "battery": 12, "accessory": 6}),
-            ("RV-S9MAX", "扫拖一体机器人 S9 Max / Robot vacuum & mop S9 Max", "RS9", {"battery": 12, "accessory": 6}),
+            ("RV-S7", "扫地机器人 S7", "Robot vacuum S7", "RS7", {"main": 24, "battery": 12, "accessory": 6}),
+            ("RV-S9MAX", "扫拖一体机器人 S9 Max", "Robot vacuum & mop S9 Max", "RS9", {"battery": 12, "accessory": 6}),
         ),
     ),
     "production-line": (
-        "工业生产线 Industrial production lines",
+        ("工业生产线", "Industrial production lines"),
         True,
-        ("工业灰 Industrial grey",),
-        ("直销 Direct sales", "华南工业代理 South China industrial agent", "华东工业代理 East China industrial agent"),
+        (("工业灰", "Industrial grey"),),
+        (
+            ("直销", "Direct sales"),
+            ("华南工业代理", "South China industrial agent"),
+            ("华东工业代理", "East China industrial agent"),
+        ),
         0.0,
         (
-            ("PL-SMT2000", "SMT贴片生产线 / SMT assembly line", "PLS", {"main": 12, "servo": 24, "accessory": 6}),
+            ("PL-SMT2000", "SMT贴片生产线", "SMT assembly line", "PLS", {"main": 12, "servo": 24, "accessory": 6}),
             (
                 "PL-PK5000",
-                "全自动包装生产线 / Automated packaging line",
+                "全自动包装生产线",
+                "Automated packaging line",
                 "PLP",
                 {"main": 12, "servo": 24, "accessory": 6},
             ),
@@ -323,42 +334,43 @@ PRODUCT_LINES = {
     ),
 }
 
-# Parts per line: (part number, name, price in CNY).
+# Parts per line: (part number, Chinese name, English name, price in CNY). The engineer writes the
+# part number and the Chinese name on the report (free text of the report, not master data).
 PARTS = {
     "air-conditioner": (
-        ("AC-PCB-35", "主控板 Main control board", "380.00"),
-        ("AC-CMP-35", "压缩机 Compressor", "1450.00"),
-        ("AC-FAN-IN", "室内风机 Indoor fan motor", "260.00"),
-        ("AC-CAP-35", "启动电容 Start capacitor", "45.00"),
-        ("AC-RC-01", "遥控器 Remote control", "60.00"),
-        ("AC-R32-1KG", "R32冷媒 Refrigerant R32 (1 kg)", "120.00"),
+        ("AC-PCB-35", "主控板", "Main control board", "380.00"),
+        ("AC-CMP-35", "压缩机", "Compressor", "1450.00"),
+        ("AC-FAN-IN", "室内风机", "Indoor fan motor", "260.00"),
+        ("AC-CAP-35", "启动电容", "Start capacitor", "45.00"),
+        ("AC-RC-01", "遥控器", "Remote control", "60.00"),
+        ("AC-R32-1KG", "R32冷媒", "Refrigerant R32 (1 kg)", "120.00"),
     ),
     "smart-lock": (
-        ("SL-MB-01", "主板 Main board", "220.00"),
-        ("SL-FP-S2", "指纹模组 Fingerprint sensor", "160.00"),
-        ("SL-MOT-2", "锁体电机 Lock motor", "140.00"),
-        ("SL-BAT-5K", "锂电池 Lithium battery pack", "98.00"),
-        ("SL-HDL-X", "把手组件 Handle assembly", "75.00"),
+        ("SL-MB-01", "主板", "Main board", "220.00"),
+        ("SL-FP-S2", "指纹模组", "Fingerprint sensor", "160.00"),
+        ("SL-MOT-2", "锁体电机", "Lock motor", "140.00"),
+        ("SL-BAT-5K", "锂电池", "Lithium battery pack", "98.00"),
+        ("SL-HDL-X", "把手组件", "Handle assembly", "75.00"),
     ),
     "camera": (
-        ("CAM-LENS-2K", "镜头模组 Lens module", "85.00"),
-        ("CAM-PSU-12", "电源适配器 Power adapter 12 V", "35.00"),
-        ("CAM-IR-B", "红外补光板 IR board", "48.00"),
-        ("CAM-WIFI-M", "无线模块 Wi-Fi module", "66.00"),
+        ("CAM-LENS-2K", "镜头模组", "Lens module", "85.00"),
+        ("CAM-PSU-12", "电源适配器", "Power adapter 12 V", "35.00"),
+        ("CAM-IR-B", "红外补光板", "IR board", "48.00"),
+        ("CAM-WIFI-M", "无线模块", "Wi-Fi module", "66.00"),
     ),
     "robot-vacuum": (
-        ("RV-BAT-52", "电池 Battery 5200 mAh", "299.00"),
-        ("RV-BR-M", "主刷 Main brush", "59.00"),
-        ("RV-WHL-R", "驱动轮模组 Drive wheel module", "189.00"),
-        ("RV-LDS-2", "激光雷达 LiDAR sensor", "329.00"),
-        ("RV-DOCK-F", "自集尘座风机 Dock fan", "210.00"),
+        ("RV-BAT-52", "电池 5200mAh", "Battery 5200 mAh", "299.00"),
+        ("RV-BR-M", "主刷", "Main brush", "59.00"),
+        ("RV-WHL-R", "驱动轮模组", "Drive wheel module", "189.00"),
+        ("RV-LDS-2", "激光雷达", "LiDAR sensor", "329.00"),
+        ("RV-DOCK-F", "自集尘座风机", "Dock fan", "210.00"),
     ),
     "production-line": (
-        ("PL-SRV-750", "伺服驱动器 Servo drive 750 W", "3800.00"),
-        ("PL-PLC-CPU", "PLC CPU模块 PLC CPU module", "5200.00"),
-        ("PL-BLT-2M", "传送带 Conveyor belt 2 m", "1600.00"),
-        ("PL-SNS-PE", "光电传感器 Photoelectric sensor", "260.00"),
-        ("PL-NZL-08", "吸嘴 Pick-up nozzle", "180.00"),
+        ("PL-SRV-750", "伺服驱动器", "Servo drive 750 W", "3800.00"),
+        ("PL-PLC-CPU", "PLC CPU模块", "PLC CPU module", "5200.00"),
+        ("PL-BLT-2M", "传送带", "Conveyor belt 2 m", "1600.00"),
+        ("PL-SNS-PE", "光电传感器", "Photoelectric sensor", "260.00"),
+        ("PL-NZL-08", "吸嘴", "Pick-up nozzle", "180.00"),
     ),
 }
 
@@ -411,49 +423,37 @@ GENERIC_REQUESTS = {
     "follow_up": ("维修后回访。", "Follow-up visit after the repair."),
 }
 
-# Repair report texts: (cause, process) pairs.
+# Texts the staff write (in Chinese, as they work): repair reports (cause, process), notes on a
+# cancellation or a reopening, the carriers they book.
 REPORTS = (
-    (
-        "主控板电容鼓包。 Bulging capacitor on the control board.",
-        "更换主控板并测试运行2小时。 Replaced the board, tested for 2 hours.",
-    ),
-    ("连接线松动。 Loose connector.", "重新插接并固定线束，功能恢复。 Reseated and fixed the harness; works again."),
-    (
-        "固件版本过旧导致兼容问题。 Outdated firmware.",
-        "升级固件至最新版本并恢复出厂设置。 Updated the firmware and reset to factory settings.",
-    ),
-    ("部件老化磨损。 Worn part.", "更换磨损部件，清洁保养。 Replaced the worn part, cleaned and serviced the unit."),
-    (
-        "用户安装位置不当。 Unsuitable installation position.",
-        "重新安装并向用户讲解使用注意事项。 Reinstalled and explained correct use to the customer.",
-    ),
-    ("传感器脏污。 Dirty sensor.", "清洁传感器并校准。 Cleaned and calibrated the sensor."),
+    ("主控板电容鼓包。", "更换主控板并测试运行2小时。"),
+    ("连接线松动。", "重新插接并固定线束，功能恢复。"),
+    ("固件版本过旧导致兼容问题。", "升级固件至最新版本并恢复出厂设置。"),
+    ("部件老化磨损。", "更换磨损部件，清洁保养。"),
+    ("用户安装位置不当。", "重新安装并向用户讲解使用注意事项。"),
+    ("传感器脏污。", "清洁传感器并校准。"),
 )
+CANCEL_NOTES = ("客户自行解决。", "客户不接受报价。", "重复提交的申请。", "客户联系不上。")
+REOPEN_NOTES = ("故障复发。", "客户反馈问题未解决。")
+CARRIERS = ("顺丰速运", "京东物流", "中通快递", "EMS")
+# Texts the customers write, in their language: (Chinese, English).
 REFUSALS = (
-    "故障仍然存在。 The fault is still there.",
-    "工程师迟到两小时。 The engineer came two hours late.",
-    "更换的配件与原配件颜色不一致。 The replacement part does not match the colour.",
-    "维修后有新的划痕。 There are new scratches after the repair.",
+    ("故障仍然存在。", "The fault is still there."),
+    ("工程师迟到两小时。", "The engineer came two hours late."),
+    ("更换的配件与原配件颜色不一致。", "The replacement part does not match the colour."),
+    ("维修后有新的划痕。", "There are new scratches after the repair."),
 )
 COMPLAINTS = (
-    "客服电话长时间无人接听。 Nobody answered the hotline for a long time.",
-    "维修费用与报价不一致。 The repair cost differs from the quote.",
-    "说明书上的安装步骤有误。 The installation steps in the manual are wrong.",
-    "同一故障第三次维修。 Third repair for the same fault.",
+    ("客服电话长时间无人接听。", "Nobody answered the hotline for a long time."),
+    ("维修费用与报价不一致。", "The repair cost differs from the quote."),
+    ("说明书上的安装步骤有误。", "The installation steps in the manual are wrong."),
+    ("同一故障第三次维修。", "Third repair for the same fault."),
 )
-CANCEL_NOTES = (
-    "客户自行解决。 The customer solved it themselves.",
-    "客户不接受报价。 The customer did not accept the quote.",
-    "重复提交的申请。 Duplicate request.",
-    "客户联系不上。 The customer cannot be reached.",
-)
-REOPEN_NOTES = ("故障复发。 The fault came back.", "客户反馈问题未解决。 The customer says the problem is not solved.")
-CARRIERS = ("顺丰速运 SF Express", "京东物流 JD Logistics", "中通快递 ZTO", "EMS")
 PREFERRED_TIMES = (
-    "",
-    "",
-    "工作日上午 Weekday mornings",
-    "工作日晚上 Weekday evenings",
-    "周末 Weekends",
-    "尽快 As soon as possible",
+    ("", ""),
+    ("", ""),
+    ("工作日上午", "Weekday mornings"),
+    ("工作日晚上", "Weekday evenings"),
+    ("周末", "Weekends"),
+    ("尽快", "As soon as possible"),
 )

@@ -33,7 +33,16 @@ from .lifecycle import Plan, Weighted, pick_status, plan_order, weighted
 WORKING_DAY = china_calendar().is_working_day
 CIVIL_CODE = Convention.CIVIL_CODE.value
 
-NOTES = {"cancel": catalogue.CANCEL_NOTES, "reopen": catalogue.REOPEN_NOTES, "refuse": catalogue.REFUSALS}
+# The notes of a route's steps, by whether the customer writes in Chinese: the staff's notes in
+# Chinese, a refusal in the customer's words.
+NOTES = {
+    zh: {
+        "cancel": catalogue.CANCEL_NOTES,
+        "reopen": catalogue.REOPEN_NOTES,
+        "refuse": tuple(r[0 if zh else 1] for r in catalogue.REFUSALS),
+    }
+    for zh in (True, False)
+}
 SERVICE_TYPES = (
     (ServiceType.REPAIR, 55),
     (ServiceType.PARTS, 8),
@@ -282,7 +291,13 @@ class OrderDrafter:
             covered, reason, end = False, NO_START_DATE, None
         urgent = random_() < (0.4 if model.industrial else 0.08)
         plan = plan_order(
-            rng, status=status, created_at=created, now=self.now, paid=not covered, urgent=urgent, notes=NOTES
+            rng,
+            status=status,
+            created_at=created,
+            now=self.now,
+            paid=not covered,
+            urgent=urgent,
+            notes=NOTES[world.customer_zh[customer]],
         )
         user = world.customer_users[customer]
         channel = PORTAL if user and random_() < 0.6 else weighted(rng, _CHANNELS)
@@ -307,7 +322,7 @@ class OrderDrafter:
         else:
             department = "customer-service"
         desk = staff.desk[below(len(staff.desk))]
-        preferred_time = PREFERRED_TIMES[below(len(PREFERRED_TIMES))]
+        preferred_time = PREFERRED_TIMES[below(len(PREFERRED_TIMES))][0 if world.customer_zh[customer] else 1]
         assessed = plan.assessed
         d = Draft(
             plan.status,
@@ -341,11 +356,11 @@ class OrderDrafter:
         d.warranty = warranty
         if assessed and unit >= 0:
             d.failed_component, d.months, d.convention = world.main_class_id, model.main_months, CIVIL_CODE
-        self._details(d, model.line)
+        self._details(d, model.line, zh=world.customer_zh[customer])
         return d
 
-    def _details(self, d: Draft, line: str) -> None:
-        """Parts, quote lines, report, a later complaint, shipments."""
+    def _details(self, d: Draft, line: str, *, zh: bool) -> None:
+        """Parts, quote lines, report, a later complaint (in the customer's words: ``zh``), shipments."""
         rng, plan = self.rng, d.plan
         below, bits = rng._randbelow, rng.getrandbits
         reported = plan.first("report") is not None
@@ -358,14 +373,14 @@ class OrderDrafter:
                 chosen = (pool[below(len(pool))],)
             d.parts = [
                 (number, name, _decimal(price), f"{number}-{bits(32):08X}", f"{number}-{bits(32):08X}")
-                for number, name, price in chosen
+                for number, name, _name_en, price in chosen
             ]
         if quoted:
             hours = HOURS[below(8)]
-            items = [(LABOUR, "人工 Labour", hours, LABOUR_RATES[below(3)])]
+            items = [(LABOUR, "人工", hours, LABOUR_RATES[below(3)])]
             items += [(MATERIAL, name, ONE, price) for _n, name, price, _o, _s in d.parts]
             if d.mode == ONSITE:
-                items.append((TRAVEL_KIND, "上门交通 Travel", ONE, TRAVEL[below(4)]))
+                items.append((TRAVEL_KIND, "上门交通", ONE, TRAVEL[below(4)]))
             d.quote_lines = [(k, desc, q, p, _amount(q, p)) for k, desc, q, p in items]
             d.quote_hours = hours
         if reported:
@@ -374,7 +389,7 @@ class OrderDrafter:
         if d.status == CLOSED and rng.random() < 0.015:
             at = min(plan.steps[-1].at + dt.timedelta(days=rng.uniform(0.5, 10)), self.now)
             source = COMPLAINT_SOURCES[below(3)]
-            text = catalogue.COMPLAINTS[below(len(catalogue.COMPLAINTS))]
+            text = catalogue.COMPLAINTS[below(len(catalogue.COMPLAINTS))][0 if zh else 1]
             d.complaint = (at, source, text, COMPLAINT_STATES[below(2)])
         if d.mode == MAIL_IN:
             schedule = plan.first("schedule")

@@ -94,7 +94,7 @@ WRITTEN = (
 HOUR_US = 3_600_000_000
 # A handled complaint's steps, in hours after it was opened (cut off at "now").
 COMPLAINT_STEPS = (("acknowledge", 2), ("classify", 20), ("investigate", 26), ("resolve", 96), ("close", 120))
-COMPLAINT_NOTE = "已联系客户核实并处理。 Called the customer, checked the facts and settled it."
+COMPLAINT_NOTE = "已联系客户核实并处理。"
 COMPLAINT_CATEGORIES = (Category.SERVICE, Category.PRODUCT_QUALITY, Category.INFORMATION, Category.OTHER)
 
 
@@ -292,7 +292,7 @@ class Replay:
                     {"kind": k, "description": text, "quantity": qty, "unit_price": price}
                     for k, text, qty, price, _amount in d.quote_lines
                 ],
-                plan="；".join(line[1] for line in d.quote_lines[1:]) or "检测维修 Diagnosis and repair",
+                plan="；".join(line[1] for line in d.quote_lines[1:]) or "检测维修",
                 estimated_hours=d.quote_hours,
                 now=now,
             )

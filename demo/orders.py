@@ -263,7 +263,7 @@ class OrderFormatter:
                 "CNY",
                 sum(line[4] for line in d.quote_lines),
                 d.quote_hours,
-                "；".join(line[1] for line in d.quote_lines[1:]) or "检测维修 Diagnosis and repair",
+                "；".join(line[1] for line in d.quote_lines[1:]) or "检测维修",
                 d.desk,
                 stamp(asked.us),
                 (d.customer_user or d.desk) if decided else None,

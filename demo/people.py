@@ -33,8 +33,10 @@ def demo_token(username: str, seed: int) -> str:
 
 def ensure_departments() -> dict[str, Department]:
     result = {}
-    for code, name, kind in catalogue.DEPARTMENTS:
-        dept, _created = Department.objects.update_or_create(code=code, defaults={"name": name, "kind": kind})
+    for code, name, name_en, kind in catalogue.DEPARTMENTS:
+        dept, _created = Department.objects.update_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "kind": kind}
+        )
         result[code] = dept
     return result
 
@@ -92,7 +94,7 @@ def ensure_demo_customers(users: dict[str, User]) -> dict[str, Customer]:
         if created:
             Address.objects.create(
                 customer=customer,
-                label="默认 Default",
+                label="默认",
                 province=place[0],
                 city=place[1],
                 line=f"{place[2][0]}{catalogue.STREETS[len(result)]}{88 + len(result)}号",

@@ -31,7 +31,7 @@ PATHS = (
 )
 CATEGORIES = (Category.SERVICE, Category.PRODUCT_QUALITY, Category.INFORMATION, Category.OTHER, Category.SERVICE)
 SOURCES = (Source.PHONE, Source.EMAIL, Source.ONLINE, Source.PHONE, Source.EMAIL)
-NOTE = "已联系客户核实情况。 Called the customer to check the facts."
+NOTE = "已联系客户核实情况。"
 
 
 def complaints_showcase(*, users: dict) -> int:
@@ -47,7 +47,7 @@ def complaints_showcase(*, users: dict) -> int:
             actor=agent,
             customer_id=customer_id,
             source=SOURCES[i],
-            description=catalogue.COMPLAINTS[i % len(catalogue.COMPLAINTS)],
+            description=catalogue.COMPLAINTS[i % len(catalogue.COMPLAINTS)][0],  # recorded by the agent
             order_id=order_id,
         )
         for action in path:

@@ -142,7 +142,7 @@ class RequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         if units is not None:
             self.fields["unit"].queryset = units
-        self.fields["unit"].label_from_instance = lambda u: f"{u.model.name} · {u.serial}"
+        self.fields["unit"].label_from_instance = lambda u: f"{u.model.label} · {u.serial}"
 
     def clean(self):
         data = super().clean()

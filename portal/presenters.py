@@ -1,5 +1,6 @@
 """Warranty coverage as the portal shows it: one row per component class, reasons in words."""
 
+from core.i18n import pick
 from products.periods import Convention
 from products.warranty import Reason
 
@@ -14,7 +15,7 @@ def coverage_rows(components) -> list[dict]:
     for c in components:
         if isinstance(c, dict):
             name, months, start, end, covered, reason, convention = (
-                c["name"],
+                pick(c["name"], c.get("name_en", "")),
                 c["months"],
                 c["start"],
                 c["end"],
@@ -24,7 +25,7 @@ def coverage_rows(components) -> list[dict]:
             )
         else:
             name, months, start, end, covered, reason, convention = (
-                c.component_class.name,
+                c.component_class.label,
                 c.months,
                 c.start,
                 c.end,

@@ -19,7 +19,9 @@ class ThreeGuaranteesInline(admin.StackedInline):
 
 @admin.register(ProductLine)
 class ProductLineAdmin(AuditedModelAdmin):
-    list_display = ("code", "name", "is_industrial")
+    list_display = ("code", "name", "name_en", "is_industrial")
+    search_fields = ("code", "name", "name_en")
+    fields = ("code", "name", "name_en", "is_industrial")
     inlines = [ThreeGuaranteesInline]
 
     def save_formset(self, request, form, formset, change):
@@ -28,14 +30,16 @@ class ProductLineAdmin(AuditedModelAdmin):
 
 @admin.register(ComponentClass)
 class ComponentClassAdmin(AuditedModelAdmin):
-    list_display = ("code", "name", "kind")
+    list_display = ("code", "name", "name_en", "kind")
+    fields = ("code", "name", "name_en", "kind")
 
 
 @admin.register(ProductModel)
 class ProductModelAdmin(AuditedModelAdmin):
-    list_display = ("code", "name", "line")
+    list_display = ("code", "name", "name_en", "line")
     list_filter = ("line",)
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "name_en")
+    fields = ("code", "name", "name_en", "line")
     inlines = [WarrantyTermInline]
 
     def save_formset(self, request, form, formset, change):

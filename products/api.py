@@ -27,14 +27,17 @@ class UnitIn(Schema):
     model: str | None = Field(default=None, max_length=40)
     purchase_date: dt.date | None = None
     sale_date: dt.date | None = None
-    channel: str = Field(default="", max_length=80)
-    colour: str = Field(default="", max_length=30)
+    channel: str = Field(default="", max_length=80, description="Dealer or sales channel, in Chinese.")
+    colour: str = Field(default="", max_length=30, description="Colour, in Chinese (as catalogued).")
+    channel_en: str = Field(default="", max_length=80, description="The channel in English; empty: the Chinese.")
+    colour_en: str = Field(default="", max_length=30, description="The colour in English; empty: the Chinese.")
     customer_id: int | None = Field(default=None, ge=1, le=2**62)
 
 
 class ComponentOut(Schema):
     component_class: str
-    name: str
+    name: str = Field(description="The component class's name in Chinese.")
+    name_en: str = Field(description="Its name in English (the Chinese name when no English one is given).")
     kind: str
     months: int
     start: dt.date | None
@@ -50,7 +53,8 @@ class ComponentOut(Schema):
 class WarrantyOut(Schema):
     serial: str
     model: str
-    model_name: str
+    model_name: str = Field(description="The product model's name in Chinese.")
+    model_name_en: str = Field(description="Its name in English (the Chinese name when no English one is given).")
     start_date: dt.date | None
     start_basis: str
     on: dt.date
@@ -79,6 +83,7 @@ def component_data(c) -> dict:
     return {
         "component_class": c.component_class.code,
         "name": str(c.component_class.name),
+        "name_en": c.component_class.label_in("en"),
         "kind": c.component_class.kind,
         "months": c.months,
         "start": c.start,
@@ -105,6 +110,7 @@ def warranty_data(unit, on: dt.date, component: str = "") -> dict:
         "serial": unit.serial,
         "model": unit.model.code,
         "model_name": unit.model.name,
+        "model_name_en": unit.model.label_in("en"),
         "start_date": components[0].start if components else None,
         "start_basis": basis,
         "on": on,
@@ -189,6 +195,8 @@ def _register(request, payload: UnitIn, proof):
         sale_date=payload.sale_date,
         channel=payload.channel,
         colour=payload.colour,
+        channel_en=payload.channel_en,
+        colour_en=payload.colour_en,
         proof=proof,
     )
     return {

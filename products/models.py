@@ -3,25 +3,23 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import BilingualName, pick
+
 from .guarantees import OnlineExclusion
 from .periods import Convention
 from .warranty import Cause
 
 
-class ProductLine(models.Model):
+class ProductLine(BilingualName):
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
     is_industrial = models.BooleanField(_("industrial equipment"), default=False)
 
     class Meta:
         verbose_name = _("product line")
         verbose_name_plural = _("product lines")
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class ComponentClass(models.Model):
+class ComponentClass(BilingualName):
     """A class of components with its own warranty period (main unit, accessory, software…)."""
 
     class Kind(models.TextChoices):
@@ -31,7 +29,6 @@ class ComponentClass(models.Model):
         SOFTWARE = "software", _("Software")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)  # the terms cache's stamp
 
@@ -40,13 +37,9 @@ class ComponentClass(models.Model):
         verbose_name_plural = _("component classes")
         ordering = ["id"]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class ProductModel(models.Model):
+class ProductModel(BilingualName):
     code = models.CharField(_("model code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=120)
     line = models.ForeignKey(ProductLine, verbose_name=_("product line"), on_delete=models.PROTECT)
     component_classes = models.ManyToManyField(
         ComponentClass, verbose_name=_("component classes"), through="WarrantyTerm", blank=True
@@ -58,7 +51,7 @@ class ProductModel(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.label}"
 
 
 class WarrantyTerm(models.Model):
@@ -113,7 +106,13 @@ class Unit(models.Model):
     sale_date = models.DateField(_("sale date"), null=True, blank=True)
     purchase_date = models.DateField(_("purchase date on proof"), null=True, blank=True)
     channel = models.CharField(_("dealer / channel"), max_length=80, blank=True)
-    colour = models.CharField(_("colour"), max_length=30, blank=True)
+    channel_en = models.CharField(
+        _("dealer / channel (English)"), max_length=80, blank=True, help_text=_("Empty: the Chinese name is shown.")
+    )
+    colour = models.CharField(_("colour (Chinese)"), max_length=30, blank=True)
+    colour_en = models.CharField(
+        _("colour (English)"), max_length=30, blank=True, help_text=_("Empty: the Chinese name is shown.")
+    )
     owner = models.ForeignKey(
         "customers.Customer",
         verbose_name=_("owner"),
@@ -144,6 +143,14 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.serial
+
+    @property
+    def colour_label(self) -> str:
+        return pick(self.colour, self.colour_en)
+
+    @property
+    def channel_label(self) -> str:
+        return pick(self.channel, self.channel_en)
 
 
 def _days(default: int, maximum: int = 3650):

@@ -12,7 +12,9 @@ _UNIT_FIELDS = [
     "sale_date",
     "purchase_date",
     "channel",
+    "channel_en",
     "colour",
+    "colour_en",
     "status",
     "registered_at",
 ]

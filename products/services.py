@@ -24,6 +24,8 @@ def unit_register(
     sale_date: dt.date | None = None,
     channel: str = "",
     colour: str = "",
+    channel_en: str = "",
+    colour_en: str = "",
     batch: str = "",
     production_date: dt.date | None = None,
     proof=None,
@@ -33,7 +35,8 @@ def unit_register(
     A serial already in the archive without an owner is claimed; a serial owned by
     someone else is refused (to a customer in the words used for an unknown serial, and the
     attempt is logged: ``unit_claim_refused``). An unknown serial is created when its model is
-    given.
+    given. ``colour`` and ``channel`` are named in Chinese, ``colour_en`` and ``channel_en`` in
+    English (empty: the Chinese name is shown, ``core.i18n``).
     """
     if actor.is_customer and customer.user_id != actor.pk:
         raise Forbidden()
@@ -92,7 +95,9 @@ def unit_register(
                 unit.sale_date = sale_date
             for field, value in (
                 ("channel", channel),
+                ("channel_en", channel_en),
                 ("colour", colour),
+                ("colour_en", colour_en),
                 ("batch", batch),
                 ("production_date", production_date),
             ):

@@ -27,6 +27,7 @@ def replace_unit(request, order_id: int, payload: ReplacementIn):
         new_serial=payload.new_serial,
         new_model_code=payload.new_model,
         new_colour=payload.new_colour,
+        new_colour_en=payload.new_colour_en,
         is_return=payload.is_return,
         manager_approved=payload.manager_approved,
         approval_reason=payload.approval_reason,

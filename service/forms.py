@@ -56,7 +56,7 @@ def assignment_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     assignment form, its POST and the queue's filters show both lists on every request, so
     both statements are compiled once (``core.lean.Compiled``)."""
     engineers = [(u.pk, u.display_name()) for u in _ENGINEERS.fetch(router.db_for_read(User))]
-    return engineers, [(d.pk, d.name) for d in _TEAMS.fetch(router.db_for_read(Department))]
+    return engineers, [(d.pk, d.label) for d in _TEAMS.fetch(router.db_for_read(Department))]
 
 
 class QueueFilterForm(Form):
@@ -312,6 +312,7 @@ class ReplacementForm(Form):
     new_serial = forms.CharField(label=_("New serial number"), required=False, max_length=60)
     new_model_code = forms.CharField(label=_("New model code (blank: same model)"), required=False, max_length=40)
     new_colour = forms.CharField(label=_("Colour"), required=False, max_length=30)
+    new_colour_en = forms.CharField(label=_("Colour in English"), required=False, max_length=30)
     is_return = forms.BooleanField(label=_("Return (refund) instead of a new unit"), required=False)
     manager_approved = forms.BooleanField(label=_("Special case approved by me (manager)"), required=False)
     approval_reason = forms.CharField(

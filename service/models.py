@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import pick
 from products.warranty import Cause
 from sla.models import Clock, PolicySnapshot, clock_constraints, clock_indexes
 
@@ -281,6 +282,7 @@ class Replacement(models.Model):
         "products.ProductModel", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     new_colour = models.CharField(_("new colour"), max_length=30, blank=True)
+    new_colour_en = models.CharField(_("new colour (English)"), max_length=30, blank=True)
     is_return = models.BooleanField(_("return (refund) instead of a new unit"), default=False)
     prior_repairs = models.PositiveIntegerField(_("repairs in warranty before"))
     # What the Three Guarantees owed when it was recorded, and a manager's override (docs/warranty.md).
@@ -300,6 +302,10 @@ class Replacement(models.Model):
 
     def __str__(self) -> str:
         return f"{order_number(self.order_id)} {self.ground}"
+
+    @property
+    def new_colour_label(self) -> str:
+        return pick(self.new_colour, self.new_colour_en)
 
 
 class Shipment(models.Model):

@@ -62,7 +62,14 @@ def sla_policy(order) -> dict | None:
     sla = getattr(order, "sla", None)
     if sla is None:
         return None
-    return {"code": sla.policy_code, "name": sla.snapshot.get("name", ""), "calendar": sla.snapshot.get("calendar", "")}
+    snap = sla.snapshot
+    name = snap.get("name", "")
+    return {
+        "code": sla.policy_code,
+        "name": name,
+        "name_en": snap.get("name_en") or name,
+        "calendar": snap.get("calendar", ""),
+    }
 
 
 def order_detail(detail: OrderDetail, actor, *, log_view: bool = True) -> dict:

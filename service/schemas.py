@@ -111,7 +111,8 @@ class ReplacementIn(Schema):
     ground: ReplacementGround
     new_serial: str = Field(default="", max_length=60)
     new_model: str = Field(default="", max_length=40)
-    new_colour: str = Field(default="", max_length=30)
+    new_colour: str = Field(default="", max_length=30, description="The new unit's colour, in Chinese.")
+    new_colour_en: str = Field(default="", max_length=30, description="Its colour in English; empty: the Chinese.")
     is_return: bool = False
     manager_approved: bool = False
     approval_reason: str = Field(
@@ -191,7 +192,8 @@ class AcceptanceOut(Out):
 
 class SlaPolicyRef(Out):
     code: str
-    name: str
+    name: str = Field(description="The policy's name in Chinese, as it was when the order came in.")
+    name_en: str = Field(description="Its name in English (the Chinese name when no English one was given).")
     calendar: str
 
 

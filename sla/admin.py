@@ -27,7 +27,7 @@ def _week(raw) -> list:
 class BusinessCalendarForm(forms.ModelForm):
     class Meta:
         model = BusinessCalendar
-        fields = ("code", "name", "region", "is_default", "tz", "windows", "adjusted_day_windows")
+        fields = ("code", "name", "name_en", "region", "is_default", "tz", "windows", "adjusted_day_windows")
 
     def clean(self):
         data = super().clean()
@@ -83,8 +83,8 @@ def _warn_missing_year(request) -> None:
 @admin.register(BusinessCalendar)
 class BusinessCalendarAdmin(admin.ModelAdmin):
     form = BusinessCalendarForm
-    list_display = ("code", "name", "region", "is_default", "tz", "confirmed_years", "year_views")
-    search_fields = ("code", "name", "region")
+    list_display = ("code", "name", "name_en", "region", "is_default", "tz", "confirmed_years", "year_views")
+    search_fields = ("code", "name", "name_en", "region")
     inlines = [CalendarYearInline, CalendarDayInline]
 
     @admin.display(description=_("confirmed years"))
@@ -157,6 +157,7 @@ class SlaPolicyForm(forms.ModelForm):
         fields = (
             "code",
             "name",
+            "name_en",
             "rank",
             "active",
             "case_type",
@@ -185,12 +186,12 @@ class SlaPolicyForm(forms.ModelForm):
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
     form = SlaPolicyForm
-    list_display = ("code", "name", "rank", "active", "case_type", "calendar", "targets_summary")
+    list_display = ("code", "name", "name_en", "rank", "active", "case_type", "calendar", "targets_summary")
     list_filter = ("active", "case_type")
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "name_en")
     inlines = [SlaTargetInline]
     fieldsets = (
-        (None, {"fields": ("code", "name", "rank", "active", "case_type", "calendar")}),
+        (None, {"fields": ("code", "name", "name_en", "rank", "active", "case_type", "calendar")}),
         (_("Matches"), {"fields": ("service_types", "priorities", "customer_tiers", "industrial", "regions")}),
         (_("Clock behaviour"), {"fields": ("pause_on", "at_risk_ratio")}),
     )

@@ -26,9 +26,16 @@ import chinese_calendar
 
 from sla.businesstime import DEFAULT_WINDOWS, WorkCalendar
 
-__all__ = ["china_calendar", "china_covered_years", "china_schedule"]
+__all__ = ["china_calendar", "china_covered_years", "china_schedule", "holiday_name_en"]
 
 _ZH = {h.value: h.chinese for h in chinese_calendar.Holiday}
+_EN = {zh: en for en, zh in _ZH.items()}
+
+
+def holiday_name_en(name: str) -> str:
+    """The English name of an official holiday named in Chinese ("春节" → "Spring Festival");
+    "" for a name the package does not know (one an admin typed)."""
+    return _EN.get(name, "")
 
 
 def china_covered_years() -> frozenset[int]:

@@ -154,6 +154,7 @@ def snapshot(policy: SlaPolicy, calendar: BusinessCalendar) -> dict:
     return {
         "policy": policy.code,
         "name": policy.name,
+        "name_en": policy.name_en,
         "calendar": calendar.code,
         "pause_on": list(policy.pause_on or []),
         "at_risk_ratio": str(policy.at_risk_ratio),

@@ -10,16 +10,18 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import BilingualName, pick
+
+from .calendar_data import holiday_name_en
 from .limits import MAX_MINUTES, MAX_WORKING_DAYS
 
 DEFAULT_WINDOWS = {str(d): [["09:00", "12:00"], ["13:00", "18:00"]] for d in range(5)}
 
 
-class BusinessCalendar(models.Model):
+class BusinessCalendar(BilingualName):
     """Working hours per weekday (several windows), holidays and adjusted working days (调休)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
     region = models.CharField(_("service region"), max_length=60, blank=True, db_index=True)
     is_default = models.BooleanField(_("default calendar"), default=False)
     tz = models.CharField(_("time zone"), max_length=40, default="Asia/Shanghai")
@@ -40,9 +42,6 @@ class BusinessCalendar(models.Model):
         verbose_name = _("business calendar")
         verbose_name_plural = _("business calendars")
         ordering = ["-is_default", "name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class CalendarYear(models.Model):
@@ -80,6 +79,12 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}"
+
+    @property
+    def label(self) -> str:
+        """The day's name in the active language: official holidays are named in Chinese by the
+        State Council and in English by the ``chinesecalendar`` package."""
+        return pick(self.name, holiday_name_en(self.name))
 
 
 class ClockType(models.TextChoices):
@@ -123,12 +128,11 @@ def default_pause_on() -> list[str]:
     return [Milestone.CUSTOMER.value]
 
 
-class SlaPolicy(models.Model):
+class SlaPolicy(BilingualName):
     """Which clocks a case gets. The first active policy of the case's type (by ``rank``) whose
     filters match wins; an empty filter matches anything."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
     rank = models.PositiveSmallIntegerField(_("match order"), default=100)
     active = models.BooleanField(_("active"), default=True)
     case_type = models.CharField(_("case type"), max_length=20, choices=CaseKind.choices, default=CaseKind.WORK_ORDER)
@@ -160,9 +164,6 @@ class SlaPolicy(models.Model):
         verbose_name = _("SLA policy")
         verbose_name_plural = _("SLA policies")
         ordering = ["rank", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class SlaTarget(models.Model):

@@ -51,7 +51,7 @@ def month_grids(cal: BusinessCalendar, year: int, entries: list[CalendarDay]) ->
             for d in row:
                 entry = days.get(d) if d.month == month else None
                 if entry is not None:
-                    kind, name = entry.kind, entry.name
+                    kind, name = entry.kind, entry.label
                 else:
                     kind, name = ("work" if week[d.weekday()] else "weekend"), ""
                 cells.append({"date": d, "in_month": d.month == month, "kind": kind, "name": name})

@@ -44,6 +44,7 @@ def replacement_create(
     new_serial: str = "",
     new_model_code: str = "",
     new_colour: str = "",
+    new_colour_en: str = "",
     is_return: bool = False,
     manager_approved: bool = False,
     approval_reason: str = "",
@@ -103,13 +104,15 @@ def replacement_create(
                 serial=new_serial.strip(),
                 defaults={"model": new_model},
             )
-            new_unit.model, new_unit.owner, new_unit.colour = new_model, old.owner, new_colour or new_unit.colour
+            new_unit.model, new_unit.owner = new_model, old.owner
+            if new_colour or new_colour_en:  # the colour in Chinese and English (core.i18n)
+                new_unit.colour, new_unit.colour_en = new_colour, new_colour_en
             new_unit.purchase_date, new_unit.sale_date, new_unit.proof_id = (
                 old.purchase_date,
                 old.sale_date,
                 old.proof_id,
             )
-            new_unit.channel = old.channel
+            new_unit.channel, new_unit.channel_en = old.channel, old.channel_en
             new_unit.save()
             audit.record(actor=actor, action="create", obj=new_unit)
         before = audit.snapshot(old)
@@ -125,6 +128,7 @@ def replacement_create(
             new_serial=new_serial.strip(),
             new_model=new_model,
             new_colour=new_colour,
+            new_colour_en=new_colour_en,
             is_return=is_return,
             prior_repairs=prior,
             entitled=sorted(owed),

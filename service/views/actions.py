@@ -189,6 +189,7 @@ def replacement(request, order_id: int):
             new_serial=data["new_serial"],
             new_model_code=data["new_model_code"],
             new_colour=data["new_colour"],
+            new_colour_en=data["new_colour_en"],
             is_return=data["is_return"],
             manager_approved=data["manager_approved"],
             approval_reason=data["approval_reason"],

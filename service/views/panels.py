@@ -63,7 +63,7 @@ def warranty_rows(order) -> list[dict] | None:
     on = timezone.localdate(order.created_at)
     return [
         {
-            "name": c.component_class.name,
+            "name": c.component_class.label,
             "months": c.months,
             "start": c.start,
             "end": c.end,

@@ -160,13 +160,25 @@ def test_year_view_shows_holidays_and_adjusted_working_days(client, cn, role):
     # then National Day is red, Saturday 10 October (调休) is blue, and 2027 is flagged missing
     assert response.status_code == 200
     body = response.content.decode()
-    assert '<td class="holiday" title="国庆节">1</td>' in body
-    assert '<td class="workday" title="国庆节">10</td>' in body
-    assert '<td class="holiday" title="春节">17</td>' in body
+    assert '<td class="holiday" title="National Day">1</td>' in body
+    assert '<td class="workday" title="National Day">10</td>' in body
+    assert '<td class="holiday" title="Spring Festival">17</td>' in body
+    assert "China (mainland) · 2026" in body and "中国大陆" not in body
     assert "2026-10-10" in body
     assert "The official holiday schedule for 2027 is not entered" in body
     assert "Official schedule confirmed (source: chinesecalendar)" in body
     assert len(response.context["months"]) == 12
+
+
+def test_year_view_names_the_calendar_and_holidays_in_chinese_in_chinese(client, cn):
+    # when the manager reads the year in Chinese
+    with time_machine.travel(TODAY, tick=False):
+        response = login(client, "manager").get("/sla/calendars/cn/2026/", headers={"accept-language": "zh-hans"})
+
+    # then the calendar and the holidays carry their Chinese names
+    body = response.content.decode()
+    assert "中国大陆 · 2026" in body and "China (mainland)" not in body
+    assert '<td class="holiday" title="国庆节">1</td>' in body and "National Day" not in body
 
 
 def test_year_view_of_an_unconfirmed_year_says_so(client, cn):

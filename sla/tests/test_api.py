@@ -207,7 +207,12 @@ def test_work_order_detail_shows_each_clock(people, api_as):
     body = api_as(people.agent).get(f"/work-orders/{order.pk}").json()
 
     # then
-    assert body["sla_policy"] == {"code": "standard", "name": "Standard service", "calendar": "cn"}
+    assert body["sla_policy"] == {
+        "code": "standard",
+        "name": "标准服务",
+        "name_en": "Standard service",
+        "calendar": "cn",
+    }
     clocks = {c["clock"]: c for c in body["clocks"]}
     assert list(clocks) == ["response", "onsite", "resolution"]
     onsite = clocks["onsite"]

@@ -36,10 +36,10 @@ def test_for_complaints_and_pause_statuses_become_case_type_and_milestones_and_b
         old.objects.create(code=code, name=code, for_complaints=complaint, pause_statuses=statuses)
 
     # when migrating forward
-    migrate(AFTER)
+    new = migrate(AFTER)
 
     # then the flag is the case type, and the statuses are the waits they are (others dropped)
-    policies = {p.code: p for p in SlaPolicy.objects.all()}
+    policies = {p.code: p for p in new.objects.all()}
     assert {code: (p.case_type, p.pause_on) for code, p in policies.items()} == {
         "standard": ("work_order", ["customer"]),
         "complaint": ("complaint", ["customer"]),
@@ -56,3 +56,4 @@ def test_for_complaints_and_pause_statuses_become_case_type_and_milestones_and_b
         "industrial": (False, []),
     }
     migrate_to_latest()
+    assert SlaPolicy.objects.count() == 4

@@ -61,12 +61,12 @@ def sign(page, canvas_selector: str):
 def test_request_to_closed_order_across_customer_agent_and_engineer(live_server, chromium, shots):
     base = live_server.url
     # given the staff and the product model in the archive (the default component classes too)
-    for code, name, kind in (
-        ("main", "Main unit and core components", "main"),
-        ("accessory", "Accessories", "accessory"),
-        ("software", "Software", "software"),
+    for code, name, name_en, kind in (
+        ("main", "主机及核心部件", "Main unit and core components", "main"),
+        ("accessory", "配件", "Accessories", "accessory"),
+        ("software", "软件", "Software", "software"),
     ):
-        ComponentClass.objects.get_or_create(kind=kind, defaults={"code": code, "name": name})
+        ComponentClass.objects.get_or_create(kind=kind, defaults={"code": code, "name": name, "name_en": name_en})
     ProductModelFactory(code="HX-200", name="Smart heater")
     UserFactory(username="agent.li", first_name="Li", last_name="Na", role="agent")
     UserFactory(username="eng.wang", first_name="Wang", last_name="Gong", role="engineer")
