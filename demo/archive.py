@@ -168,7 +168,7 @@ def create_customers(
             customer.name,
             customer.phone,
             str(address) if address else "",
-            zh=username != "customer2",  # (writes in English)
+            zh=username not in catalogue.DEMO_CUSTOMERS_IN_ENGLISH,
             company=customer.kind == Customer.Kind.COMPANY,
             user=customer.user_id,
             tier=customer.tier,

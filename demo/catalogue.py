@@ -231,6 +231,8 @@ DEMO_USERS = (
     ("analyst", "analyst", "data-analysis", "何俊", "13611110014"),
     ("admin", "admin", None, "黄志明", "13611110015"),
 )
+# The demo customer who writes (and reads the product's messages) in English; the others in Chinese.
+DEMO_CUSTOMERS_IN_ENGLISH = frozenset({"customer2"})
 # The demo customers' archive records: username → (kind, tier, region, company name or "").
 DEMO_CUSTOMERS = {
     "customer": ("person", "standard", "上海市", ""),

@@ -18,6 +18,7 @@ from django.db.models import F
 from accounts.models import ApiToken, Department, User
 from customers.models import Address, Contact, Customer
 from dispatch.models import EngineerProfile, comma_list
+from notifications.preferences import preference_set
 
 from . import catalogue
 
@@ -103,6 +104,9 @@ def ensure_demo_customers(users: dict[str, User]) -> dict[str, Customer]:
             Contact.objects.create(
                 customer=customer, name=user.display_name(), phone=user.phone, email=user.email, is_primary=True
             )
+        # the product's messages reach them in the language they write in
+        english = username in catalogue.DEMO_CUSTOMERS_IN_ENGLISH
+        preference_set(actor=user, language="en" if english else "zh-hans")
         result[username] = customer
     return result
 

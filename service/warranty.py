@@ -243,7 +243,7 @@ def decision_view(order: WorkOrder) -> dict | None:
         "coverage": order.coverage,
         "coverage_label": str(Coverage(order.coverage).label),
         "reason": str(Reason(order.coverage_reason).label) if order.coverage_reason in Reason.values else "",
-        "component": str(order.failed_component.name) if order.failed_component_id else "",
+        "component": order.failed_component.label if order.failed_component_id else "",
         "part": order.failed_part,
         "part_serial": order.failed_part_serial,
         "last_day": order.warranty_end,

@@ -295,3 +295,8 @@ def test_demo_logins_find_their_inbox_filled(seeded):
     # each customer message is on its order's timeline, at the same moment
     events = WorkOrderEvent.objects.filter(action="customer_notified")
     assert set(events.values_list("order_id", "at")) == set(told.values_list("order_id", "created_at"))
+    # in the language each customer writes in: Chinese, but English for customer2
+    subjects = dict(told.filter(kind="acknowledgement").values_list("recipient__username", "subject"))
+    assert all("服务申请" in subjects[u] for u in ("customer", "customer3") if u in subjects)
+    assert "customer2" not in subjects or subjects["customer2"].startswith("Service request")
+    assert subjects

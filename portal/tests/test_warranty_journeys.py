@@ -53,11 +53,17 @@ def test_an_accessory_fault_in_year_2_is_a_paid_repair_with_the_reason_shown(
         ).json()
         # and the customer opens the request in the portal
         page = browser_as(customer_user).get(reverse("portal:request_detail", args=[order_id])).content.decode()
+        page_zh = (
+            browser_as(customer_user)
+            .get(reverse("portal:request_detail", args=[order_id]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+            .content.decode()
+        )
 
     # then it is a paid repair, and the customer reads why and which period was used
     assert (body["coverage"], body["coverage_reason"]) == ("paid", "expired")
     assert "Paid repair" in page and "The warranty period has ended." in page
     assert "Failed component: Accessories · Remote control" in page
+    assert "配件 · Remote control" in page_zh and "Accessories" not in page_zh  # the component in her language
     assert "Warranty period used: until 2025-03-05" in page
 
 

@@ -78,7 +78,7 @@ def assess_components(order) -> list[tuple[str, str]]:
     """The component classes an assessment may name: those of the unit's model."""
     if order.unit_id is None or order.status not in {Status.ACKNOWLEDGED, Status.REOPENED}:
         return []
-    return [(t.component_class.code, str(t.component_class.name)) for t in terms_for(order.unit.model)]
+    return [(t.component_class.code, t.component_class.label) for t in terms_for(order.unit.model)]
 
 
 def action_buttons(order, user) -> list:
