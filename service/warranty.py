@@ -49,10 +49,12 @@ def _local(at: dt.datetime) -> dt.date:
     return timezone.localdate(at)
 
 
-def unit_repairs(unit: Unit) -> list[guarantees.Repair]:
-    """The unit's repair records: its free (warranty) work orders that reached the repair, each
-    with the failed component as the fault, the day it was handed in, the day it was repaired
-    (first ``resolve``; None while in repair) and the days it waited for parts."""
+def unit_repairs(unit: Unit, *, on: dt.date | None = None) -> list[guarantees.Repair]:
+    """The unit's repair records as they stood on ``on`` (default today): its free (warranty) work
+    orders handed in by then that reached the repair, each with the failed component as the
+    fault, the day it was handed in, the day it was repaired (first ``resolve`` by ``on``; None
+    while in repair) and the days it had waited for parts by ``on``."""
+    on = on or timezone.localdate()
     orders = list(
         WorkOrder.objects.filter(unit=unit, coverage=Coverage.WARRANTY)
         .exclude(status=Status.CANCELLED)
@@ -71,12 +73,13 @@ def unit_repairs(unit: Unit) -> list[guarantees.Repair]:
         .values_list("order_id", "action", "at")
     ):
         events[order_id].append((action, at))
-    today = timezone.localdate()
     records = []
     for order in orders:
-        rows = events[order.pk]
+        if _local(order.created_at) > on:
+            continue  # handed in after the day asked about
+        rows = [(action, at) for action, at in events[order.pk] if _local(at) <= on]
         if not rows:
-            continue  # never started: not a repair
+            continue  # not started by then: not a repair
         returned, waiting_since, wait_days = None, None, 0
         for action, at in rows:
             if action == EventType.WAIT_PARTS and waiting_since is None:
@@ -87,18 +90,21 @@ def unit_repairs(unit: Unit) -> list[guarantees.Repair]:
             if action == EventType.RESOLVE and returned is None:
                 returned = _local(at)
         if waiting_since is not None:
-            wait_days += (today - _local(waiting_since)).days
+            wait_days += (on - _local(waiting_since)).days  # still waiting on the day asked about
         fault = order.failed_component.code if order.failed_component_id else MAIN_FAULT
         records.append(guarantees.Repair(fault, _local(order.created_at), returned, wait_days))
     return records
 
 
-def unit_exchanges(unit: Unit) -> list[dt.date]:
-    """The days this unit was handed over in exchange for another (its Three Guarantees restart)."""
-    return [
+def unit_exchanges(unit: Unit, *, on: dt.date | None = None) -> list[dt.date]:
+    """The days, up to ``on`` (default today), this unit was handed over in exchange for another
+    (its Three Guarantees restart)."""
+    on = on or timezone.localdate()
+    days = [
         _local(at)
         for at in Replacement.objects.filter(new_unit=unit, is_return=False).values_list("created_at", flat=True)
     ]
+    return [d for d in days if d <= on]
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,7 @@ class UnitEntitlements:
 
 def unit_entitlements(unit: Unit, *, on: dt.date, goods_intact: bool | None = None) -> UnitEntitlements:
     """The Three Guarantees remedies owed on ``on`` for a performance fault of ``unit``."""
-    repairs, exchanges = unit_repairs(unit), unit_exchanges(unit)
+    repairs, exchanges = unit_repairs(unit, on=on), unit_exchanges(unit, on=on)
     answer = guarantees.entitlements(
         policy=three_guarantees_policy(unit.model.line),
         sale_date=unit_start(unit),

@@ -129,6 +129,34 @@ def test_a_third_failure_after_two_repairs_owes_an_exchange(people, api_as, mode
     ]
 
 
+def test_a_past_date_counts_the_repair_and_the_wait_for_parts_as_they_were_on_that_day(people, api_as, model):
+    # given a unit sold 2025-03-03, handed in 2025-04-01 and waiting for parts since then
+    unit = UnitFactory(owner=people["customer"], model=model, sale_date=D(2025, 3, 3))
+    with at(D(2025, 4, 1)):
+        order_in(
+            Status.AWAITING_PARTS,
+            agent=people["agent"],
+            customer=people["customer"],
+            unit=unit,
+            engineer=people["engineer"],
+        )
+    # and a later repair handed in after the day asked about
+    with at(D(2025, 6, 1)):
+        order_in(
+            Status.RESOLVED, agent=people["agent"], customer=people["customer"], unit=unit, engineer=people["engineer"]
+        )
+
+    # when asked in September about 2025-04-11 (the wait still open today)
+    with at(D(2025, 9, 1)):
+        body = api_as(people["agent"]).get(f"/units/{unit.serial}/entitlements", {"on": "2025-04-11"}).json()
+
+    # then only what had happened by 2025-04-11 counts: ten days in repair, all of them waiting for parts
+    assert [(r["received"], r["days_in_repair"], r["parts_wait_days"]) for r in body["repairs"]] == [
+        ("2025-04-01", 10, 10)
+    ]
+    assert body["deducted_days"] == 10
+
+
 def test_a_line_under_contract_has_no_three_guarantees(people, api_as):
     line = ProductLine.objects.create(code="press", name="Presses", is_industrial=True)
     unit = UnitFactory(owner=people["customer"], model=ProductModelFactory(line=line), sale_date=D(2025, 3, 3))
