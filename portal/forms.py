@@ -85,6 +85,13 @@ class UnitRegisterForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
         help_text=_("The warranty starts on the purchase date shown on the proof."),
     )
+    sold_online = forms.BooleanField(label=_("Bought online (e-commerce platform)"), required=False)
+    received_date = forms.DateField(
+        label=_("Day you received the goods"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("For online purchases: the seven-day no-reason return counts from this day."),
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -25,13 +25,19 @@ router = Router(tags=["units"])
 class UnitIn(Schema):
     serial: str = Field(min_length=1, max_length=60)
     model: str | None = Field(default=None, max_length=40)
-    purchase_date: dt.date | None = None
-    sale_date: dt.date | None = None
+    purchase_date: ApiDate | None = None
+    sale_date: ApiDate | None = None
     channel: str = Field(default="", max_length=80, description="Dealer or sales channel, in Chinese.")
     colour: str = Field(default="", max_length=30, description="Colour, in Chinese (as catalogued).")
     channel_en: str = Field(default="", max_length=80, description="The channel in English; empty: the Chinese.")
     colour_en: str = Field(default="", max_length=30, description="The colour in English; empty: the Chinese.")
     customer_id: int | None = Field(default=None, ge=1, le=2**62)
+    sold_online: bool | None = Field(
+        default=None, description="Bought on an e-commerce platform (the seven-day no-reason return applies)."
+    )
+    received_date: ApiDate | None = Field(
+        default=None, description="The day the goods were received (starts the no-reason return of online purchases)."
+    )
 
 
 class ComponentOut(Schema):
@@ -70,6 +76,8 @@ class UnitOut(Schema):
     model: str
     purchase_date: dt.date | None
     sale_date: dt.date | None
+    sold_online: bool
+    received_date: dt.date | None
     has_proof: bool
     status: str
     warranty: WarrantyOut
@@ -167,7 +175,11 @@ def register_unit(request):
         raise ValidationFailed(_("Expected an object."))
     refuse_null_characters(data)
     data = {
-        k: (None if v == "" and k in {"model", "purchase_date", "sale_date", "customer_id"} else v)
+        k: (
+            None
+            if v == "" and k in {"model", "purchase_date", "sale_date", "customer_id", "received_date", "sold_online"}
+            else v
+        )
         for k, v in data.items()
     }
     try:
@@ -197,6 +209,8 @@ def _register(request, payload: UnitIn, proof):
         colour=payload.colour,
         channel_en=payload.channel_en,
         colour_en=payload.colour_en,
+        sold_online=payload.sold_online,
+        received_date=payload.received_date,
         proof=proof,
     )
     return {
@@ -205,6 +219,8 @@ def _register(request, payload: UnitIn, proof):
         "model": unit.model.code,
         "purchase_date": unit.purchase_date,
         "sale_date": unit.sale_date,
+        "sold_online": unit.sold_online,
+        "received_date": unit.received_date,
         "has_proof": bool(unit.proof_id),
         "status": unit.status,
         "warranty": warranty_data(unit, timezone.localdate()),

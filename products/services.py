@@ -28,6 +28,8 @@ def unit_register(
     colour_en: str = "",
     batch: str = "",
     production_date: dt.date | None = None,
+    sold_online: bool | None = None,
+    received_date: dt.date | None = None,
     proof=None,
 ) -> Unit:
     """Register a unit to a customer, with optional purchase proof.
@@ -36,7 +38,9 @@ def unit_register(
     someone else is refused (to a customer in the words used for an unknown serial, and the
     attempt is logged: ``unit_claim_refused``). An unknown serial is created when its model is
     given. ``colour`` and ``channel`` are named in Chinese, ``colour_en`` and ``channel_en`` in
-    English (empty: the Chinese name is shown, ``core.i18n``).
+    English (empty: the Chinese name is shown, ``core.i18n``). ``sold_online`` (bought on an
+    e-commerce platform; ``None``: left as it is) and ``received_date`` (the day the goods were
+    received) decide the seven-day no-reason return (docs/warranty.md).
     """
     if actor.is_customer and customer.user_id != actor.pk:
         raise Forbidden()
@@ -50,6 +54,7 @@ def unit_register(
         ("purchase_date", purchase_date),
         ("sale_date", sale_date),
         ("production_date", production_date),
+        ("received_date", received_date),
     ):
         if value and value > today:
             msg = _("The date cannot be in the future.")
@@ -103,6 +108,14 @@ def unit_register(
             ):
                 if value and not getattr(unit, field):
                     setattr(unit, field, value)
+            if sold_online is not None:
+                unit.sold_online = sold_online
+            if received_date:
+                bought = unit.purchase_date or unit.sale_date
+                if bought and received_date < bought:
+                    msg = _("The goods cannot have been received before they were bought.")
+                    raise ValidationFailed(msg, code="received_before_sale", fields={"received_date": [msg]})
+                unit.received_date = received_date
             if content is not None:
                 unit.proof = store_document(content, actor=actor, original_name=getattr(proof, "name", ""))
             unit.full_clean(validate_unique=False)

@@ -80,6 +80,31 @@ def test_register_new_serial_with_a_real_pdf(browser_as, customer_user, product_
     assert anniversary <= end <= anniversary + dt.timedelta(days=9) and (end == anniversary or end.weekday() < 5)
 
 
+def test_register_an_online_purchase_and_see_the_no_reason_return(browser_as, customer_user, product_model):
+    # given goods bought online 20 days ago (past the 7- and 15-day windows) and delivered 3 days ago
+    bought, received = TODAY() - dt.timedelta(days=20), TODAY() - dt.timedelta(days=3)
+    # when I register them saying so
+    response = browser_as(customer_user).post(
+        reverse("portal:register_unit"),
+        {
+            "serial": "WEB-0001",
+            "model": product_model.code,
+            "purchase_date": bought.isoformat(),
+            "proof": upload("invoice.pdf", pdf_bytes(), "application/pdf"),
+            "sold_online": "on",
+            "received_date": received.isoformat(),
+        },
+    )
+    # then the unit records it, and its page offers the seven-day no-reason return from delivery
+    unit = Unit.objects.get(serial="WEB-0001")
+    assert response.status_code == 302
+    assert (unit.sold_online, unit.received_date) == (True, received)
+    entitled = browser_as(customer_user).get(response.url).context["entitled"]
+    reasons = {r["reason"]["code"] for r in entitled["remedies"]}
+    assert "online_no_reason" in reasons
+    assert entitled["online_return_ends"] >= received + dt.timedelta(days=7)
+
+
 def test_register_claims_a_known_serial_with_a_real_png(browser_as, customer_user):
     # given a unit in the archive without an owner
     unit = UnitFactory(owner=None, serial="KNOWN-0001")

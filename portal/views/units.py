@@ -47,6 +47,8 @@ def register_unit(request):
                     serial=data["serial"],
                     model_code=data["model"].code if data["model"] else None,
                     purchase_date=data["purchase_date"],
+                    sold_online=data["sold_online"] or None,
+                    received_date=data["received_date"],
                     proof=data["proof"],
                 )
             except DomainError as exc:

@@ -230,6 +230,46 @@ def test_register_a_new_unit_by_json(people, api_as, model_with_terms):
     assert (audit.action, audit.actor_id) == ("create", people["customer_user"].pk)
 
 
+def test_register_an_online_purchase_with_the_day_it_was_received(people, api_as, model_with_terms):
+    # when a customer registers a unit bought online, received three days after the purchase
+    api = api_as(people["customer_user"])
+    response = api.post(
+        "/units",
+        {
+            "serial": "WEB-001",
+            "model": "AC-9000",
+            "purchase_date": "2025-01-15",
+            "sold_online": True,
+            "received_date": "2025-01-18",
+        },
+    )
+
+    # then both are stored and answered
+    assert response.status_code == 201, response.json()
+    unit = Unit.objects.get(serial="WEB-001")
+    assert (unit.sold_online, unit.received_date) == (True, dt.date(2025, 1, 18))
+    assert (response.json()["sold_online"], response.json()["received_date"]) == (True, "2025-01-18")
+
+
+@pytest.mark.parametrize(
+    "extra, code",
+    [
+        ({"received_date": "2025-01-10"}, "received_before_sale"),
+        ({"received_date": "2099-01-01"}, "date_in_future"),
+        ({"received_date": "0001-01-01"}, "validation_error"),
+    ],
+    ids=["received-before-bought", "received-in-future", "received-out-of-window"],
+)
+def test_a_received_date_that_cannot_be_is_refused_and_nothing_stored(people, api_as, model_with_terms, extra, code):
+    response = api_as(people["customer_user"]).post(
+        "/units", {"serial": "WEB-002", "model": "AC-9000", "purchase_date": "2025-01-15", **extra}
+    )
+
+    assert response.status_code == 422, response.json()
+    assert response.json()["code"] == code and "received_date" in response.json()["fields"]
+    assert not Unit.objects.filter(serial="WEB-002").exists()
+
+
 def test_register_with_a_real_pdf_proof_by_multipart(people, model_with_terms):
     # given
     client = Client()
