@@ -7,6 +7,7 @@ services, which both the UI and the API call.
 from django import forms
 from django.db import router
 from django.forms import formset_factory
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
@@ -179,7 +180,19 @@ class RequestForm(Form):
     email = forms.EmailField(label=_("Email (new customer)"), required=False, max_length=254)
     region = forms.CharField(label=_("Region (new customer)"), required=False, max_length=60)
     contact_name = forms.CharField(label=_("Contact person"), required=False, max_length=120)
-    serial = forms.CharField(label=_("Serial number"), required=False, max_length=60)
+    serial = forms.CharField(
+        label=_("Serial number"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(
+            attrs={  # the unit's model and its Three Guarantees remedies, while the agent types
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("service:serial_check"),
+                "hx-trigger": "keyup changed delay:400ms, change",
+                "hx-target": "#serial-check",
+            }
+        ),
+    )
     service_type = forms.ChoiceField(label=_("Service type"), choices=ServiceType.choices, initial=ServiceType.REPAIR)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
     mode = forms.ChoiceField(label=_("Service mode"), choices=Mode.choices, initial=Mode.ONSITE)

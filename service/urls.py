@@ -22,6 +22,7 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("new/", views.new_request, name="new"),
     path("customers/lookup/", views.customer_lookup, name="customer_lookup"),
+    path("new/serial/", views.serial_check, name="serial_check"),
     path("orders/<oid:order_id>/", views.detail, name="detail"),
     path("orders/<oid:order_id>/report/", views.report_print, name="report_print"),
     path("orders/<oid:order_id>/contact/", views.contact_reveal, name="contact_reveal"),

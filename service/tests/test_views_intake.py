@@ -1,10 +1,12 @@
 """An agent keys in a phone request: customer by phone (or a new one), attachments, errors on the form."""
 
+import datetime as dt
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from core.models import AuditLog
@@ -188,3 +190,34 @@ def test_roles_that_cannot_file_for_customers_are_refused(client, db, role):
 def test_the_empty_form_renders(desk):
     body = desk.get(URL).content.decode()
     assert 'enctype="multipart/form-data"' in body and 'name="attachments"' in body and "multiple" in body
+
+
+SERIAL_CHECK = reverse("service:serial_check")
+
+
+def test_the_serial_typed_shows_the_unit_and_its_three_guarantees_remedies(desk):
+    # given a unit sold three days ago (within the seven days of return, exchange or repair)
+    unit = UnitFactory(sale_date=timezone.localdate() - dt.timedelta(days=3))
+    # when the agent types its serial on the new-request form
+    page = desk.get(URL).content.decode()
+    answer = desk.get(SERIAL_CHECK, {"serial": f" {unit.serial} "}, HTTP_HX_REQUEST="true")
+    # then the form asks for it while typing, and the answer names the model and the remedies
+    assert 'hx-get="/console/new/serial/"' in page and 'id="serial-check"' in page
+    body = answer.content.decode()
+    assert answer.status_code == 200 and unit.model.label in body
+    assert 'data-remedy="return"' in body and 'data-remedy="exchange"' in body and 'data-remedy="repair"' in body
+
+
+def test_an_unknown_serial_is_said_and_an_empty_one_shows_nothing(desk):
+    assert "serial-unknown" in desk.get(SERIAL_CHECK, {"serial": "NO-SUCH"}).content.decode()
+    assert desk.get(SERIAL_CHECK, {"serial": "x\x00y"}).status_code == 200
+    assert "serial-check" not in desk.get(SERIAL_CHECK, {"serial": ""}).content.decode()
+
+
+@pytest.mark.parametrize("role", ["customer", "engineer", "finance", "analyst"])
+def test_roles_that_do_not_file_requests_cannot_check_serials(db, client, role):
+    unit = UnitFactory()
+    client.force_login(UserFactory(role=role))
+    response = client.get(SERIAL_CHECK, {"serial": unit.serial})
+    assert response.status_code in (302, 403, 404)
+    assert 'data-testid="serial-check"' not in response.content.decode()

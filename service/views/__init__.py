@@ -5,7 +5,7 @@ from .contact import contact_reveal
 from .detail import detail, report_print
 from .engineer import check_in, check_out, engineer, engineer_order
 from .finance import finance
-from .intake import customer_lookup, new_request
+from .intake import customer_lookup, new_request, serial_check
 from .queue import queue
 
 __all__ = [
@@ -27,5 +27,6 @@ __all__ = [
     "replacement",
     "report_print",
     "report_save",
+    "serial_check",
     "transition",
 ]

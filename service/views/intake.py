@@ -4,18 +4,21 @@ from django.contrib import messages
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError, ValidationFailed
+from core.errors import DomainError, NotFound, ValidationFailed
 from core.idempotency import once_per_form
 from core.masking import mask_name
 from customers.permissions import visible_to as customers_visible_to
 from customers.services import customer_create
+from products.selectors import unit_visible_to
 
 from .. import services
 from ..choices import Channel
 from ..forms import RequestForm, normalise_phone
 from ..permissions import sees_unmasked_pii
+from ..warranty import entitlements_view, unit_entitlements
 from .access import capability
 from .outcomes import checked, refuse
 
@@ -124,3 +127,20 @@ def customer_lookup(request):
         "service/partials/customer_matches.html",
         {"matches": match_rows(request.user, matches), "phone": phone, "selected": selected},
     )
+
+
+@can_file
+def serial_check(request):
+    """HTMX: the unit behind the serial being typed, with the Three Guarantees remedies owed today
+    (docs/warranty.md), so the agent knows them while taking the call."""
+    serial = request.GET.get("serial", "").strip()[:60]
+    context = {"serial": serial}
+    if serial:
+        try:
+            unit = unit_visible_to(request.user, serial)
+        except NotFound:
+            context["unknown"] = True
+        else:
+            today = timezone.localdate()
+            context.update(unit=unit, on=today, entitled=entitlements_view(unit_entitlements(unit, on=today), today))
+    return render(request, "service/partials/serial_check.html", context)
