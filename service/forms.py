@@ -188,7 +188,7 @@ class RequestForm(Form):
             attrs={  # the unit's model and its Three Guarantees remedies, while the agent types
                 "autocomplete": "off",
                 "hx-get": reverse_lazy("service:serial_check"),
-                "hx-trigger": "keyup changed delay:400ms, change",
+                "hx-trigger": "input changed delay:400ms, change",  # typed or pasted
                 "hx-target": "#serial-check",
             }
         ),
