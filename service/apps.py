@@ -12,13 +12,10 @@ class ServiceConfig(AppConfig):
         from sla import cases
 
         from .clocks import WORK_ORDER
-        from .extensions import register_order_panel
         from .pii import REPLACEMENTS, WORK_ORDERS
         from .warranty import working_day
-        from .warranty_panel import order_warranty_panel
 
         provide_working_days(working_day)  # every warranty period's rest days: the business calendar
-        register_order_panel(order_warranty_panel)
         register(WORK_ORDERS)
         register(REPLACEMENTS)
         cases.register(WORK_ORDER)

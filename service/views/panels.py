@@ -23,6 +23,7 @@ from ..forms import AcceptanceForm, NoteForm, PartFormSet, QuoteForm, QuoteLineF
 from ..models import OrderDocument
 from ..permissions import may_reveal_contact, sees_own_contact, sees_unmasked_pii
 from ..presenters import log_pii_view, order_summary
+from ..warranty_panel import order_warranty_panel
 from ..workflow import available_with_reasons
 
 FINISHED = {Status.CLOSED, Status.CANCELLED}
@@ -203,6 +204,7 @@ def common_context(detail, user) -> dict:
         "can_note": can(user, "order.note"),
         "note_form": NoteForm(),
         "extra_panels": order_panels(order, user),
+        "warranty_panel": order_warranty_panel(order, user),  # with the case: the unit and its warranty
     }
     if can_report:
         context["report_form"], context["parts_formset"] = report_forms(report, detail.parts, order.version)
