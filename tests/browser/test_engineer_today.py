@@ -11,7 +11,6 @@ from service import services
 from service.choices import Status
 from service.models import WorkOrder
 from service.tests.flow import order_in
-from sla.models import BusinessCalendar, SlaPolicy, SlaTarget
 from tests.factories import CustomerFactory, UserFactory
 
 from .test_journey import log_in
@@ -20,7 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 PHONE = {"width": 390, "height": 844}
 WIDE = {"width": 1440, "height": 900}
-WINDOWS = {str(d): [["09:00", "12:00"], ["13:00", "18:00"]] for d in range(5)}
 ADDRESSES = ("上海市浦东新区世纪大道100号", "上海市徐汇区漕溪北路88号", "广东省深圳市南山区科技园1号")
 
 
@@ -28,13 +26,6 @@ ADDRESSES = ("上海市浦东新区世纪大道100号", "上海市徐汇区漕�
 def day(db):
     """The engineer's orders: one missed yesterday, two today, one tomorrow, one to schedule;
     and a paid repair waiting for its quote's approval (for the order page)."""
-    if not SlaPolicy.objects.exists():  # the migrations' policies, flushed by an earlier transactional test
-        calendar, _ = BusinessCalendar.objects.get_or_create(
-            code="cn", defaults={"name": "China", "is_default": True, "windows": WINDOWS}
-        )
-        policy = SlaPolicy.objects.create(code="standard", name="Standard service", calendar=calendar)
-        for clock, minutes in (("response", 24 * 60), ("onsite", 3 * 24 * 60), ("resolution", 7 * 24 * 60)):
-            SlaTarget.objects.create(policy=policy, clock=clock, clock_type="calendar", amount=minutes)
     agent = UserFactory(username="agent.li", first_name="Li", last_name="Na", role="agent")
     engineer = UserFactory(username="eng.wang", first_name="Wang", last_name="Gong", role="engineer")
     customer = CustomerFactory(name="王小明", phone="13812345678")

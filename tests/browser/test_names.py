@@ -6,7 +6,7 @@ import pytest
 
 from accounts.models import Department
 from demo import catalogue
-from products.models import ComponentClass, ProductLine, ProductModel
+from products.models import ProductLine, ProductModel
 from service import services
 from service.tests.flow import new_order
 from tests.factories import CustomerFactory, UnitFactory, UserFactory
@@ -28,14 +28,6 @@ EXPECTED = {
 
 @pytest.fixture
 def order(db):
-    # the default component classes, as migration products.0004 names them (a transactional test
-    # after another one of the session starts without the migrations' rows)
-    for code, name, name_en in (
-        ("main", "主机及核心部件", "Main unit and core components"),
-        ("accessory", "配件", "Accessories"),
-        ("software", "软件", "Software"),
-    ):
-        ComponentClass.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en, "kind": code})
     team = Department.objects.create(code=TEAM[0], name=TEAM[1], name_en=TEAM[2], kind=TEAM[3])
     line = ProductLine.objects.create(code="smart-lock", name=LINE[0], name_en=LINE[1])
     model = ProductModel.objects.create(code=MODEL[0], name=MODEL[1], name_en=MODEL[2], line=line)
