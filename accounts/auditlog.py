@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from core import lean
+from core import audit, lean
 from core.errors import ValidationFailed
 from core.masking import mask_address, mask_email, mask_name, mask_phone
 from core.models import AuditLog
@@ -141,6 +141,8 @@ def present(row: AuditLog, *, names_clear: bool) -> dict:
         "row": row,
         "fields": ", ".join(sorted(keys)),
         "actor": row.actor.username if row.actor_id else "",
+        "action": audit.action_label(row.action, row.object_type),
+        "object_type": audit.object_type_label(row.object_type),
         "label": label,
         "before": _json(masked(row.before, names_clear=names_clear)),
         "after": _json(masked(row.after, names_clear=names_clear)),

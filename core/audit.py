@@ -3,11 +3,73 @@
 import datetime as dt
 import decimal
 import uuid
+from collections.abc import Mapping
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models, transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import lean
 from .models import AuditLog
+
+# What an audit row's ``action`` means, for the audit page (the rows keep the codes): the
+# actions any object can have, then per object type (``app.model``) what its workflow or its
+# own services register (``register_action_labels``).
+ACTION_LABELS = {
+    "create": pgettext_lazy("audit action", "Created"),
+    "update": pgettext_lazy("audit action", "Changed"),
+    "delete": pgettext_lazy("audit action", "Deleted"),
+    "assign": pgettext_lazy("audit action", "Assigned"),
+    "denied": _("Request refused"),
+    "view_pii": _("Personal data shown"),
+    "reveal_pii": _("Contact details revealed"),
+    "export": _("Exported"),
+    "pii_export": _("Personal data exported (PIPL)"),
+    "pii_erase": _("Personal data erased (PIPL)"),
+    "sla_extend": _("Deadline extended"),
+    "2fa_enable": _("Two-factor sign-in turned on"),
+    "2fa_disable": _("Two-factor sign-in turned off"),
+}
+OBJECT_TYPE_LABELS = {"http": _("HTTP request")}
+_TYPE_ACTION_LABELS: dict[str, dict[str, object]] = {}
+
+
+def register_action_labels(object_type: str, labels: Mapping[str, object]) -> None:
+    """Name the actions of one object type (``app.model``) on the audit page."""
+    _TYPE_ACTION_LABELS.setdefault(object_type, {}).update(labels)
+
+
+def _model(object_type: str):
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def action_label(action: str, object_type: str):
+    """The translated name of an audit row's action (the code itself when nothing names it)."""
+    label = _TYPE_ACTION_LABELS.get(object_type, {}).get(action) or ACTION_LABELS.get(action)
+    if label is not None:
+        return label
+    model = _model(object_type)
+    if model is not None:  # an event row (a visit's check-in, say): its ``action`` choices
+        try:
+            choices = dict(model._meta.get_field("action").flatchoices)
+        except FieldDoesNotExist:
+            choices = {}
+        if action in choices:
+            return choices[action]
+    return action
+
+
+def object_type_label(object_type: str):
+    """The translated name of an audit row's object type (``service.workorder`` → "work order")."""
+    if object_type in OBJECT_TYPE_LABELS:
+        return OBJECT_TYPE_LABELS[object_type]
+    model = _model(object_type)
+    return model._meta.verbose_name if model is not None else object_type
 
 
 def _jsonable(value):

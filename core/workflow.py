@@ -143,6 +143,13 @@ class Workflow:
             raise ValueError(f"{name}: guards without a check: {sorted(missing)}")
         self.lock = lock
         self.event_model = event_model
+        if hasattr(
+            event_model, "_meta"
+        ):  # a real event model: the audit page names "transition:<action>" by its button
+            subject_model = event_model._meta.get_field(subject_field).related_model
+            audit.register_action_labels(
+                subject_model._meta.label_lower, {f"transition:{a}": t.label for a, t in self.transitions.items()}
+            )
         self.subject_field = subject_field
         self.status_field = status_field
         self.waits = dict(waits or {})  # wait state -> milestone name ("customer", "parts")

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from accounts import views
 from core.models import AuditLog
@@ -227,3 +228,39 @@ def test_the_figures_count_the_last_24_hours(browser):
     row(action="update", at=timezone.now() - dt.timedelta(days=2))
     counts = browser.get(PAGE_URL).context["counts"]
     assert counts == {"total": 2, "denied": 1, "reveals": 1}
+
+
+@pytest.mark.parametrize(
+    "action, object_type, english, chinese",
+    [
+        ("transition:schedule", "service.workorder", "Schedule", "预约排期"),
+        ("transition:classify", "complaints.complaint", "Classify and name the owner", "分类并指定负责人"),
+        ("create", "service.quote", "Created", "创建"),
+        ("denied", "http", "Request refused", "请求被拒绝"),
+        ("check_in", "service.workorderevent", "Checked in on site", "已上门签到"),
+        ("made_up_code", "service.workorder", "made_up_code", "made_up_code"),
+    ],
+)
+def test_actions_and_object_types_are_shown_by_name_in_both_languages(browser, action, object_type, english, chinese):
+    # given one row of each kind (the page keeps the codes for the filter links)
+    row(action=action, object_type=object_type)
+
+    # when
+    en = browser.get(PAGE_URL, headers={"accept-language": "en"})
+    zh = browser.get(PAGE_URL, headers={"accept-language": "zh-hans"})
+
+    # then the action is named, in the reader's language, the code kept as the link's filter
+    link = f'<a href="?action={action.replace(":", "%3A")}" title="{action}">'
+    assert f"{link}{english}</a>" in en.content.decode()
+    assert f"{link}{chinese}</a>" in zh.content.decode()
+
+
+def test_object_types_are_named_by_their_model():
+    from core.audit import object_type_label
+
+    with translation.override("en"):
+        assert str(object_type_label("service.workorder")) == "work order"
+        assert str(object_type_label("http")) == "HTTP request"
+    with translation.override("zh-hans"):
+        assert str(object_type_label("service.workorder")) == "工单"
+    assert object_type_label("gone.model") == "gone.model"
