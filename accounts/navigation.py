@@ -23,25 +23,36 @@ class Entry:
     url_name: str
     capability: str
     needs_staff: bool = False  # Django's admin also asks for ``is_staff``
+    group: str = ""  # a key of GROUPS: shown in that drop-down when the user has two or more of it
 
     def allows(self, user) -> bool:
         return can(user, self.capability) and (not self.needs_staff or user.is_staff)
 
+
+# The menu's drop-downs, in this order after the plain entries that precede them: a group the
+# user holds one entry of shows that entry as a plain link (``menu_tree``).
+GROUPS: dict[str, Promise] = {
+    "service": _("Service"),
+    "care": _("Complaints and feedback"),
+    "quality": _("Quality and improvement"),
+    "insight": _("Analysis"),
+    "settings": _("Settings"),
+}
 
 MENU: tuple[Entry, ...] = (
     Entry("portal_home", _("My products"), "portal:home", "portal.use"),
     Entry("portal_requests", _("My requests"), "portal:requests", "portal.use"),
     Entry("portal_new", _("New request"), "portal:new_request", "portal.use"),
     Entry("engineer", _("My orders"), "service:engineer", "engineer.work"),
-    Entry("queue", _("Work orders"), "service:queue", "order.view_all"),
-    Entry("new_request", _("New phone request"), "service:new", "request.create_for_customer"),
-    Entry("complaints", _("Complaints"), "complaints:list", "complaint.work"),
+    Entry("queue", _("Work orders"), "service:queue", "order.view_all", group="service"),
+    Entry("new_request", _("New phone request"), "service:new", "request.create_for_customer", group="service"),
+    Entry("complaints", _("Complaints"), "complaints:list", "complaint.work", group="care"),
     Entry("finance", _("Chargeable orders"), "service:finance", "finance.view"),
-    Entry("quality", _("Quality review"), "complaints:quality", "quality.review"),
-    Entry("dashboard", _("Dashboard"), "analytics:dashboard", "dashboard.view"),
-    Entry("calendars", _("Business calendars"), "sla:calendars", "sla.calendars"),
-    Entry("audit", _("Audit log"), "audit", "audit.view"),
-    Entry("admin", _("Administration"), "admin:index", "admin.site", needs_staff=True),
+    Entry("quality", _("Quality review"), "complaints:quality", "quality.review", group="quality"),
+    Entry("dashboard", _("Dashboard"), "analytics:dashboard", "dashboard.view", group="insight"),
+    Entry("calendars", _("Business calendars"), "sla:calendars", "sla.calendars", group="settings"),
+    Entry("audit", _("Audit log"), "audit", "audit.view", group="settings"),
+    Entry("admin", _("Administration"), "admin:index", "admin.site", needs_staff=True, group="settings"),
 )
 BY_KEY = {e.key: e for e in MENU}
 
@@ -63,6 +74,43 @@ HOMES: dict[str, str] = {
 def menu_for(user) -> list[Entry]:
     """The entries ``user`` may use, in menu order (none for an anonymous or inactive user)."""
     return [e for e in MENU if e.allows(user)]
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """One item of the top bar: a plain entry, or a group's label with its entries."""
+
+    label: Promise
+    entry: Entry | None = None
+    entries: tuple[Entry, ...] = ()
+
+    @property
+    def is_group(self) -> bool:
+        return self.entry is None
+
+
+FLAT_MAX = 6  # a menu of up to this many entries is shown flat, without drop-downs
+
+
+def menu_tree(entries: list[Entry]) -> list[MenuItem]:
+    """``menu_for``'s entries as the top bar shows them: all flat when there are at most
+    ``FLAT_MAX`` (an agent's few pages stay one click away), else a group at the place of its
+    first entry, as a drop-down when it holds two or more, else as its one entry."""
+    if len(entries) <= FLAT_MAX:
+        return [MenuItem(e.label, entry=e) for e in entries]
+    items: list[MenuItem] = []
+    placed: set[str] = set()
+    for e in entries:
+        if not e.group:
+            items.append(MenuItem(e.label, entry=e))
+        elif e.group not in placed:
+            placed.add(e.group)
+            members = tuple(m for m in entries if m.group == e.group)
+            if len(members) == 1:
+                items.append(MenuItem(e.label, entry=e))
+            else:
+                items.append(MenuItem(GROUPS[e.group], entries=members))
+    return items
 
 
 def home_entry(user) -> Entry | None:

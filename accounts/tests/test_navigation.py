@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.choices import Role
-from accounts.navigation import HOMES, MENU, home_entry, menu_for
+from accounts.navigation import FLAT_MAX, GROUPS, HOMES, MENU, Entry, home_entry, menu_for, menu_tree
 from tests.factories import CustomerFactory, UserFactory
 
 ROLES = list(Role)
@@ -81,3 +81,49 @@ def test_an_admin_without_staff_status_is_not_offered_the_admin(db):
 
     # when / then
     assert "admin" not in {e.key for e in menu_for(user)}
+
+
+def _entries(*groups):
+    return [Entry(f"e{i}", f"E{i}", "home", "portal.use", group=g) for i, g in enumerate(groups)]
+
+
+def test_a_short_menu_stays_flat():
+    # given six entries in three groups
+    entries = _entries("service", "service", "care", "care", "settings", "settings")
+
+    # then every entry is its own link, in order
+    assert [(i.is_group, i.entry.key) for i in menu_tree(entries)] == [(False, f"e{n}") for n in range(6)]
+
+
+def test_a_long_menu_groups_its_entries_where_the_first_of_each_group_stands():
+    # given eight entries, two ungrouped, one group of one
+    entries = _entries("", "service", "care", "service", "", "care", "settings", "care")
+
+    # when
+    tree = menu_tree(entries)
+
+    # then each group of two or more is one drop-down in the place of its first entry; a group
+    # of one is a plain link
+    shown = [(str(i.label), [e.key for e in i.entries]) if i.is_group else i.entry.key for i in tree]
+    assert shown == [
+        "e0",
+        (str(GROUPS["service"]), ["e1", "e3"]),
+        (str(GROUPS["care"]), ["e2", "e5", "e7"]),
+        "e4",
+        "e6",
+    ]
+
+
+def test_the_manager_sees_drop_downs_holding_the_current_page(db):
+    # given a manager, whose menu is long
+    client = Client()
+    client.force_login(UserFactory(role=Role.MANAGER, is_staff=True))
+    assert len(menu_for(UserFactory.build(role=Role.MANAGER, is_staff=True))) > FLAT_MAX
+
+    # when they open the audit log
+    html = client.get(reverse("audit")).content.decode()
+
+    # then the settings drop-down is marked as holding the current page
+    nav = html[html.index("<nav>") : html.index("</nav>")]
+    assert '<details class="navgroup current"><summary>Settings</summary>' in nav
+    assert f'<a href="{reverse("audit")}" aria-current="page">' in nav
