@@ -148,6 +148,10 @@ class WorkOrderEvent(models.Model):
             models.Index(fields=["order", "id"]),  # also the order's foreign-key index
             # Deleting a user nulls their events: only rows with an actor need the entry.
             models.Index(fields=["actor"], condition=models.Q(actor__isnull=False), name="event_actor"),
+            # The events of some kinds in a period (the quality review list's reopen and refuse
+            # events, ``service.worklists``) without reading the others. Not partial: the kinds
+            # come as bound parameters, which neither database matches to a partial index.
+            models.Index(fields=["action", "at", "order"], name="event_action_at"),
         ]
 
     def __str__(self) -> str:
