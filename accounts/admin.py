@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken, Department, User
+from .models import Absence, ApiToken, Department, User
 
 
 @admin.register(User)
@@ -29,3 +29,11 @@ class DepartmentAdmin(admin.ModelAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("user", "name", "prefix", "created_at", "last_used_at", "revoked")
     readonly_fields = ("prefix", "digest", "created_at", "last_used_at")
+
+
+@admin.register(Absence)
+class AbsenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "starts", "ends", "reason")
+    list_filter = ("user__department",)
+    search_fields = ("user__username", "user__first_name", "user__last_name", "reason")
+    raw_id_fields = ("user",)

@@ -52,6 +52,27 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class Absence(models.Model):
+    """A person away (leave, training, sickness) from ``starts`` to ``ends``: routing and
+    dispatch skip them then (``accounts.services.absence_record``, ``accounts.selectors.absent_ids``)."""
+
+    user = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="absences")
+    starts = models.DateTimeField(_("from"))
+    ends = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        indexes = [models.Index(fields=["user", "ends"], name="absence_user_ends")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends__gt=models.F("starts")), name="absence_ends_after")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.starts:%Y-%m-%d}–{self.ends:%Y-%m-%d}"
+
+
 class ApiToken(models.Model):
     """A per-user API token; only its SHA-256 is stored, the token is shown once."""
 

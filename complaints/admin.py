@@ -18,6 +18,17 @@ class EventInline(admin.TabularInline):
 
 @admin.register(Complaint)
 class ComplaintAdmin(ReadOnlyAdmin):
-    list_display = ("number", "customer", "order", "source", "category", "status", "owner", "due_at", "created_at")
-    list_filter = ("status", "source", "category")
+    list_display = (
+        "number",
+        "customer",
+        "order",
+        "channel",
+        "category",
+        "major",
+        "status",
+        "owner",
+        "due_at",
+        "received_at",
+    )
+    list_filter = ("status", "channel", "category", "major")
     inlines = [EventInline]

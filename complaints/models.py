@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from sla.models import Clock, PolicySnapshot, clock_constraints, clock_indexes
 
-from .choices import Category, EventType, Source, Status
+from .choices import Category, Channel, EventType, ServiceAspect, Status
 
 NUMBER_PREFIX = "CP"
 
@@ -29,11 +29,30 @@ class Complaint(models.Model):
         on_delete=models.SET_NULL,
         related_name="complaints",
     )
-    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    unit = models.ForeignKey(
+        "products.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    received_at = models.DateTimeField(
+        _("received"),
+        default=timezone.now,
+        help_text=_("When the complaint reached us (the clocks run from it); never in the future."),
+    )
     description = models.TextField(_("description"), max_length=5000)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
     version = models.PositiveIntegerField(default=1)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, blank=True)
+    service_aspect = models.CharField(_("service aspect"), max_length=20, choices=ServiceAspect.choices, blank=True)
+    major = models.BooleanField(_("major complaint"), default=False)
+    callback_at = models.DateTimeField(_("agreed callback"), null=True, blank=True)
+    measures = models.TextField(_("measures taken"), max_length=5000, blank=True)
+    result = models.TextField(_("result"), max_length=5000, blank=True)
+    follow_up = models.TextField(_("follow-up"), max_length=5000, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=pgettext_lazy("complaint", "owner"),
@@ -47,7 +66,8 @@ class Complaint(models.Model):
     )
     paused_from = models.CharField(max_length=20, blank=True)
     due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
-    created_at = models.DateTimeField(_("received"), default=timezone.now, editable=False)
+    classified_at = models.DateTimeField(_("classified"), null=True, blank=True)
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now, editable=False)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -58,6 +78,7 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["status", "due_at", "id"], name="complaint_status_due"),
             models.Index(fields=["owner", "status"], name="complaint_owner"),
+            models.Index(fields=["customer", "id"], name="complaint_customer"),
         ]
 
     def __str__(self) -> str:
@@ -90,6 +111,21 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{complaint_number(self.complaint_id)} {self.action}"
+
+
+class ComplaintDocument(models.Model):
+    """Evidence attached to a complaint (a stored ``core.Document``)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="documents")
+    document = models.ForeignKey("core.Document", on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("complaint evidence")
+        verbose_name_plural = _("complaint evidence")
+
+    def __str__(self) -> str:
+        return f"{complaint_number(self.complaint_id)} {self.document_id}"
 
 
 class ComplaintClock(Clock):

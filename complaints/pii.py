@@ -8,7 +8,7 @@ from .models import Complaint
 def complaints_export(customer, ctx) -> list:
     return [
         {
-            **fields_of(c, ["source", "description", "status", "created_at"]),
+            **fields_of(c, ["channel", "description", "status", "received_at", "measures", "result", "follow_up"]),
             "order": c.order.number if c.order_id else None,
         }
         for c in Complaint.objects.filter(customer=customer).select_related("order").order_by("id")
@@ -16,7 +16,10 @@ def complaints_export(customer, ctx) -> list:
 
 
 def complaints_erase(customer, ctx) -> None:
-    Complaint.objects.filter(customer=customer).update(description=PLACEHOLDER)
+    complaints = Complaint.objects.filter(customer=customer)
+    complaints.update(description=PLACEHOLDER)
+    for name in ("measures", "result", "follow_up"):  # the result notice may quote the customer
+        complaints.exclude(**{name: ""}).update(**{name: PLACEHOLDER})
 
 
 COMPLAINTS = Handler(key="complaints", order=60, export=complaints_export, erase=complaints_erase)

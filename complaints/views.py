@@ -2,19 +2,48 @@
 
 import datetime as dt
 
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from accounts.roles import can
+from core import workflow
 from core.audit import record_pii_view
-from core.errors import DomainError
-from core.masking import mask_name
+from core.errors import DomainError, NotFound
+from core.idempotency import once_per_form
+from core.masking import mask_email, mask_name, mask_phone
 from service import worklists
+from service.permissions import may_reveal_contact
 from service.views.access import capability
+from service.views.outcomes import checked, done, refuse
 from service.views.queue import page_links
+from sla.clocks import EXTEND_ROLES
+from sla.templatetags.sla_tags import clock_rows
 
-from . import selectors
-from .forms import DEFAULT_DAYS, QualityForm, WorkListForm
+from . import customer_messages, routing, selectors, services
+from .choices import OPEN_STATUSES, EventType, Status
+from .extensions import complaint_panels
+from .forms import (
+    DEFAULT_DAYS,
+    CallbackForm,
+    ClassifyForm,
+    EvidenceForm,
+    ExtensionForm,
+    NewComplaintForm,
+    ProgressForm,
+    QualityForm,
+    ResolveForm,
+    TransitionForm,
+    WorkListForm,
+)
+from .models import ComplaintDocument
+from .permissions import visible_to
+from .workflow import COMPLAINT, HANDLERS, OWNER_ROLES
 
 PAGE = 25
 CLOSED_SHOWN = 20
@@ -36,7 +65,9 @@ def work_list(request):
     rows, next_cursor, status = [], None, 200
     if form.is_valid():
         data = form.cleaned_data
-        f = selectors.WorkListFilter(status=data["status"], overdue=data["overdue"], mine=data["mine"])
+        f = selectors.WorkListFilter(
+            status=data["status"], overdue=data["overdue"], mine=data["mine"], view=data["view"]
+        )
         try:
             rows, next_cursor = selectors.complaint_work_list(
                 actor=request.user, f=f, cursor=data["cursor"] or None, size=PAGE
@@ -50,6 +81,7 @@ def work_list(request):
         "form": form,
         "rows": rows,
         "counts": selectors.complaint_work_counts(actor=request.user),
+        "view": form.cleaned_data.get("view", "") if form.is_valid() else "",
         **page_links(request, next_cursor),
     }
     return render(request, "complaints/work_list.html", context, status=status)
@@ -85,3 +117,257 @@ def quality(request):
         **page_links(request, next_cursor),
     }
     return render(request, "complaints/quality.html", context, status=status)
+
+
+# --- the complaint page ------------------------------------------------------------------------
+
+HANDLER_ROLES = {str(r) for r in HANDLERS}
+
+
+def _load(request, complaint_id: int) -> selectors.ComplaintDetail:
+    try:
+        return selectors.complaint_detail(actor=request.user, complaint_id=complaint_id)
+    except NotFound:
+        raise Http404 from None
+
+
+def _timeline(events) -> list[dict]:
+    rows = []
+    for e in events:
+        label = str(EventType(e.action).label) if e.action in EventType.values else e.action
+        reason = ""
+        if e.action == EventType.CUSTOMER_NOTIFIED:
+            label = customer_messages.notified_label(e.payload)
+        elif e.action == EventType.CLASSIFY:
+            reason = (
+                routing.explain(e.payload.get("routing", {}))
+                if not e.payload.get("routing", {}).get("by_hand")
+                else gettext("Owner named by hand.")
+            )
+        elif e.action == EventType.CALLBACK and e.payload.get("callback_at"):
+            reason = gettext("Callback at %(when)s") % {
+                "when": customer_messages.local(dt.datetime.fromisoformat(e.payload["callback_at"]))
+            }
+        rows.append(
+            {
+                "at": e.at,
+                "action": label,
+                "actor": e.actor.display_name() if e.actor_id else "—",
+                "from": COMPLAINT.state_label(e.from_status) if e.from_status and e.from_status != e.to_status else "",
+                "to": COMPLAINT.state_label(e.to_status) if e.from_status != e.to_status else "",
+                "reason": reason,
+                "note": e.note,
+            }
+        )
+    return rows
+
+
+def _contact(complaint, actor) -> dict:
+    """The customer's phone and e-mail, masked; revealed through the order's logged reveal
+    when the actor may (a complaint handler of this open complaint: the contact grant)."""
+    customer = complaint.customer
+    order = complaint.order
+    return {
+        "order_id": order.pk if order else 0,
+        "phone": mask_phone(customer.phone),
+        "email": mask_email(customer.email),
+        "address": "",
+        "clear": False,
+        "can_reveal": bool(order) and may_reveal_contact(actor, order),
+    }
+
+
+def _owners():
+    return list(User.objects.filter(is_active=True, role__in=OWNER_ROLES).order_by("first_name", "username")[:200])
+
+
+@capability("complaint.view_all")
+def detail(request, complaint_id: int):
+    d = _load(request, complaint_id)
+    c = d.complaint
+    user = request.user
+    handles = workflow.role_of(user) in HANDLER_ROLES
+    options = COMPLAINT.available_with_reasons(c, user)
+    open_case = c.status in OPEN_STATUSES and c.status != Status.RESOLVED
+    customer_names(user, [c])
+    context = {
+        "c": c,
+        "detail": d,
+        "timeline": _timeline(d.events),
+        "clock_rows": clock_rows(c),
+        "options": options,
+        "contact": _contact(c, user),
+        "panels": complaint_panels(c, user),
+        "handles": handles,
+        "open_case": open_case,
+        "classify_form": ClassifyForm(owners=_owners(), initial={"version": c.version})
+        if any(o.action == EventType.CLASSIFY for o in options)
+        else None,
+        "resolve_form": ResolveForm(initial={"version": c.version}),
+        "progress_form": ProgressForm(initial={"version": c.version}),
+        "callback_form": CallbackForm(initial={"version": c.version}),
+        "extension_form": ExtensionForm(),
+        "evidence_form": EvidenceForm(),
+        "can_extend": workflow.role_of(user) in {str(r) for r in EXTEND_ROLES} and open_case,
+    }
+    return render(request, "complaints/detail.html", context)
+
+
+def _back(complaint_id: int) -> str:
+    return reverse("complaints:detail", args=[complaint_id])
+
+
+@capability("complaint.view_all")
+@require_POST
+@once_per_form
+def transition(request, complaint_id: int):
+    back = _back(complaint_id)
+    action = request.POST.get("action", "")
+    form_class = {EventType.CLASSIFY: ClassifyForm, EventType.RESOLVE: ResolveForm}.get(action, TransitionForm)
+    form = form_class(request.POST, owners=_owners()) if form_class is ClassifyForm else form_class(request.POST)
+    try:
+        data = checked(form)
+        extra = {}
+        if action == EventType.CLASSIFY:
+            extra = {
+                "category": data["category"],
+                "service_aspect": data["service_aspect"],
+                "major": data["major"],
+                "owner_id": data["owner"],
+            }
+        elif action == EventType.RESOLVE:
+            extra = {k: data[k] for k in ("measures", "result", "follow_up")}
+        services.complaint_transition(
+            complaint_id=complaint_id,
+            action=data["action"],
+            actor=request.user,
+            note=data["note"],
+            data=extra,
+            expected_version=data["version"],
+        )
+    except DomainError as exc:
+        return refuse(request, exc, back=back, forms=[form])
+    return done(request, gettext("Done."), back=back)
+
+
+@capability("complaint.view_all")
+@require_POST
+@once_per_form
+def progress(request, complaint_id: int):
+    back = _back(complaint_id)
+    form = ProgressForm(request.POST)
+    try:
+        data = checked(form)
+        services.complaint_progress_send(
+            complaint_id=complaint_id, actor=request.user, text=data["text"], expected_version=data["version"]
+        )
+    except DomainError as exc:
+        return refuse(request, exc, back=back, forms=[form])
+    return done(request, gettext("The progress message was sent to the customer."), back=back)
+
+
+@capability("complaint.view_all")
+@require_POST
+@once_per_form
+def callback(request, complaint_id: int):
+    back = _back(complaint_id)
+    form = CallbackForm(request.POST)
+    try:
+        data = checked(form)
+        services.complaint_callback_set(
+            complaint_id=complaint_id,
+            actor=request.user,
+            callback_at=data["callback_at"],
+            note=data["note"],
+            expected_version=data["version"],
+        )
+    except DomainError as exc:
+        return refuse(request, exc, back=back, forms=[form])
+    return done(request, gettext("The callback time is recorded and confirmed to the customer."), back=back)
+
+
+@capability("complaint.view_all")
+@require_POST
+@once_per_form
+def extension(request, complaint_id: int):
+    back = _back(complaint_id)
+    form = ExtensionForm(request.POST)
+    try:
+        data = checked(form)
+        services.complaint_extend(
+            complaint_id=complaint_id,
+            actor=request.user,
+            clock=data["clock"],
+            reason=data["reason"],
+            extra=data["extra"],
+        )
+    except DomainError as exc:
+        return refuse(request, exc, back=back, forms=[form])
+    return done(request, gettext("The deadline is extended; the customer is told."), back=back)
+
+
+@capability("complaint.view_all")
+@require_POST
+@once_per_form
+def evidence(request, complaint_id: int):
+    back = _back(complaint_id)
+    form = EvidenceForm(request.POST, request.FILES)
+    try:
+        data = checked(form)
+        services.complaint_evidence_add(
+            complaint_id=complaint_id, actor=request.user, upload=data["file"], note=data["note"]
+        )
+    except DomainError as exc:
+        return refuse(request, exc, back=back, forms=[form])
+    return done(request, gettext("The file is attached."), back=back)
+
+
+@login_required
+def document(request, complaint_id: int, document_id: int):
+    """An evidence file, to whoever may see the complaint (missing and forbidden: 404)."""
+    row = (
+        ComplaintDocument.objects.filter(
+            complaint__in=visible_to(request.user), complaint_id=complaint_id, document_id=document_id
+        )
+        .select_related("document")
+        .first()
+    )
+    if row is None or not row.document.file:
+        raise Http404
+    doc = row.document
+    response = FileResponse(doc.file.open("rb"), content_type=doc.content_type)
+    response["Content-Disposition"] = f'inline; filename="{doc.pk}.{doc.file.name.rsplit(".", 1)[-1]}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    return response
+
+
+@capability("request.create_for_customer")
+def new(request):
+    """An agent keys in a complaint taken by phone or e-mail."""
+    if request.method == "POST":
+        form = NewComplaintForm(request.POST)
+        try:
+            data = checked(form)
+            complaint = services.complaint_open(
+                actor=request.user,
+                customer_id=data["customer"],
+                channel=data["channel"],
+                description=data["description"],
+                order_id=data["order"],
+                serial=data["serial"] or "",
+                received_at=data["received_at"],
+            )
+        except NotFound as exc:
+            form.add_error("customer", str(exc.message))
+            return render(request, "complaints/new.html", {"form": form}, status=422)
+        except DomainError as exc:
+            return refuse(request, exc, form=form, template="complaints/new.html", context={"form": form})
+        return done(
+            request, gettext("Complaint %(number)s recorded.") % {"number": complaint.number}, back=_back(complaint.pk)
+        )
+    initial = {"received_at": timezone.localtime().replace(second=0, microsecond=0)}
+    for key in ("customer", "order"):
+        if request.GET.get(key, "").isdigit() and len(request.GET[key]) < 18:
+            initial[key] = int(request.GET[key])
+    return render(request, "complaints/new.html", {"form": NewComplaintForm(initial=initial)})

@@ -8,6 +8,7 @@ resolution clock; waiting for the customer is the "customer" wait, which pauses 
 when the policy says so (the default complaint policy does).
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,8 +19,8 @@ from core.workflow import Guard, Move, Transition, Workflow
 from sla import clocks
 from sla.models import CaseKind, Milestone
 
-from . import events
-from .choices import Category, EventType
+from . import events, routing
+from .choices import Category, EventType, ServiceAspect
 from .choices import Status as S
 from .models import Complaint, ComplaintEvent
 from .permissions import complaint_for_update
@@ -60,7 +61,6 @@ TABLE = [
         frozenset({S.INVESTIGATING}),
         S.RESOLVED,
         HANDLERS,
-        needs_note=True,
         meets=frozenset({"resolution"}),
         guards=("owner_named",),
     ),
@@ -93,26 +93,77 @@ GUARDS = [
 ]
 
 
-def _apply(complaint: Complaint, transition: Transition, data: dict) -> dict:
-    """Classifying sets the category and the owner (both required)."""
-    if transition.action != E.CLASSIFY:
-        return {}
+OWNER_ROLES = sorted(HANDLERS | {R.QUALITY})
+NOTICE_FIELDS = ("measures", "result", "follow_up")
+MAX_TEXT = 5000
+
+
+def _classify(complaint: Complaint, data: dict) -> dict:
+    """Category (and the service aspect of a service complaint), the major flag, and the owner:
+    named by hand (``owner_id``) or picked by routing (``owner_id`` absent or null)."""
     errors = {}
     category = data.get("category") or ""
     if category not in Category.values:
         errors["category"] = [_("Not a valid choice.")]
-    owner = None
+    aspect = data.get("service_aspect") or ""
+    if category == Category.SERVICE and aspect not in ServiceAspect.values:
+        errors["service_aspect"] = [_("Say which aspect of the service: attitude, efficiency or result.")]
+    elif category != Category.SERVICE:
+        aspect = ""
+    major = data.get("major", False)
+    if not isinstance(major, bool):
+        errors["major"] = [_("Must be true or false.")]
     owner_id = data.get("owner_id")
-    if isinstance(owner_id, int) and not isinstance(owner_id, bool):
-        owner = User.objects.filter(pk=owner_id, is_active=True, role__in=sorted(HANDLERS | {R.QUALITY})).first()
-    if owner is None:
-        errors["owner_id"] = [_("Choose an active complaint handler, supervisor or manager.")]
+    owner = None
+    if owner_id is not None:
+        if isinstance(owner_id, int) and not isinstance(owner_id, bool):
+            owner = User.objects.filter(pk=owner_id, is_active=True, role__in=OWNER_ROLES).first()
+        if owner is None:
+            errors["owner_id"] = [_("Choose an active complaint handler, supervisor or manager.")]
     if errors:
         raise ValidationFailed(fields=errors)
-    complaint.category, complaint.owner = category, owner
-    if owner.department_id:
-        complaint.department_id = owner.department_id
-    return {"category": category, "owner": owner.pk}
+    payload = {"category": category, "service_aspect": aspect, "major": major}
+    if owner is None:
+        pick = routing.route(category, now=data.get("_now") or timezone.now())
+        owner, complaint.department = pick.owner, pick.department
+        payload["routing"] = pick.explanation
+    else:
+        complaint.department_id = owner.department_id or complaint.department_id
+        payload["routing"] = {"by_hand": True, "owner": owner.pk}
+    complaint.category, complaint.service_aspect, complaint.major, complaint.owner = category, aspect, major, owner
+    complaint.classified_at = data.get("_now") or timezone.now()
+    payload["owner"] = owner.pk
+    payload["department"] = complaint.department_id
+    return payload
+
+
+def _resolve(complaint: Complaint, data: dict) -> dict:
+    """The result notice (measures taken, result, follow-up): all three required."""
+    values, errors = {}, {}
+    for name in NOTICE_FIELDS:
+        value = data.get(name)
+        value = value.strip() if isinstance(value, str) else ""
+        if not value:
+            errors[name] = [_("This field is required.")]
+        elif len(value) > MAX_TEXT:
+            errors[name] = [_("At most %(n)s characters.") % {"n": MAX_TEXT}]
+        values[name] = value
+    if errors:
+        raise ValidationFailed(fields=errors)
+    complaint.measures, complaint.result, complaint.follow_up = (
+        values["measures"],
+        values["result"],
+        values["follow_up"],
+    )
+    return {}
+
+
+def _apply(complaint: Complaint, transition: Transition, data: dict) -> dict:
+    if transition.action == E.CLASSIFY:
+        return _classify(complaint, data)
+    if transition.action == E.RESOLVE:
+        return _resolve(complaint, data)
+    return {}
 
 
 def _on_move(move: Move) -> None:
@@ -123,6 +174,8 @@ def _on_move(move: Move) -> None:
         complaint.closed_at = move.at
     elif move.action == E.REOPEN:
         complaint.resolved_at = complaint.closed_at = None
+    if move.to_state in (S.RESOLVED, S.CLOSED):
+        complaint.callback_at = None  # a callback is agreed for an unresolved case only
 
 
 COMPLAINT = Workflow(

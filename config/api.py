@@ -2,6 +2,7 @@ from ninja.security import django_auth
 
 from accounts.api import TokenAuth
 from analytics.api import router as analytics_router
+from complaints.api import router as complaints_router
 from core.api import build_api
 from notifications.api import router as notifications_router
 from products.api import router as units_router
@@ -20,3 +21,4 @@ api.add_router("", entitlements_router)
 api.add_router("", sla_router)
 api.add_router("", analytics_router)
 api.add_router("", notifications_router)
+api.add_router("", complaints_router)

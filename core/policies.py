@@ -28,6 +28,15 @@ DEFAULTS: dict[str, object] = {
     # (open orders) when their profile sets none (SPEC §4).
     "dispatch.auto_assign": True,
     "dispatch.max_open_orders": 20,
+    # Complaints (SPEC §5; docs/complaints.md): the department each category is routed to (a
+    # department code), the one that takes them when that one has nobody available, and how
+    # an owner is picked in it: "round_robin" or "least_loaded".
+    "complaints.department.product_quality": "production-quality",
+    "complaints.department.service": "problem-handling",
+    "complaints.department.information": "tech-support",
+    "complaints.department.other": "problem-handling",
+    "complaints.fallback_department": "problem-handling",
+    "complaints.routing": "round_robin",
 }
 
 _CACHE_PREFIX = "policy:"

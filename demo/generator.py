@@ -69,6 +69,7 @@ from service.tasks import engineer_loads_recount
 from sla.escalation import scan_clocks
 
 from . import archive, bulk, history, people, showcase
+from .complaints import complaints_year
 from .drafts import OrderDrafter, Staff
 from .models import DemoDataset
 from .orders import write_orders
@@ -196,6 +197,7 @@ def generate(
     if day:  # before the engineers take automatic assignments again: the desk assigns these by hand
         totals["rows"] += showcase.engineer_day_showcase(users=users, now=now)
     people.make_room_for_new_orders()
+    totals["rows"] += complaints_year(users=users, now=now, seed=seed)  # docs/complaints.md
     with transaction.atomic():
         totals["rows"] += showcase.complaints_showcase(users=users)
     seconds = time.monotonic() - started

@@ -95,6 +95,11 @@ HOUR_US = 3_600_000_000
 # A handled complaint's steps, in hours after it was opened (cut off at "now").
 COMPLAINT_STEPS = (("acknowledge", 2), ("classify", 20), ("investigate", 26), ("resolve", 96), ("close", 120))
 COMPLAINT_NOTE = "已联系客户核实并处理。"
+COMPLAINT_NOTICE = {
+    "measures": "已联系客户核实并处理。",
+    "result": "问题已解决，客户认可。",
+    "follow_up": "一周后回访。",
+}
 COMPLAINT_CATEGORIES = (Category.SERVICE, Category.PRODUCT_QUALITY, Category.INFORMATION, Category.OTHER)
 
 
@@ -348,12 +353,17 @@ class Replay:
         elif kind == "complain":
             source, text = op.args
             complaint = complaint_open(
-                actor=self.agent, customer_id=d.customer_id, source=source, description=text, order_id=order_id, now=now
+                actor=self.agent,
+                customer_id=d.customer_id,
+                channel=source,
+                description=text,
+                order_id=order_id,
+                now=now,
             )
             self.complaints[index] = complaint.pk
         elif kind == "refusal_complaint":  # opened by the refusal's subscriber: find it
             self.complaints[index] = (
-                Complaint.objects.filter(order_id=order_id, source=ComplaintSource.REFUSED_ACCEPTANCE)
+                Complaint.objects.filter(order_id=order_id, channel=ComplaintSource.REFUSED_ACCEPTANCE)
                 .order_by("-id")
                 .values_list("id", flat=True)
                 .first()
@@ -363,7 +373,9 @@ class Replay:
             data = None
             if action == "classify":
                 category = COMPLAINT_CATEGORIES[index % len(COMPLAINT_CATEGORIES)]
-                data = {"category": category, "owner_id": self.handler.pk}
+                data = {"category": category, "service_aspect": "efficiency", "owner_id": self.handler.pk}
+            elif action == "resolve":
+                data = COMPLAINT_NOTICE
             note = COMPLAINT_NOTE if action in ("resolve",) else ""
             complaint_transition(
                 complaint_id=self.complaints[index], action=action, actor=self.handler, note=note, data=data, now=now

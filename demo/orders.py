@@ -118,7 +118,7 @@ ACCEPTANCE_COLUMNS = (
 COMPLAINT_COLUMNS = (
     "customer_id",
     "order_id",
-    "source",
+    "channel",
     "description",
     "status",
     "version",
@@ -127,6 +127,7 @@ COMPLAINT_COLUMNS = (
     "created_at",
     "updated_at",
     "closed_at",
+    "received_at",
 )
 SHIPMENT_COLUMNS = ("id", "order_id", "direction", "carrier", "tracking_number", "shipped_at", "received_at")
 CLOCK_COLUMNS = (
@@ -372,11 +373,13 @@ class OrderFormatter:
                     at = stamp(step.us)
                     status = COMPLAINT_NEW if d.status == REOPENED else COMPLAINT_CLOSED
                     closed = at if status == COMPLAINT_CLOSED else None
-                    rows.append((d.customer_id, d.pk, REFUSED_ACCEPTANCE, step.note, status, 1, "", "", at, at, closed))
+                    rows.append(
+                        (d.customer_id, d.pk, REFUSED_ACCEPTANCE, step.note, status, 1, "", "", at, at, closed, at)
+                    )
             if d.complaint is not None:
                 at, source, text, status = d.complaint
                 closed = ts(at) if status == COMPLAINT_CLOSED else None
-                rows.append((d.customer_id, d.pk, source, text, status, 1, "", "", ts(at), ts(at), closed))
+                rows.append((d.customer_id, d.pk, source, text, status, 1, "", "", ts(at), ts(at), closed, ts(at)))
         return rows
 
     def _shipments(self, drafts: list[Draft], ids: dict[int, dict]) -> list[tuple]:

@@ -30,7 +30,7 @@ PATHS = (
     ("acknowledge", "classify", "investigate", "wait_customer"),
 )
 CATEGORIES = (Category.SERVICE, Category.PRODUCT_QUALITY, Category.INFORMATION, Category.OTHER, Category.SERVICE)
-SOURCES = (Source.PHONE, Source.EMAIL, Source.ONLINE, Source.PHONE, Source.EMAIL)
+SOURCES = (Source.PHONE, Source.EMAIL, Source.API, Source.PHONE, Source.EMAIL)
 NOTE = "已联系客户核实情况。"
 
 
@@ -46,12 +46,16 @@ def complaints_showcase(*, users: dict) -> int:
         complaint = complaint_open(
             actor=agent,
             customer_id=customer_id,
-            source=SOURCES[i],
+            channel=SOURCES[i],
             description=catalogue.COMPLAINTS[i % len(catalogue.COMPLAINTS)][0],  # recorded by the agent
             order_id=order_id,
         )
         for action in path:
-            data = {"category": CATEGORIES[i], "owner_id": handler.pk} if action == "classify" else {}
+            data = (
+                {"category": CATEGORIES[i], "service_aspect": "result", "owner_id": handler.pk}
+                if action == "classify"
+                else {}
+            )
             complaint_transition(complaint_id=complaint.pk, action=action, actor=handler, note=NOTE, data=data)
     return len(orders)
 

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from . import views
+from .views import complaints as complaint_views
 
 
 class IdConverter:
@@ -29,4 +30,7 @@ urlpatterns = [
     path("requests/<portal_id:order_id>/quotes/<portal_id:quote_id>/decide/", views.quote_decide, name="quote_decide"),
     path("requests/<portal_id:order_id>/acceptance/", views.acceptance, name="acceptance"),
     path("requests/<portal_id:order_id>/cancel/", views.cancel, name="cancel"),
+    path("complaints/", complaint_views.complaints, name="complaints"),
+    path("complaints/new/", complaint_views.new_complaint, name="new_complaint"),
+    path("complaints/<portal_id:complaint_id>/", complaint_views.complaint_detail_page, name="complaint_detail"),
 ]

@@ -16,15 +16,20 @@ PATHS: dict[str, list[str]] = {
 NOTE = "Called the customer."
 
 
+NOTICE = {"measures": "Retrained the engineer.", "result": "Apologised; repaired.", "follow_up": "Call in a week."}
+
+
 def data_for(action: str, handler) -> dict:
-    return {"category": Category.SERVICE, "owner_id": handler.pk} if action == "classify" else {}
+    if action == "classify":
+        return {"category": Category.SERVICE, "service_aspect": "attitude", "owner_id": handler.pk}
+    return dict(NOTICE) if action == "resolve" else {}
 
 
 def complaint_in(status: str, *, handler, customer, order=None, now=None):
     complaint = services.complaint_open(
         actor=handler,
         customer_id=customer.pk,
-        source=Source.PHONE,
+        channel=Source.PHONE,
         description="The engineer was late and rude.",
         order_id=order.pk if order is not None else None,
         now=now,

@@ -26,7 +26,7 @@ def people(db):
 
 def test_staff_open_a_complaint_with_an_event_row(people):
     c = complaint_open(
-        actor=people["agent"], customer_id=people["customer"].pk, source=Source.PHONE, description=" Late "
+        actor=people["agent"], customer_id=people["customer"].pk, channel=Source.PHONE, description=" Late "
     )
     assert (c.status, c.description, c.version) == (Status.NEW, "Late", 1)
     assert list(ComplaintEvent.objects.filter(complaint=c).values_list("action", "to_status")) == [("open", "new")]
@@ -35,16 +35,16 @@ def test_staff_open_a_complaint_with_an_event_row(people):
 
 def test_a_customer_opens_one_for_themself_only(people):
     own = complaint_open(
-        actor=people["customer_user"], customer_id=people["customer"].pk, source=Source.ONLINE, description="Rude"
+        actor=people["customer_user"], customer_id=people["customer"].pk, channel=Source.PORTAL, description="Rude"
     )
     assert own.customer_id == people["customer"].pk
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         complaint_open(
-            actor=people["customer_user"], customer_id=people["other"].pk, source=Source.ONLINE, description="x"
+            actor=people["customer_user"], customer_id=people["other"].pk, channel=Source.PORTAL, description="x"
         )
     with pytest.raises(Forbidden):
         complaint_open(
-            actor=people["engineer"], customer_id=people["customer"].pk, source=Source.PHONE, description="x"
+            actor=people["engineer"], customer_id=people["customer"].pk, channel=Source.PHONE, description="x"
         )
     assert Complaint.objects.count() == 1
 
@@ -52,14 +52,14 @@ def test_a_customer_opens_one_for_themself_only(people):
 @pytest.mark.parametrize(
     ("kw", "error"),
     [
-        ({"source": "fax"}, ValidationFailed),
-        ({"source": Source.REFUSED_ACCEPTANCE}, ValidationFailed),  # only a signed refusal opens those
+        ({"channel": "fax"}, ValidationFailed),
+        ({"channel": Source.REFUSED_ACCEPTANCE}, ValidationFailed),  # only a signed refusal opens those
         ({"description": "   "}, ValidationFailed),
         ({"customer_id": 10**9}, NotFound),
     ],
 )
 def test_bad_input_opens_nothing(people, kw, error):
-    args = {"actor": people["agent"], "customer_id": people["customer"].pk, "source": Source.PHONE, "description": "x"}
+    args = {"actor": people["agent"], "customer_id": people["customer"].pk, "channel": Source.PHONE, "description": "x"}
     with pytest.raises(error):
         complaint_open(**{**args, **kw})
     assert Complaint.objects.count() == 0
@@ -71,7 +71,7 @@ def test_another_customers_order_is_refused(people):
         complaint_open(
             actor=people["agent"],
             customer_id=people["customer"].pk,
-            source=Source.PHONE,
+            channel=Source.PHONE,
             description="x",
             order_id=order.pk,
         )
@@ -93,7 +93,7 @@ def test_a_refused_acceptance_opens_a_complaint_after_commit(people, django_capt
     for callback in callbacks:
         callback()
     c = Complaint.objects.get(order=order)
-    assert (c.source, c.description, c.customer_id, c.status) == (
+    assert (c.channel, c.description, c.customer_id, c.status) == (
         Source.REFUSED_ACCEPTANCE,
         "Still broken",
         people["customer"].pk,
