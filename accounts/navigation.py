@@ -51,6 +51,10 @@ MENU: tuple[Entry, ...] = (
     Entry("new_complaint", _("New complaint"), "complaints:new", "request.create_for_customer", group="care"),
     Entry("finance", _("Chargeable orders"), "service:finance", "finance.view"),
     Entry("quality", _("Quality review"), "complaints:quality", "quality.review", group="quality"),
+    Entry("improvement", _("Improvement"), "improvement:board", "improvement.view", group="quality"),
+    Entry("corrective", _("Corrective actions"), "improvement:corrective", "improvement.view", group="quality"),
+    Entry("approvals", _("Approvals"), "improvement:approvals", "promise.approve", group="quality"),
+    Entry("voc", _("Voice of the customer"), "improvement:voc", "improvement.view", group="insight"),
     Entry("dashboard", _("Dashboard"), "analytics:dashboard", "dashboard.view", group="insight"),
     Entry("calendars", _("Business calendars"), "sla:calendars", "sla.calendars", group="settings"),
     Entry("audit", _("Audit log"), "audit", "audit.view", group="settings"),
@@ -68,7 +72,7 @@ HOMES: dict[str, str] = {
     Role.MANAGER: "dashboard",
     Role.ANALYST: "dashboard",
     Role.FINANCE: "finance",
-    Role.QUALITY: "quality",
+    Role.QUALITY: "improvement",  # quality feedback records and open improvement actions
     Role.ADMIN: "audit",
 }
 

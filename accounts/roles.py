@@ -37,6 +37,9 @@ CAPABILITIES: dict[str, set[str]] = {
     "finance.view": {Role.FINANCE, Role.MANAGER, Role.ADMIN},  # chargeable orders, quotes, amounts
     "quality.review": {Role.QUALITY, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},  # reopened / refused / closed
     "sla.calendars": {Role.ADMIN, Role.MANAGER},  # the business calendars (sla/views.py)
+    # the improvement loop (improvement/): board, corrective actions, VoC; approving promises
+    "improvement.view": {Role.COMPLAINT_HANDLER, Role.QUALITY, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN, Role.ANALYST},
+    "promise.approve": {Role.SUPERVISOR, Role.MANAGER},  # the level: improvement.approval_levels
     "admin.site": {Role.ADMIN},  # master data in Django's admin (the user must also be is_staff)
     # writing
     "request.create_for_customer": BACK_OFFICE,
@@ -47,6 +50,8 @@ CAPABILITIES: dict[str, set[str]] = {
     "order.replace": {Role.AGENT, Role.TECH_SUPPORT, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
     "replacement.approve_special": {Role.MANAGER, Role.ADMIN},
     "order.note": STAFF,
+    "improvement.work": {Role.COMPLAINT_HANDLER, Role.QUALITY, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
+    "promise.request": {Role.COMPLAINT_HANDLER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
 }
 
 

@@ -2,7 +2,7 @@
 ``AppConfig.ready`` (``complaints`` never imports them), as ``service/extensions.py`` does for
 the order page.
 
-A complaint panel is a callable ``panel(complaint, actor) -> str`` returning HTML (already
+A complaint panel is a callable ``panel(complaint, actor, request=None) -> str`` returning HTML (already
 rendered, escaped by its template) or ``""`` when it has nothing to show for this actor;
 panels appear on the console's complaint page in registration order, after its clocks. Each
 reads what it needs in a fixed number of queries (the page's query count is asserted).
@@ -26,6 +26,7 @@ def unregister_complaint_panel(panel: ComplaintPanel) -> None:
         _PANELS.remove(panel)
 
 
-def complaint_panels(complaint, actor) -> list[SafeString]:
-    """The registered panels' HTML for this complaint and actor (empty ones left out)."""
-    return [mark_safe(html) for panel in _PANELS if (html := panel(complaint, actor))]  # noqa: S308
+def complaint_panels(complaint, actor, request=None) -> list[SafeString]:
+    """The registered panels' HTML for this complaint and actor (empty ones left out); the page's
+    ``request`` lets a panel render forms (their CSRF token)."""
+    return [mark_safe(html) for panel in _PANELS if (html := panel(complaint, actor, request=request))]  # noqa: S308

@@ -197,7 +197,7 @@ def detail(request, complaint_id: int):
         "clock_rows": clock_rows(c),
         "options": options,
         "contact": _contact(c, user),
-        "panels": complaint_panels(c, user),
+        "panels": complaint_panels(c, user, request=request),
         "handles": handles,
         "open_case": open_case,
         "classify_form": ClassifyForm(owners=_owners(), initial={"version": c.version})

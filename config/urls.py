@@ -22,6 +22,7 @@ urlpatterns = [
     path("audit/export.csv", account_views.audit_export, name="audit_export"),
     path("console/", include("service.urls")),
     path("complaints/", include("complaints.urls")),
+    path("improvement/", include("improvement.urls")),
     path("dashboard/", include("analytics.urls")),
     path("portal/", include("portal.urls")),
     path("sla/", include("sla.urls")),

@@ -37,6 +37,18 @@ DEFAULTS: dict[str, object] = {
     "complaints.department.other": "problem-handling",
     "complaints.fallback_department": "problem-handling",
     "complaints.routing": "round_robin",
+    # Improvement (docs/improvement.md). Who approves a promise to a customer: the levels in
+    # rising order, each approving amounts up to ``max_amount`` CNY (null: any amount); a promise
+    # without an amount needs at least ``improvement.promise_role`` (seed 003 §4.1.6: 营销副总).
+    "improvement.approval_levels": [
+        {"role": "supervisor", "max_amount": "1000.00"},
+        {"role": "manager", "max_amount": None},
+    ],
+    "improvement.promise_role": "manager",
+    "improvement.effect_window_days": 30,  # the effect check's window before and after
+    "improvement.due_days": 30,  # an improvement action opened without a due date
+    "improvement.default_owner_role": "quality",  # owner of an action opened by the system
+    "improvement.voc_top": 20,  # themes shown per period
 }
 
 _CACHE_PREFIX = "policy:"

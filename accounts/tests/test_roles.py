@@ -172,7 +172,7 @@ def test_token_use_is_timestamped_without_a_write_per_request(db, api_as):
         ("complaint_handler", "/complaints/"),
         ("tech_support", "/console/"),
         ("finance", "/console/finance/"),
-        ("quality", "/complaints/quality/"),
+        ("quality", "/improvement/"),
         ("admin", "/audit/"),
     ],
     ids=str,

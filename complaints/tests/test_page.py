@@ -152,7 +152,7 @@ def test_the_page_and_its_panels_cost_a_fixed_number_of_queries(client, team):
     order = order_in("closed", agent=team.agent, customer=team.customer)
     c = complaint_in("investigating", handler=team.handler, customer=team.customer, order=order)
 
-    def panel(complaint, actor):
+    def panel(complaint, actor, request=None):
         return f"<section id='extra-panel'>{complaint.number}</section>"
 
     register_complaint_panel(panel)

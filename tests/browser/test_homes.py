@@ -36,7 +36,7 @@ TITLES = {  # the home page's heading, in English and in Chinese
     "complaints": ("Complaints", "投诉"),
     "dashboard": ("Dashboard", "仪表盘"),
     "finance": ("Chargeable orders", "收费工单"),
-    "quality": ("Quality review", "质量复核"),
+    "improvement": ("Improvement board", "改进看板"),
     "audit": ("Audit log", "审计日志"),
 }
 
