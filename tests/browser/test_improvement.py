@@ -56,8 +56,9 @@ def world(db):
         WorkOrderFactory(customer=customer, created_at=now - dt.timedelta(days=21 + i))
         WorkOrderFactory(customer=customer, created_at=now - dt.timedelta(days=1 + i))
     for i in range(4):
+        when = now - dt.timedelta(days=22 + i)
         Complaint.objects.create(
-            customer=customer, source="phone", description="漏水", created_at=now - dt.timedelta(days=22 + i)
+            customer=customer, channel="phone", description="漏水", created_at=when, received_at=when
         )
     return records
 
