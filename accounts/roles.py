@@ -41,6 +41,10 @@ CAPABILITIES: dict[str, set[str]] = {
     "improvement.view": {Role.COMPLAINT_HANDLER, Role.QUALITY, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN, Role.ANALYST},
     "promise.approve": {Role.SUPERVISOR, Role.MANAGER},  # the level: improvement.approval_levels
     "admin.site": {Role.ADMIN},  # master data in Django's admin (the user must also be is_staff)
+    # satisfaction surveys and follow-ups (feedback/, docs/feedback.md)
+    "survey.view": ALL_ORDERS - {Role.FINANCE},  # the survey list (names masked)
+    "survey.kpi": {Role.SUPERVISOR, Role.MANAGER, Role.ADMIN, Role.QUALITY, Role.ANALYST},  # KPIs, analysis
+    "followup.work": {Role.AGENT, Role.COMPLAINT_HANDLER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
     # writing
     "request.create_for_customer": BACK_OFFICE,
     "unit.register_for_customer": BACK_OFFICE,
@@ -52,6 +56,8 @@ CAPABILITIES: dict[str, set[str]] = {
     "order.note": STAFF,
     "improvement.work": {Role.COMPLAINT_HANDLER, Role.QUALITY, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
     "promise.request": {Role.COMPLAINT_HANDLER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
+    "survey.record": {Role.AGENT, Role.COMPLAINT_HANDLER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},  # on a call
+    "followup.assign": {Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
 }
 
 

@@ -4,6 +4,7 @@ from accounts.api import TokenAuth
 from analytics.api import router as analytics_router
 from complaints.api import router as complaints_router
 from core.api import build_api
+from feedback.api import router as surveys_router
 from improvement.api import router as improvement_router
 from notifications.api import router as notifications_router
 from products.api import router as units_router
@@ -24,3 +25,4 @@ api.add_router("", analytics_router)
 api.add_router("", notifications_router)
 api.add_router("", complaints_router)
 api.add_router("", improvement_router)
+api.add_router("", surveys_router)

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from accounts import views as account_views
 from core import views as core_views
+from feedback import public as survey_public
 from notifications import views as notification_views
 from service import files as service_files
 
@@ -22,6 +23,8 @@ urlpatterns = [
     path("audit/export.csv", account_views.audit_export, name="audit_export"),
     path("console/", include("service.urls")),
     path("complaints/", include("complaints.urls")),
+    path("feedback/", include("feedback.urls")),
+    path("s/<str:token>/", survey_public.survey_page, name="survey"),  # a customer's survey link (no login)
     path("improvement/", include("improvement.urls")),
     path("dashboard/", include("analytics.urls")),
     path("portal/", include("portal.urls")),

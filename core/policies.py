@@ -49,6 +49,20 @@ DEFAULTS: dict[str, object] = {
     "improvement.due_days": 30,  # an improvement action opened without a due date
     "improvement.default_owner_role": "quality",  # owner of an action opened by the system
     "improvement.voc_top": 20,  # themes shown per period
+    # Satisfaction surveys and follow-ups (SPEC §6, seed 003; docs/feedback.md).
+    "feedback.satisfied_score": 85,  # a weighted score (0–100) at or above it counts as satisfied
+    "feedback.product_weight": 0.8,  # overall = product × w + service × (1 − w)
+    "feedback.coverage_target": 0.75,  # coverage × response rate, of the customers served
+    "feedback.invitation_days": 14,  # a survey link expires after this many days
+    "feedback.periodic_months": [5, 10],  # key customers' surveys: May and the fourth quarter
+    "feedback.visit_months": [3, 9],  # key customers' visit records: twice a year
+    "feedback.followup_after_days": 7,  # a follow-up call this many days after a closed order (0: none)
+    "feedback.followup_due_days": 3,  # a follow-up is due this many days after it starts
+    "feedback.low_score": 60,  # a weighted score below it opens a follow-up
+    "feedback.negative_words": (  # a comment holding one of them reads negative (one "|"-separated list)
+        "差|慢|态度恶劣|不满意|失望|投诉|再也不|没解决|太贵|"
+        "bad|slow|rude|disappointed|unhappy|terrible|never again|not fixed|too expensive"
+    ).split("|"),
 }
 
 _CACHE_PREFIX = "policy:"

@@ -68,7 +68,7 @@ from service.models import (
 from service.tasks import engineer_loads_recount
 from sla.escalation import scan_clocks
 
-from . import archive, bulk, history, improvement, people, showcase
+from . import archive, bulk, feedback, history, improvement, people, showcase
 from .complaints import complaints_year
 from .drafts import OrderDrafter, Staff
 from .models import DemoDataset
@@ -200,6 +200,7 @@ def generate(
     totals["rows"] += complaints_year(users=users, now=now, seed=seed)  # docs/complaints.md
     with transaction.atomic():
         totals["rows"] += showcase.complaints_showcase(users=users)
+    totals["rows"] += feedback.feedback_showcase(users=users, now=now, seed=seed)
     totals["rows"] += improvement.improvement_showcase(users=users, now=now)
     seconds = time.monotonic() - started
     DemoDataset.objects.create(seed=seed, orders=orders, rows=totals["rows"], seconds=round(seconds, 2))

@@ -33,6 +33,7 @@ class Message:
     order_id: int | None = None
     kind: str = ""
     values: dict | None = None
+    link: str = ""  # where the message leads (default: the order's page for the recipient)
 
 
 def render(m: Message, language: str) -> tuple[str, str]:
@@ -100,7 +101,7 @@ def notify_many(messages: Iterable[Message], *, now: dt.datetime | None = None) 
                     Notification(
                         recipient=u,
                         channel=ch.name,
-                        link=order_link(m.order_id, u),
+                        link=m.link or order_link(m.order_id, u),
                         sent_at=now if ch.name == ChannelName.INAPP else None,
                         **text(language_of(u, prefs.get(u.pk))),
                     )

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "dispatch",
     "service",
     "complaints",
+    "feedback",
     "improvement",
     "portal",
     "demo",

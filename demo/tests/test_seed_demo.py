@@ -308,14 +308,32 @@ def test_demo_logins_find_their_inbox_filled(seeded):
         "quote",
         "resolution",
         "closure",
+        "survey",  # the satisfaction survey after a closed order (feedback)
     }
     assert all(unread_count(u) > 0 for u in customers)
     assert unread_count(User.objects.get(username="manager")) > 0
     # each customer message is on its order's timeline, at the same moment
     events = WorkOrderEvent.objects.filter(action="customer_notified")
-    assert set(events.values_list("order_id", "at")) == set(told.values_list("order_id", "created_at"))
+    about_orders = told.exclude(kind="survey")
+    assert set(events.values_list("order_id", "at")) == set(about_orders.values_list("order_id", "created_at"))
     # in the language each customer writes in: Chinese, but English for customer2
     subjects = dict(told.filter(kind="acknowledgement").values_list("recipient__username", "subject"))
     assert all("服务申请" in subjects[u] for u in ("customer", "customer3") if u in subjects)
     assert "customer2" not in subjects or subjects["customer2"].startswith("Service request")
     assert subjects
+
+
+def test_surveys_and_follow_ups_written_through_the_services(seeded):
+    from core.models import AuditLog
+    from feedback.models import FollowUp, Invitation, Response
+    from feedback.selectors import pending_surveys
+
+    # every closed order got its invitation from the subscriber, a share is answered on a call
+    closed = WorkOrder.objects.filter(status=Status.CLOSED).count()
+    assert Invitation.objects.filter(reason="order_closed").count() == closed > 0
+    responses = Response.objects.all()
+    assert responses.exists() and set(responses.values_list("channel", flat=True)) == {"phone"}
+    assert AuditLog.objects.filter(object_type="feedback.response").count() == responses.count()
+    assert FollowUp.objects.filter(status="done").exclude(outcome="").exists()
+    # the demo customer has a survey waiting in the portal
+    assert pending_surveys(actor=User.objects.get(username="customer"), now=NOW)

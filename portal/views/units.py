@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from core.idempotency import once_per_form
 from customers.services import customer_for
+from feedback.selectors import pending_surveys
 from products.api import warranty_data
 from products.services import unit_register
 from service.permissions import visible_to as orders_visible_to
@@ -29,6 +30,7 @@ def home(request):
     context = {"rows": rows, "next_cursor": next_cursor, "today": today}
     if request.htmx and request.GET.get("cursor"):
         return render(request, "portal/partials/unit_cards_more.html", context)
+    context["surveys"] = pending_surveys(actor=request.user)
     return render(request, "portal/home.html", context)
 
 

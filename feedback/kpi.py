@@ -1,0 +1,248 @@
+"""The survey KPIs and the analysis report (《顾客满意度调查分析报告》), computed in SQL for a
+period (days in the service's time zone, both included), a department and a product line.
+Definitions (docs/feedback.md):
+
+- **served**: the distinct customers with a work order or a complaint closed in the period, or
+  invited in it (a key customer's periodic survey), of the department / product line;
+- **invited**: the distinct customers with an invitation sent in the period;
+- **responded**: the distinct invited customers whose invitation of the period was answered;
+- **coverage** = invited / served; **response rate** = responded / invited;
+  **coverage × response** = responded / served, against ``feedback.coverage_target`` (75 %);
+- over the responses answered in the period: **satisfaction rate** = satisfied / responses,
+  **average weighted score**, and **overall satisfaction** = w × mean product-quality score +
+  (1 − w) × mean service score (``feedback.product_weight``);
+- per question: the mean answer on 0–100; the weakest are the lowest means.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Avg, CharField, Count, Func, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import can
+from complaints.choices import Status as ComplaintStatus
+from complaints.models import Complaint
+from core.errors import Forbidden, ValidationFailed
+from core.policies import get_policy
+from service.choices import Status as OrderStatus
+from service.models import WorkOrder
+
+from .models import Answer, Invitation, Question, Response
+
+MAX_DAYS = 731
+DEFAULT_DAYS = 90
+WEAKEST = 3
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class KpiFilter:
+    date_from: dt.date
+    date_to: dt.date
+    department_id: int | None = None
+    product_line_id: int | None = None
+
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        zone = ZoneInfo(settings.TIME_ZONE)
+        start = dt.datetime.combine(self.date_from, dt.time.min, tzinfo=zone)
+        end = dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        return start, end
+
+
+def make_filter(*, date_from=None, date_to=None, department_id=None, product_line_id=None, now=None) -> KpiFilter:
+    """The filter with its defaults (the last 90 days up to today); a reversed or too long
+    period is a 422."""
+    today = timezone.localdate(now or timezone.now())
+    date_to = date_to or today
+    date_from = date_from or date_to - dt.timedelta(days=DEFAULT_DAYS - 1)
+    for name, d in (("date_from", date_from), ("date_to", date_to)):
+        if not 2000 <= d.year <= 2099:
+            msg = _("Choose a date from 2000 to 2099.")
+            raise ValidationFailed(msg, fields={name: [msg]})
+    if date_from > date_to:
+        msg = _("The first day must not be after the last.")
+        raise ValidationFailed(msg, fields={"date_from": [msg]})
+    if (date_to - date_from).days + 1 > MAX_DAYS:
+        msg = _("Choose at most %(n)s days.") % {"n": MAX_DAYS}
+        raise ValidationFailed(msg, fields={"date_from": [msg]})
+    return KpiFilter(date_from, date_to, department_id, product_line_id)
+
+
+def _cut(f: KpiFilter, *, department: str = "department_id", line: str = "product_line_id") -> Q:
+    q = Q()
+    if f.department_id is not None:
+        q &= Q(**{department: f.department_id})
+    if f.product_line_id is not None:
+        q &= Q(**{line: f.product_line_id})
+    return q
+
+
+def _ratio(a: int, b: int) -> float | None:
+    return round(a / b, 4) if b else None
+
+
+def _dec(value) -> float | None:
+    return float(Decimal(str(value)).quantize(CENT, ROUND_HALF_UP)) if value is not None else None
+
+
+def survey_kpis(*, actor, f: KpiFilter) -> dict:
+    """Every KPI of the period: six statements whatever the volume."""
+    if not can(actor, "survey.kpi"):
+        raise Forbidden()
+    start, end = f.bounds()
+    invitations = Invitation.objects.filter(_cut(f), created_at__gte=start, created_at__lt=end)
+    orders = WorkOrder.objects.filter(
+        _cut(f, line="product_model__line_id"), status=OrderStatus.CLOSED, closed_at__gte=start, closed_at__lt=end
+    ).values("customer_id")
+    complaints = Complaint.objects.filter(
+        _cut(f, line="order__product_model__line_id"),
+        status=ComplaintStatus.CLOSED,
+        closed_at__gte=start,
+        closed_at__lt=end,
+    ).values("customer_id")
+    served = orders.union(complaints, invitations.values("customer_id")).count()
+    funnel = invitations.aggregate(
+        sent=Count("id"),
+        answered=Count("id", filter=Q(answered_at__isnull=False)),
+        invited=Count("customer_id", distinct=True),
+        responded=Count("customer_id", distinct=True, filter=Q(answered_at__isnull=False)),
+    )
+    responses = Response.objects.filter(_cut(f), answered_at__gte=start, answered_at__lt=end)
+    agg = responses.aggregate(
+        n=Count("id"),
+        satisfied=Count("id", filter=Q(satisfied=True)),
+        negative=Count("id", filter=Q(negative=True)),
+        score=Avg("score"),
+        product=Avg("product_score"),
+        service=Avg("service_score"),
+    )
+    w = Decimal(str(get_policy("feedback.product_weight")))
+    product, service = agg["product"], agg["service"]
+    if product is not None and service is not None:
+        overall = Decimal(str(product)) * w + Decimal(str(service)) * (1 - w)
+    else:
+        overall = product if product is not None else service
+    target = float(get_policy("feedback.coverage_target"))
+    reach = _ratio(funnel["responded"], served)
+    return {
+        "date_from": f.date_from,
+        "date_to": f.date_to,
+        "served": served,
+        "invitations_sent": funnel["sent"],
+        "invitations_answered": funnel["answered"],
+        "invited": funnel["invited"],
+        "responded": funnel["responded"],
+        "coverage": _ratio(funnel["invited"], served),
+        "response_rate": _ratio(funnel["responded"], funnel["invited"]),
+        "coverage_x_response": reach,
+        "coverage_target": target,
+        "coverage_met": reach is not None and reach >= target,
+        "responses": agg["n"],
+        "satisfied": agg["satisfied"],
+        "negative": agg["negative"],
+        "satisfaction_rate": _ratio(agg["satisfied"], agg["n"]),
+        "satisfied_score": float(get_policy("feedback.satisfied_score")),
+        "average_score": _dec(agg["score"]),
+        "product_score": _dec(product),
+        "service_score": _dec(service),
+        "product_weight": float(w),
+        "overall_satisfaction": _dec(overall),
+    }
+
+
+def question_averages(*, actor, f: KpiFilter) -> list[dict]:
+    """The mean answer (0–100) of every scale question in the period, weakest first. Questions of
+    several versions with the same code are one item (the versions keep codes comparable). One
+    scan of index ``answer_answered`` (answered_at, question, score) grouped by question."""
+    if not can(actor, "survey.kpi"):
+        raise Forbidden()
+    start, end = f.bounds()
+    cut = _cut(f, department="response__department_id", line="response__product_line_id")
+    rows = list(
+        Answer.objects.filter(cut, answered_at__gte=start, answered_at__lt=end, score__isnull=False)
+        .values("question_id")
+        .annotate(total=Sum("score"), n=Count("id"), low=Count("id", filter=Q(score__lt=60)))
+        .order_by()
+    )
+    questions = {
+        q.pk: q for q in Question.objects.filter(pk__in=[r["question_id"] for r in rows]).select_related("version")
+    }
+    by_code: dict[str, dict] = {}
+    for r in rows:
+        q = questions[r["question_id"]]
+        item = by_code.setdefault(q.code, {"code": q.code, "q": q, "total": Decimal(0), "answers": 0, "low": 0})
+        if q.version.number > item["q"].version.number:  # the newest wording names the item
+            item["q"] = q
+        item["total"] += Decimal(str(r["total"]))
+        item["answers"] += r["n"]
+        item["low"] += r["low"]
+    items = [
+        {
+            "code": code,
+            "label": i["q"].label,
+            "dimension": i["q"].dimension,
+            "average": _dec(i["total"] / i["answers"]),
+            "answers": i["answers"],
+            "low": i["low"],
+        }
+        for code, i in by_code.items()
+    ]
+    return sorted(items, key=lambda i: (i["average"], i["code"]))
+
+
+class LocalMonth(Func):
+    """``YYYY-MM`` of a timestamp in the service's time zone. SQLite: the zone's offset now added
+    as a plain string function per row (not Django's Python time-zone function; right for a zone
+    without daylight saving, as Asia/Shanghai since 1991). PostgreSQL: ``AT TIME ZONE``."""
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        offset = int(dt.datetime.now(ZoneInfo(settings.TIME_ZONE)).utcoffset().total_seconds())
+        return f"substr(datetime({sql}, '{offset:+d} seconds'), 1, 7)", params
+
+    def as_sql(self, compiler, connection, **extra):  # PostgreSQL
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"to_char({sql} AT TIME ZONE %s, 'YYYY-MM')", [*params, settings.TIME_ZONE]
+
+
+def monthly(*, actor, f: KpiFilter) -> list[dict]:
+    """Responses per month of the period: count, mean score, satisfaction rate (the chart). One
+    scan of index ``response_kpi`` grouped by the local month."""
+    if not can(actor, "survey.kpi"):
+        raise Forbidden()
+    start, end = f.bounds()
+    rows = (
+        Response.objects.filter(_cut(f), answered_at__gte=start, answered_at__lt=end)
+        .annotate(month=LocalMonth("answered_at"))
+        .values("month")
+        .annotate(n=Count("id"), total=Sum("score"), ok=Count("id", filter=Q(satisfied=True)))
+        .order_by("month")
+    )
+    return [
+        {
+            "month": r["month"],
+            "responses": r["n"],
+            "average_score": _dec(Decimal(str(r["total"])) / r["n"]),
+            "satisfaction_rate": _ratio(r["ok"], r["n"]),
+        }
+        for r in rows
+    ]
+
+
+def report(*, actor, f: KpiFilter) -> dict:
+    """The analysis report: the KPIs, every question's mean (weakest first), the weakest items
+    and the months."""
+    questions = question_averages(actor=actor, f=f)
+    return {
+        "kpis": survey_kpis(actor=actor, f=f),
+        "questions": questions,
+        "weakest": questions[:WEAKEST],
+        "months": monthly(actor=actor, f=f),
+    }
