@@ -19,6 +19,7 @@ type's texts, ``complaints/clocks.py``).
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -89,8 +90,10 @@ def customer_notify(complaint: Complaint, kind: str, *, actor, at: dt.datetime, 
     values["number"] = complaint_number(complaint.pk)
     rows = []
     if user is not None and user.is_active:
+        link = reverse("portal:complaint_detail", kwargs={"complaint_id": complaint.pk})  # the customer's page
         rows = notify_many(
-            [Message([user], SUBJECTS[kind], lines, complaint.order_id, f"complaint_{kind}", values)], now=at
+            [Message([user], SUBJECTS[kind], lines, complaint.order_id, f"complaint_{kind}", values, link=link)],
+            now=at,
         )
     channels = [c for c in ChannelName.values if any(r.channel == c for r in rows)]
     return ComplaintEvent.objects.create(

@@ -230,8 +230,10 @@ def test_the_acknowledgement_gives_the_expected_handling_time_in_the_customers_l
     preference_set(actor=team.customer_user, language="zh-hans")
     c = opened(team, when=at(2026, 3, 2, 10, 0))
     move(c, "acknowledge", team.handler, at(2026, 3, 2, 10, 10))
-    body = Notification.objects.filter(recipient=team.customer_user, kind="complaint_acknowledgement").first().body
-    assert "2026-03-23 18:00" in body and "预计处理时间" in body
+    note = Notification.objects.filter(recipient=team.customer_user, kind="complaint_acknowledgement").first()
+    assert "2026-03-23 18:00" in note.body and "预计处理时间" in note.body
+    # the message opens the customer's own page of the complaint, with or without a work order
+    assert note.link == f"/portal/complaints/{c.pk}/"
 
 
 def test_progress_and_callback_are_sent_and_recorded(team):
