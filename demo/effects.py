@@ -22,11 +22,13 @@ from dataclasses import dataclass, field
 
 from service.choices import Status
 from service.clocks import WORK_ORDER as WORK_ORDER_CASE
+from service.customer_messages import ON_ACTION, appointment, payer, quoted, resolution
 from service.models import WorkOrderClock, order_number
 from sla import clocks as sla_clocks
 from sla import engine
 from sla.models import CaseKind
 
+from . import messages
 from .drafts import Draft
 from .history import order_ops
 from .lifecycle import from_micros, to_micros
@@ -93,6 +95,8 @@ class OrderEffects:
     # (us, actor role, action, object type, object id, object repr, before, after)
     audits: list = field(default_factory=list)
     clocks: list = field(default_factory=list)  # unsaved clock instances
+    # the customer's messages: (us, recipient, channel, kind, subject, body, link, sent)
+    notes: list = field(default_factory=list)
     sla: tuple | None = None  # (policy code, snapshot JSON)
     version: int = 0
     updated_us: int = 0
@@ -100,8 +104,9 @@ class OrderEffects:
 
 
 class Effects:
-    def __init__(self, policies: Policies, now_us: int):
+    def __init__(self, policies: Policies, now_us: int, reach: "messages.Reach | None" = None):
         self.policies, self.now_us = policies, now_us
+        self.reach = reach or messages.Reach()
 
     def of(self, d: Draft, ids: dict) -> OrderEffects:
         """``ids``: the ids the rows refer to — ``quote``, ``report``, ``acceptances`` (a list),
@@ -113,6 +118,8 @@ class Effects:
         clocks: list = []
         status, reported, signed = Status.NEW.value, False, 0
         number, pk = order_number(d.pk), str(d.pk)
+        tell = self.reach.tell if d.customer_user is not None else None
+        coverage, appointment_at = "", None
         for op in order_ops(d, self.now_us, complaints=False):
             us, kind = op.us, op.kind
             at = from_micros(us)
@@ -170,16 +177,39 @@ class Effects:
                         {"status": status},
                     )
                 )
+                if action == "assess":
+                    coverage = d.coverage
+                message = ON_ACTION.get(action)
+                if tell is not None and message is not None:
+                    if message == messages.K.ACKNOWLEDGEMENT:
+                        in_period = bool(d.warranty and d.warranty.get("in_period"))
+                        who = payer(coverage, has_unit=d.unit_id is not None, in_period=in_period)
+                        lines, values = messages.acknowledgement(clocks, who)
+                    elif message == messages.K.APPOINTMENT:
+                        lines, values = appointment(self.reach.engineer(d.assignee), appointment_at)
+                    elif message == messages.K.RESOLUTION:
+                        lines, values = resolution(d.report[1] if reported and d.report else "")
+                    else:
+                        lines, values = [messages.texts.CLOSURE_TEXT], {}
+                    tell(out, d, us, by, message, status, lines, values)
             elif kind == "assign":
                 payload = {"assignee": d.assignee, "appointment_at": d.appointment_at.isoformat()}
                 out.events.append((us, "desk", "assign", status, status, "", payload))
                 out.audits.append((us, "desk", "assign", "service.workorder", pk, number, None, None))
+                moved = appointment_at != d.appointment_at
+                appointment_at = d.appointment_at
+                if tell is not None and status == Status.SCHEDULED and moved:  # a new time
+                    lines, values = appointment(self.reach.engineer(d.assignee), appointment_at)
+                    tell(out, d, us, "desk", messages.K.APPOINTMENT, status, lines, values)
             elif kind == "quote":
                 quote, total = ids["quote"]
                 out.events.append((us, "desk", "quote", status, status, "", {"quote": quote, "total": str(total)}))
                 out.audits.append(
                     (us, "desk", "create", "service.quote", str(quote), f"{number} {total} CNY", None, None)
                 )
+                if tell is not None:
+                    lines, values = quoted(total, ids["quote_plan"])
+                    tell(out, d, us, "desk", messages.K.QUOTE, status, lines, values)
             elif kind == "decide":
                 (approve,) = op.args
                 quote, total = ids["quote"]

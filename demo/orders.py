@@ -26,6 +26,7 @@ from complaints.choices import Source as ComplaintSource
 from complaints.choices import Status as ComplaintStatus
 from complaints.models import Complaint
 from core.models import AuditLog
+from notifications.models import Notification
 from service.choices import Status
 from service.models import (
     Acceptance,
@@ -151,6 +152,19 @@ SLA_COLUMNS = ("order_id", "policy_code", "snapshot")
 AUDIT_COLUMNS = ("at", "actor_id", "action", "object_type", "object_id", "object_repr", "before", "after")
 
 
+NOTIFICATION_COLUMNS = (
+    "recipient_id",
+    "channel",
+    "kind",
+    "subject",
+    "body",
+    "order_id",
+    "link",
+    "created_at",
+    "sent_at",
+    "attempts",
+    "error",
+)
 TABLES = {
     "orders": (WorkOrder, ORDER_COLUMNS),
     "quotes": (Quote, QUOTE_COLUMNS),
@@ -164,6 +178,7 @@ TABLES = {
     "slas": (OrderSla, SLA_COLUMNS),
     "clocks": (WorkOrderClock, CLOCK_COLUMNS),
     "audits": (AuditLog, AUDIT_COLUMNS),
+    "notifications": (Notification, NOTIFICATION_COLUMNS),
 }  # in the order they are written (parents first)
 CLOSED, REOPENED = Status.CLOSED.value, Status.REOPENED.value
 REFUSED_ACCEPTANCE = ComplaintSource.REFUSED_ACCEPTANCE.value
@@ -194,6 +209,7 @@ class OrderFormatter:
         for d in drafts:
             ids = {
                 "quote": (quotes[d.pk][0], quotes[d.pk][4]) if d.pk in quotes else None,
+                "quote_plan": quotes[d.pk][6] if d.pk in quotes else "",
                 "report": reports[d.pk][0] if d.pk in reports else None,
                 "acceptances": acceptances.get(d.pk, []),
                 "shipments": shipments.get(d.pk, {}),
@@ -212,6 +228,7 @@ class OrderFormatter:
             "slas": [(d.pk, e.sla[0], e.sla[1]) for d, e in zip(drafts, effects, strict=True) if e.sla],
             "clocks": self._clocks(drafts, effects),
             "audits": self._audits(drafts, effects),
+            "notifications": self._notifications(drafts, effects),
         }
 
     def _order_row(self, d: Draft, e: OrderEffects) -> tuple:
@@ -311,6 +328,15 @@ class OrderFormatter:
                 for us, by, action, before, after, note, payload in e.events
             ]
         return events
+
+    def _notifications(self, drafts: list[Draft], effects: list[OrderEffects]) -> list[tuple]:
+        """The customer's messages (few: only customers with a portal login are told)."""
+        stamp = self.adapt.micros
+        return [
+            (user, channel, kind, subject, body, d.pk, link, stamp(us), stamp(us) if sent else None, 0, "")
+            for d, e in zip(drafts, effects, strict=True)
+            for us, user, channel, kind, subject, body, link, sent in e.notes
+        ]
 
     def _audits(self, drafts: list[Draft], effects: list[OrderEffects]) -> list[tuple]:
         stamp, dumps, rows = self.adapt.micros, json.dumps, []

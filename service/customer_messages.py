@@ -91,6 +91,14 @@ def _acknowledgement(order: WorkOrder) -> tuple[list, dict]:
             "clock", "due_at"
         )
     }
+    return acknowledgement(due, _payer(order))
+
+
+# The texts from what they say (also the bulk demo loader's, which has no order rows to read).
+
+
+def acknowledgement(due: dict, payer: str) -> tuple[list, dict]:
+    """``due``: the deadlines of the running resolution and on-site clocks; ``payer`` a key of ``PAYER``."""
     lines, values = [ACK_TEXT], {}
     if due.get("resolution"):
         lines.append(RESOLUTION_DUE)
@@ -98,36 +106,55 @@ def _acknowledgement(order: WorkOrder) -> tuple[list, dict]:
     if due.get("onsite"):
         lines.append(ONSITE_DUE)
         values["onsite_due"] = local(due["onsite"])
-    lines.append(PAYER[_payer(order)])
+    lines.append(PAYER[payer])
     return lines, values
 
 
 def _payer(order: WorkOrder) -> str:
-    if order.coverage in (Coverage.WARRANTY, Coverage.PAID):
-        return order.coverage
-    if order.unit_id is None:
-        return "unknown"
+    if order.coverage in (Coverage.WARRANTY, Coverage.PAID) or order.unit_id is None:
+        return payer(order.coverage, has_unit=order.unit_id is not None, in_period=False)
     decision = main_coverage(order.unit, on=timezone.localdate(order.created_at), cause=order.cause or Cause.DEFECT)
-    return "in_period" if decision.covered else "out_of_period"
+    return payer(order.coverage, has_unit=True, in_period=decision.covered)
 
 
 def _appointment(order: WorkOrder) -> tuple[list, dict]:
-    engineer = order.assignee.display_name() if order.assignee_id else OUR_ENGINEER
-    if order.appointment_at:
-        return [APPOINTMENT_AT, PREPARE], {"when": local(order.appointment_at), "engineer": engineer}
+    return appointment(order.assignee.display_name() if order.assignee_id else None, order.appointment_at)
+
+
+def appointment(engineer: str | None, at: dt.datetime | None) -> tuple[list, dict]:
+    engineer = engineer or OUR_ENGINEER
+    if at:
+        return [APPOINTMENT_AT, PREPARE], {"when": local(at), "engineer": engineer}
     return [APPOINTMENT_OPEN, PREPARE], {"engineer": engineer}
 
 
 def _resolution(order: WorkOrder) -> tuple[list, dict]:
     report = getattr(order, "report", None)
-    process = (report.process if report is not None else "").strip()
+    return resolution(report.process if report is not None else "")
+
+
+def resolution(process: str) -> tuple[list, dict]:
+    process = process.strip()
     lines = ([RESOLUTION_DONE] if process else []) + [RESOLUTION_CONFIRM]
     return lines, {"process": process[:500]}
 
 
 def _quote(order: WorkOrder, quote) -> tuple[list, dict]:
-    lines = [QUOTE_TEXT] + ([QUOTE_PLAN] if quote.plan.strip() else []) + [QUOTE_APPROVE]
-    return lines, {"total": f"{quote.total:,.2f}", "plan": quote.plan.strip()[:300]}
+    return quoted(quote.total, quote.plan)
+
+
+def quoted(total, plan: str) -> tuple[list, dict]:
+    lines = [QUOTE_TEXT] + ([QUOTE_PLAN] if plan.strip() else []) + [QUOTE_APPROVE]
+    return lines, {"total": f"{total:,.2f}", "plan": plan.strip()[:300]}
+
+
+def payer(coverage: str, *, has_unit: bool, in_period: bool) -> str:
+    """Who pays, as the acknowledgement says it (``PAYER``'s key)."""
+    if coverage in (Coverage.WARRANTY, Coverage.PAID):
+        return coverage
+    if not has_unit:
+        return "unknown"
+    return "in_period" if in_period else "out_of_period"
 
 
 def customer_notify(order: WorkOrder, kind: str, *, actor, at: dt.datetime, quote=None) -> WorkOrderEvent | None:
