@@ -92,7 +92,11 @@ CENT = Decimal("0.01")
 ONE = Decimal(1)
 LABOUR, MATERIAL, TRAVEL_KIND = LineKind.LABOUR.value, LineKind.MATERIAL.value, LineKind.TRAVEL.value
 PARTS_PER_REPORT = (0, 1, 1, 2)
-COMPLAINT_SOURCES = (ComplaintSource.PHONE.value, ComplaintSource.EMAIL.value, ComplaintSource.PORTAL.value)
+COMPLAINT_SOURCES = (
+    ComplaintSource.PHONE.value,
+    ComplaintSource.EMAIL.value,
+    ComplaintSource.API.value,
+)  # desk channels
 COMPLAINT_STATES = (ComplaintStatus.NEW.value, ComplaintStatus.CLOSED.value)
 # Plain strings of the choices the drafting loop compares and stores.
 PORTAL, MAIL_IN, ONSITE = Channel.PORTAL.value, Mode.MAIL_IN.value, Mode.ONSITE.value
