@@ -54,7 +54,7 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-class ListParams(Schema):
+class ComplaintListParams(Schema):
     status: list[ComplaintStatus] = Field(default_factory=list)
     category: Category | None = None
     owner: int | None = Field(default=None, ge=1, le=MAX_ID)
@@ -70,7 +70,7 @@ class ListParams(Schema):
 
 
 @router.get("/complaints", response={200: ComplaintPage, **ERRORS}, summary="List complaints")
-def list_complaints(request, params: Query[ListParams]):
+def list_complaints(request, params: Query[ComplaintListParams]):
     """Newest first, keyset-paginated; a customer sees its own. Two queries per page."""
     for day in (params.received_from, params.received_to):
         if day is not None and not FIRST_DAY <= day < LAST_DAY:

@@ -61,7 +61,7 @@ def _questions(invitation) -> list[dict]:
     ]
 
 
-class KpiParams(Schema):
+class SurveyKpiParams(Schema):
     date_from: dt.date | None = Field(
         default=None, description="First day (Asia/Shanghai); default: 89 days before `date_to`."
     )
@@ -86,7 +86,7 @@ class MonthOut(Schema):
     satisfaction_rate: float | None
 
 
-class KpiOut(Schema):
+class SurveyKpiOut(Schema):
     date_from: dt.date
     date_to: dt.date
     served: int = Field(
@@ -115,8 +115,8 @@ class KpiOut(Schema):
     months: list[MonthOut]
 
 
-@router.get("/surveys/kpis", response={200: KpiOut, **ERRORS}, summary="Survey KPIs for a period")
-def survey_kpis(request, params: Query[KpiParams]):
+@router.get("/surveys/kpis", response={200: SurveyKpiOut, **ERRORS}, summary="Survey KPIs for a period")
+def survey_kpis(request, params: Query[SurveyKpiParams]):
     """Coverage × response rate, satisfaction rate, average weighted score, overall satisfaction
     and the per-question means, computed live in SQL (managers, quality, analysts, supervisors)."""
     f = kpi.make_filter(

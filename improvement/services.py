@@ -398,8 +398,15 @@ def promise_communicate(*, actor, promise_id: int, now: dt.datetime | None = Non
 
 
 def _default_owner() -> User | None:
+    """Who owns an action the system opens: the first active user of
+    ``improvement.default_owner_role``; without one, a manager, then a supervisor (an action is
+    never left without an owner because the quality desk is empty)."""
     role = get_policy("improvement.default_owner_role")
-    return User.objects.filter(role=role, is_active=True).order_by("id").first()
+    for candidate in (role, Role.MANAGER, Role.SUPERVISOR):
+        owner = User.objects.filter(role=candidate, is_active=True).order_by("id").first()
+        if owner is not None:
+            return owner
+    return None
 
 
 def improvement_action_open(

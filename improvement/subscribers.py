@@ -7,8 +7,11 @@ finds an issue, the survey opens an improvement action (PDCA), owned by the qual
 follow-up and a confirmed issue to an action (docs/improvement.md).
 """
 
+import logging
+
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import ValidationFailed
 from feedback.choices import Outcome
 from feedback.events import FollowupDone
 from feedback.models import FollowUp, Response
@@ -17,6 +20,8 @@ from service.models import order_number
 from .choices import SourceKind
 from .services import MAX_TITLE, improvement_action_open
 from .voc import TextSource
+
+logger = logging.getLogger(__name__)
 
 
 def action_from_followup(evt: FollowupDone):
@@ -29,14 +34,18 @@ def action_from_followup(evt: FollowupDone):
         return None
     subject = order_number(followup.order_id) if followup.order_id else f"#{followup.customer_id}"
     title = f"{subject} · {response.score:.0f}/100 · {followup.note}".strip(" ·")
-    return improvement_action_open(
-        actor=None,
-        source_kind=SourceKind.SURVEY,
-        source_id=response.pk,
-        title=title[:MAX_TITLE],
-        plan=followup.note,
-        now=followup.done_at,
-    )
+    try:
+        return improvement_action_open(
+            actor=None,
+            source_kind=SourceKind.SURVEY,
+            source_id=response.pk,
+            title=title[:MAX_TITLE],
+            plan=followup.note,
+            now=followup.done_at,
+        )
+    except ValidationFailed as exc:  # nobody to own it (no quality, manager or supervisor account)
+        logger.warning("No improvement action for survey answer %s: %s", response.pk, exc.fields)
+        return None
 
 
 def survey_comments(start, end):

@@ -45,7 +45,7 @@ class ReadAllOut(BaseModel):
     marked: int
 
 
-class ListParams(Schema):
+class NotificationListParams(Schema):
     unread: bool = Field(default=False, description="Only the unread ones.")
     cursor: Annotated[str, Field(max_length=CURSOR_MAX_LENGTH, json_schema_extra=cursor_json_schema())] = Field(
         default="", description="The previous page's `next_cursor`; 422 `bad_cursor` when it is not one."
@@ -72,7 +72,7 @@ def _out(n) -> dict:
 
 
 @router.get("/notifications", response={200: NotificationPage, **ERRORS}, summary="List my notifications")
-def list_notifications(request, params: Query[ListParams]):
+def list_notifications(request, params: Query[NotificationListParams]):
     """The caller's in-app notifications, newest first (keyset pages)."""
     _allowed(request)
     rows, next_cursor = selectors.inbox_page(

@@ -199,3 +199,28 @@ def test_every_documented_action_is_known_to_the_server_and_others_are_422(spec,
         response = agent_api.post(f"/work-orders/{order.pk}/transitions", {"action": action})
         assert (response.status_code, response.json()["code"]) == (422, "unknown_action")
     assert WorkOrder.objects.get(pk=order.pk).status == status
+
+
+def test_no_two_api_schemas_share_a_name():
+    """django-ninja names an OpenAPI component after its class: two schema classes of one name
+    in different apps make one operation document the other's body (the survey KPIs' ``KpiOut``
+    once replaced the month KPIs' in the served document)."""
+    import ast
+    from collections import defaultdict
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    found = defaultdict(set)
+    for path in root.glob("*/*.py"):
+        if (
+            path.parts[-2] in (".venv", "tests", "bench")
+            or path.name not in ("api.py", "schemas.py")
+            and not path.name.startswith("api_")
+        ):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(
+                getattr(b, "id", getattr(b, "attr", "")).endswith(("Schema", "In", "Out", "Params")) for b in node.bases
+            ):
+                found[node.name].add(str(path.relative_to(root)))
+    assert {name: files for name, files in found.items() if len(files) > 1} == {}

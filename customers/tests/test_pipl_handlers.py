@@ -115,6 +115,7 @@ def test_the_export_keeps_its_sections_and_their_order(person, make_user):
         "work_orders",
         "complaints",
         "documents",
+        "feedback",
         "notifications",
     ]
     assert json.loads(json.dumps(data)) == data

@@ -77,3 +77,29 @@ def test_survey_comments_are_a_source_of_the_voice_of_the_customer(django_captur
     # then the comment's words count under the survey source
     terms = set(VocTheme.objects.filter(source="surveys", period=month).values_list("term", flat=True))
     assert "漏水" in terms
+
+
+def test_without_anyone_to_own_it_the_issue_opens_no_action_and_the_follow_up_is_still_done(
+    django_capture_on_commit_callbacks, agent
+):
+    # given no quality specialist, manager or supervisor account
+    _order, _response, followup = low_score_followup(agent, django_capture_on_commit_callbacks)
+
+    # when the call finds an issue
+    with django_capture_on_commit_callbacks(execute=True):
+        feedback.followup_complete(actor=agent, followup_id=followup.pk, outcome=Outcome.ISSUE_FOUND, note="漏水")
+
+    # then the follow-up is done and no ownerless action is opened
+    followup.refresh_from_db()
+    assert followup.outcome == Outcome.ISSUE_FOUND
+    assert not ImprovementAction.objects.exists()
+
+
+def test_a_manager_owns_it_when_there_is_no_quality_specialist(django_capture_on_commit_callbacks, agent):
+    manager = UserFactory(role="manager")
+    _order, _response, followup = low_score_followup(agent, django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        feedback.followup_complete(actor=agent, followup_id=followup.pk, outcome=Outcome.ISSUE_FOUND, note="漏水")
+
+    assert ImprovementAction.objects.get().owner_id == manager.pk

@@ -764,7 +764,7 @@ def test_refusal_reopens_the_order_and_opens_a_complaint(people, api_as, django_
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "reopened"
     complaint = Complaint.objects.get(order=order)
-    assert (complaint.source, complaint.description, complaint.customer_id) == (
+    assert (complaint.channel, complaint.description, complaint.customer_id) == (
         "refused_acceptance",
         "Still noisy",
         people["customer"].pk,

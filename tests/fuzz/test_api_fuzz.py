@@ -23,7 +23,9 @@ with 405 and ``Allow``, and no operation may work without credentials. docs/secu
 fuzzing") tells why ``FUZZ_EXAMPLES`` is 100 and how to run more.
 """
 
+import datetime as dt
 import zlib
+from dataclasses import dataclass
 
 import pytest
 import schemathesis
@@ -31,6 +33,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
@@ -38,7 +41,12 @@ from schemathesis.generation.meta import TestPhase
 
 from accounts.choices import Role
 from accounts.models import ApiToken
+from complaints.choices import Status as ComplaintStatus
+from complaints.tests.flow import complaint_in
 from config.api import api
+from feedback import services as feedback
+from feedback.tests.helpers import GOOD as SURVEY_ANSWERS
+from improvement import services as improvement
 from notifications.models import Notification
 from service import services
 from service.choices import Mode, Status
@@ -122,7 +130,9 @@ schema = _schema(FIXED_SEED, coverage=True)
 random_schema = _schema(RANDOM_SEED, coverage=False)
 
 
-def _templates(*, orders, quotes, shipment, units, customer, engineer, department, model) -> dict[str, list[dict]]:
+def _templates(
+    *, orders, quotes, shipment, units, customer, engineer, department, model, cases=None
+) -> dict[str, list[dict]]:
     """Complete requests (path parameters, query, JSON body) that can succeed on the seeded rows, per operation."""
     in_status = {s: [o for o in orders if o.status == s] for s in Status.values}
     clocks = (
@@ -265,6 +275,7 @@ def _templates(*, orders, quotes, shipment, units, customer, engineer, departmen
                 "pk", flat=True
             )[:2]
         ],
+        **_case_templates(cases, customer=customer, handler_id=cases.handler.pk if cases else None),
         f"GET {v1}/analytics/dashboard": [
             {
                 "query": {
@@ -278,6 +289,172 @@ def _templates(*, orders, quotes, shipment, units, customer, engineer, departmen
             for days in (7, 30)
         ],
     }
+
+
+@dataclass
+class Cases:
+    """The seeded complaints, improvement rows and survey links (``_seed_cases``)."""
+
+    handler: object
+    complaints: list
+    corrective: list
+    promises: list
+    actions: list
+    tokens: list
+
+
+def _case_templates(cases: Cases | None, *, customer, handler_id) -> dict[str, list[dict]]:
+    """Requests that can succeed on the seeded complaints, improvement rows and survey links."""
+    if cases is None:
+        return {}
+    v1 = "/api/v1"
+    by_status = {c.status: c for c in cases.complaints}
+    investigating = by_status[ComplaintStatus.INVESTIGATING]
+    due = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    return {
+        f"POST {v1}/complaints": [
+            {
+                "body": {
+                    "customer_id": customer.pk,
+                    "channel": "api",
+                    "description": "Fuzz: the door seal leaks.",
+                    "serial": DROP,
+                    "order_id": DROP,
+                    "category": DROP,
+                    "received_at": DROP,
+                }
+            }
+        ],
+        f"GET {v1}/complaints": [{"query": {"cursor": DROP}}, {"query": {"overdue": False, "cursor": DROP}}],
+        f"GET {v1}/complaints/{{complaint_id}}": [{"path": {"complaint_id": c.pk}} for c in cases.complaints],
+        f"POST {v1}/complaints/{{complaint_id}}/transitions": [
+            {
+                "path": {"complaint_id": by_status[ComplaintStatus.NEW].pk},
+                "body": {"action": "acknowledge", "version": None},
+            },
+            {
+                "path": {"complaint_id": investigating.pk},
+                "body": {
+                    "action": "resolve",
+                    "version": None,
+                    "measures": "Replaced the seal",
+                    "result": "No leak",
+                    "follow_up": "Call in a week",
+                },
+            },
+        ],
+        f"POST {v1}/complaints/{{complaint_id}}/extension": [
+            {
+                "path": {"complaint_id": investigating.pk},
+                "body": {"reason": "Waiting for the lab", "clock": "resolution", "extra": 2, "new_due_at": None},
+            }
+        ],
+        f"GET {v1}/improvement/corrective-actions": [{"query": {"cursor": DROP}}],
+        f"POST {v1}/improvement/corrective-actions": [
+            {
+                "body": {
+                    "complaint_id": investigating.pk,
+                    "kind": "free",
+                    "title": "Fuzz: call the customer back",
+                    "owner_id": handler_id,
+                    "due_date": due,
+                    "product_model_id": DROP,
+                    "unit_id": DROP,
+                    "staff_ids": DROP,
+                }
+            }
+        ],
+        f"POST {v1}/improvement/corrective-actions/{{action_id}}/transitions": [
+            {"path": {"action_id": a.pk}, "body": {"action": "start", "note": "", "version": None}}
+            for a in cases.corrective
+        ],
+        f"POST {v1}/improvement/promises": [
+            {
+                "body": {
+                    "complaint_id": investigating.pk,
+                    "kind": "compensation",
+                    "description": "Refund the call-out fee",
+                    "reason": "Two late visits",
+                    "amount": "100.00",
+                }
+            }
+        ],
+        f"POST {v1}/improvement/promises/{{promise_id}}/decision": [
+            {
+                "path": {"promise_id": p.pk},
+                "body": {"decision": "approve", "note": "Approved in writing", "version": None},
+            }
+            for p in cases.promises
+        ],
+        f"GET {v1}/improvement/actions": [{"query": {"cursor": DROP}}],
+        f"POST {v1}/improvement/actions": [
+            {
+                "body": {
+                    "source_kind": "analysis",
+                    "source_id": None,
+                    "title": "Fuzz: shorten the first response",
+                    "owner_id": DROP,
+                    "due_date": DROP,
+                    "metric": DROP,
+                }
+            }
+        ],
+        f"POST {v1}/improvement/actions/{{action_id}}/transitions": [
+            {"path": {"action_id": a.pk}, "body": {"action": "start", "note": "", "version": None}}
+            for a in cases.actions
+        ],
+        f"POST {v1}/improvement/actions/{{action_id}}/effect-check": [
+            {"path": {"action_id": cases.actions[1].pk}, "body": {"metric": "complaint_rate"}}
+        ],
+        f"GET {v1}/improvement/voc": [{"query": {"month": "", "source": "", "language": ""}}],
+        f"GET {v1}/surveys/kpis": [
+            {"query": {"date_from": DROP, "date_to": DROP, "department": DROP, "product_line": DROP}}
+        ],
+        f"GET {v1}/surveys/{{token}}": [{"path": {"token": t}} for t in cases.tokens],
+        f"POST {v1}/surveys/{{token}}/answers": [
+            {"path": {"token": t}, "body": {"answers": dict(SURVEY_ANSWERS)}} for t in cases.tokens
+        ],
+    }
+
+
+def _seed_cases(*, agent, customer, order) -> Cases:
+    """Complaints in several states, a corrective action, a promise, an improvement action and
+    open survey links, through the services."""
+    handler = UserFactory(role=Role.COMPLAINT_HANDLER)
+    complaints = [
+        complaint_in(status, handler=handler, customer=customer, order=order if status != ComplaintStatus.NEW else None)
+        for status in (ComplaintStatus.NEW, ComplaintStatus.INVESTIGATING, ComplaintStatus.CLOSED)
+    ]
+    investigating = complaints[1]
+    due = timezone.localdate() + dt.timedelta(days=20)
+    corrective = [
+        improvement.corrective_action_create(
+            actor=handler,
+            complaint_id=investigating.pk,
+            title="Check the seal",
+            owner_id=handler.pk,
+            due_date=due,
+            kind="free",
+        )
+    ]
+    promises = [
+        improvement.promise_request(
+            actor=handler,
+            complaint_id=investigating.pk,
+            kind="compensation",
+            description="Refund",
+            reason="Late",
+            amount="50.00",
+        )
+    ]
+    actions = [
+        improvement.improvement_action_open(actor=handler, source_kind="analysis", title=title)
+        for title in ("Faster first response", "Fewer reopened orders")
+    ]
+    for step in ("start", "to_check"):  # the second one at the check stage (its effect can be measured)
+        improvement.improvement_action_transition(actor=handler, action_id=actions[1].pk, action=step)
+    tokens = [feedback.survey_invite(actor=agent, customer_id=customer.pk)[1] for _ in range(3)]
+    return Cases(handler, complaints, corrective, promises, actions, tokens)
 
 
 @pytest.fixture
@@ -338,6 +515,7 @@ def world(in_process_requests):
             engineer=engineer,
             department=DepartmentFactory(),
             model=ProductModelFactory(),
+            cases=_seed_cases(agent=agent, customer=mine, order=orders[4]),  # mine, resolved
         )
     )
     tokens = {}
