@@ -132,12 +132,12 @@ def survey_kpis(request, params: Query[SurveyKpiParams]):
 @router.get(
     "/surveys/{token}",
     auth=None,
-    response={200: SurveyOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut},
+    response={200: SurveyOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut, 422: ErrorOut},
     summary="A survey's questions",
 )
 def survey_get(request, token: str = TOKEN):
     """The questions of an open survey, in the invitation's language. 404 for an unknown token,
-    409 once answered, 410 once expired."""
+    409 once answered, 410 once expired, 422 for a token longer than any link's."""
     invitation = services.invitation_by_token(token)
     with translation.override(invitation.language):
         questions = _questions(invitation)
