@@ -24,8 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from notifications.models import ChannelName
-from notifications.services import Message, notify_many
+from notifications.services import Message, channels_label, channels_used, notify_many
 
 from .choices import EventType, MessageKind
 from .models import Complaint, ComplaintEvent, complaint_number
@@ -95,7 +94,7 @@ def customer_notify(complaint: Complaint, kind: str, *, actor, at: dt.datetime, 
             [Message([user], SUBJECTS[kind], lines, complaint.order_id, f"complaint_{kind}", values, link=link)],
             now=at,
         )
-    channels = [c for c in ChannelName.values if any(r.channel == c for r in rows)]
+    channels = channels_used(rows)
     return ComplaintEvent.objects.create(
         complaint=complaint,
         actor=actor,
@@ -110,8 +109,7 @@ def customer_notify(complaint: Complaint, kind: str, *, actor, at: dt.datetime, 
 def notified_label(payload: dict) -> str:
     """ "Customer notified: result notice (In-app, SMS)" for the timeline."""
     kinds = dict(MessageKind.choices)
-    names = dict(ChannelName.choices)
-    channels = ", ".join(str(names.get(c, c)) for c in payload.get("channels", ())) or gettext("no channel")
+    channels = channels_label(payload.get("channels", ()))
     return gettext("%(event)s: %(kind)s (%(channels)s)") % {
         "event": EventType.CUSTOMER_NOTIFIED.label,
         "kind": kinds.get(payload.get("kind"), payload.get("kind", "")),

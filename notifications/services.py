@@ -184,3 +184,16 @@ def notification_mark_read(*, actor, notification_id: int, now: dt.datetime | No
 def notifications_mark_all_read(*, actor, now: dt.datetime | None = None) -> int:
     """Mark every unread in-app notification of the actor read; returns how many were."""
     return inbox(actor).filter(read_at__isnull=True).update(read_at=now or timezone.now())
+
+
+def channels_used(rows: Iterable[Notification]) -> list[str]:
+    """The channels that carried ``notify_many``'s rows, in the channels' order (what a
+    ``customer_notified`` timeline event records)."""
+    used = {r.channel for r in rows}
+    return [c for c in ChannelName.values if c in used]
+
+
+def channels_label(channels: Iterable[str]) -> str:
+    """The channels' names in the reader's language, "In-app, SMS" ("no channel" for none)."""
+    names = dict(ChannelName.choices)
+    return ", ".join(str(names.get(c, c)) for c in channels) or _("no channel")

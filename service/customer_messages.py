@@ -20,8 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from notifications.models import ChannelName
-from notifications.services import Message, notify_many
+from notifications.services import Message, channels_label, channels_used, notify_many
 from products.selectors import main_coverage
 from products.warranty import Cause
 
@@ -174,7 +173,7 @@ def customer_notify(order: WorkOrder, kind: str, *, actor, at: dt.datetime, quot
         lines, values = [CLOSURE_TEXT], {}
     values["number"] = order_number(order.pk)
     rows = notify_many([Message([user], SUBJECTS[kind], lines, order.pk, kind, values)], now=at)
-    channels = [c for c in ChannelName.values if any(r.channel == c for r in rows)]
+    channels = channels_used(rows)
     return WorkOrderEvent.objects.create(
         order=order,
         actor=actor,
@@ -189,8 +188,7 @@ def customer_notify(order: WorkOrder, kind: str, *, actor, at: dt.datetime, quot
 def notified_label(payload: dict) -> str:
     """ "Customer notified: acknowledgement (In-app, SMS)" for the timeline."""
     kinds = dict(MessageKind.choices)
-    names = dict(ChannelName.choices)
-    channels = ", ".join(str(names.get(c, c)) for c in payload.get("channels", ()))
+    channels = channels_label(payload.get("channels", ()))
     return gettext("%(event)s: %(kind)s (%(channels)s)") % {
         "event": EventType.CUSTOMER_NOTIFIED.label,
         "kind": kinds.get(payload.get("kind"), payload.get("kind", "")),
