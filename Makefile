@@ -8,6 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 DEMO_ORDERS ?= 2000
+# pytest-xdist workers for `make test` (`auto`: one per CPU core; `0` runs in one process).
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint bench install install-test browser migrate demo messages clean
 
@@ -48,7 +50,7 @@ run: demo
 
 test: install-test browser
 	$(PY) manage.py compilemessages -v0 --ignore=$(VENV) 2>/dev/null || true
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-test
 	$(VENV)/bin/ruff check .

@@ -136,9 +136,9 @@ def pytest_report_header(config):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    import sys
-
-    if "tests.fuzz.test_api_fuzz" in sys.modules:  # the fuzz tests ran: say it again at the end
+    # The fuzz tests ran (here, or in a pytest-xdist worker): say the seeds again at the end.
+    reports = (report for reports in terminalreporter.stats.values() for report in reports)
+    if any(getattr(report, "nodeid", "").startswith("tests/fuzz/") for report in reports):
         from tests.fuzz import seeds
 
         for line in seeds.describe():

@@ -25,3 +25,10 @@ CACHES = {
 
 # A subscriber of a domain event that fails makes its test fail (core/events.py logs it in production).
 EVENTS_RAISE = True
+
+# SQLite's test database lives in memory, one per process (as Django does by default); said
+# explicitly because pytest-django gives each pytest-xdist worker its own test database by
+# suffixing the name, and only skips that for ":memory:" on an engine it recognises by its
+# path (ours is core.backends.sqlite3).
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {**DATABASES["default"].get("TEST", {}), "NAME": ":memory:"}  # noqa: F405

@@ -21,6 +21,9 @@ DEFAULT_SEED = 20260905
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or DEFAULT_EXAMPLES)
 FIXED_SEED = int(os.environ.get("FUZZ_SEED") or DEFAULT_SEED)
 RANDOM_SEED = int(os.environ.get("FUZZ_RANDOM_SEED") or secrets.randbelow(2**32))
+# Drawn once per run: the pytest-xdist workers, started after the main process read this, inherit
+# it through the environment, so that every worker fuzzes with the seed the report header prints.
+os.environ["FUZZ_RANDOM_SEED"] = str(RANDOM_SEED)
 
 
 def replay(seed: int) -> str:
