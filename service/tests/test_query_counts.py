@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from dispatch.models import EngineerProfile
 from service import services
 from service.choices import Status
 from service.tests.flow import order_in
@@ -235,7 +234,7 @@ def test_the_201_body_is_the_detail(db, api_as, how):
     # given an agent filing a request (the 201 body is built without reading the order back)
     agent, unit = UserFactory(role="agent"), UnitFactory()
     if how == "auto-assigned":
-        EngineerProfile.objects.create(user=UserFactory(role="engineer"))
+        UserFactory(role="engineer", dispatch={"auto_assign": True})
     body = {"fault_description": "Stops after a few minutes.", "serial": unit.serial}
     headers = {}
     if how == "customer-without-serial":
@@ -261,7 +260,7 @@ def test_intake_costs_a_fixed_number_of_queries(db, api_as):
     # given an agent whose first request warmed the token stamp and the compiled calendar,
     # and an engineer to assign the orders to
     api = api_as(UserFactory(role="agent"))
-    EngineerProfile.objects.create(user=UserFactory(role="engineer"))
+    UserFactory(role="engineer", dispatch={"auto_assign": True})
     units = [UnitFactory()]
     units += [UnitFactory(model=units[0].model) for _ in range(2)]
     body = lambda unit: {"fault_description": "Stops.", "serial": unit.serial}  # noqa: E731
