@@ -362,7 +362,7 @@ def _deadline(e: Engineer, job: Job, rules: Rules, now: dt.datetime) -> Reason |
     if (job.ends or job.starts) <= job.deadline:
         return None
     return Reason(
-        DEADLINE, False, _("The visit ends after the on-site deadline %(due)s.") % {"due": _day(job.deadline)}, warning=True
+        DEADLINE, False, _("The visit ends after the on-site deadline (%(due)s).") % {"due": _day(job.deadline)}, warning=True
     )
 
 

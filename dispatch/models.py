@@ -52,7 +52,7 @@ class EngineerProfile(models.Model):
         _("daily capacity (visits)"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
         help_text=_("Visits a day at most; empty for the dispatch.daily_visits setting."),
     )
     auto_assign = models.BooleanField(_("takes automatic assignments"), default=True)

@@ -230,7 +230,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 help_text="Visits a day at most; empty for the dispatch.daily_visits setting.",
                 null=True,
-                validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(50)],
+                validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(500)],
                 verbose_name="daily capacity (visits)",
             ),
         ),
