@@ -114,8 +114,7 @@ def map_links(point: Point, label: str = "") -> dict:
     return {
         "geo": f"geo:{point.lat:.6f},{point.lng:.6f}?q={point.lat:.6f},{point.lng:.6f}",
         "amap": (
-            f"https://uri.amap.com/navigation?to={g_lng:.6f},{g_lat:.6f},{name}"
-            "&mode=car&coordinate=gaode&callnative=1"
+            f"https://uri.amap.com/navigation?to={g_lng:.6f},{g_lat:.6f},{name}&mode=car&coordinate=gaode&callnative=1"
         ),
         "baidu": (
             f"https://api.map.baidu.com/marker?location={b_lat:.6f},{b_lng:.6f}&title={name}"

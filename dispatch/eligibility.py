@@ -289,7 +289,9 @@ def _leave(e: Engineer, job: Job, rules: Rules, now: dt.datetime) -> Reason | No
         return None
     if job.starts is not None:
         ends = job.ends or job.starts
-        away = [a for a in e.absences if a.starts < max(ends, job.starts + dt.timedelta(seconds=1)) and a.ends > job.starts]
+        away = [
+            a for a in e.absences if a.starts < max(ends, job.starts + dt.timedelta(seconds=1)) and a.ends > job.starts
+        ]
         if away:
             return _away(away[0])
         return None
@@ -319,9 +321,7 @@ def _shift(e: Engineer, job: Job, rules: Rules, now: dt.datetime) -> Reason | No
             return Reason(SHIFT, False, _("Not working on %(date)s.") % {"date": _date(day)})
         if covers(e.calendar, e.shifts, job.starts, max(ends, job.starts)):
             return Reason(SHIFT, True, _("On duty then (works %(hours)s).") % {"hours": _hours(windows)})
-        return Reason(
-            SHIFT, False, _("Off duty at that time (works %(hours)s that day).") % {"hours": _hours(windows)}
-        )
+        return Reason(SHIFT, False, _("Off duty at that time (works %(hours)s that day).") % {"hours": _hours(windows)})
     limit = _limit(job, rules, now)
     free = free_windows(e.calendar, e.shifts, _busy(e), now, limit)
     if free:
@@ -362,7 +362,10 @@ def _deadline(e: Engineer, job: Job, rules: Rules, now: dt.datetime) -> Reason |
     if (job.ends or job.starts) <= job.deadline:
         return None
     return Reason(
-        DEADLINE, False, _("The visit ends after the on-site deadline (%(due)s).") % {"due": _day(job.deadline)}, warning=True
+        DEADLINE,
+        False,
+        _("The visit ends after the on-site deadline (%(due)s).") % {"due": _day(job.deadline)},
+        warning=True,
     )
 
 
@@ -382,5 +385,7 @@ def evaluate(engineer: Engineer, job: Job, rules: Rules, *, now: dt.datetime) ->
 def ranked(verdicts: list[Verdict]) -> list[Verdict]:
     """Eligible engineers first, in the automatic pick's order; then the others by name."""
     ok = sorted((v for v in verdicts if v.eligible), key=Verdict.rank)
-    rest = sorted((v for v in verdicts if not v.eligible), key=lambda v: (len(v.failed), v.engineer.name, v.engineer.id))
+    rest = sorted(
+        (v for v in verdicts if not v.eligible), key=lambda v: (len(v.failed), v.engineer.name, v.engineer.id)
+    )
     return ok + rest

@@ -140,7 +140,9 @@ class Skill(models.Model):
                 name="dispatch_skill_unique",
             ),
             models.UniqueConstraint(
-                fields=["profile", "service_type"], condition=Q(product_line__isnull=True), name="dispatch_skill_any_line"
+                fields=["profile", "service_type"],
+                condition=Q(product_line__isnull=True),
+                name="dispatch_skill_any_line",
             ),
         ]
 

@@ -21,7 +21,11 @@ def visit_length() -> dt.timedelta:
 
 
 def onsite_deadline(order: WorkOrder) -> dt.datetime | None:
-    """The running on-site clock's deadline (``None`` once met, or without one)."""
+    """The running on-site clock's deadline (``None`` once met, or without one); from the
+    clocks a selector attached (``sla_clocks``) when it did."""
+    attached = getattr(order, "sla_clocks", None)
+    if attached is not None:
+        return next((c.due_at for c in attached if c.clock == "onsite" and c.stopped_at is None), None)
     return (
         WorkOrderClock.objects.filter(order_id=order.pk, clock="onsite", stopped_at__isnull=True)
         .values_list("due_at", flat=True)
@@ -41,7 +45,10 @@ def job_for(
 ) -> Job:
     """The order as a job; ``starts``: the visit's time (its end is one visit length later);
     ``deadline``: ``True`` reads the on-site clock, else the value given."""
-    line = order.product_model.line if order.product_model_id else None
+    if order.unit_id is not None:  # loaded with the order's unit by the detail selector
+        line = order.unit.model.line
+    else:
+        line = order.product_model.line if order.product_model_id else None
     return Job(
         region=order.customer.region if order.customer_id else "",
         product_line_id=line.pk if line else None,

@@ -60,6 +60,12 @@ class AssignIn(Schema):
     assignee_id: int | None = Field(default=None, ge=1, le=2**62)
     appointment_at: ApiDateTime | None = None
     department_id: int | None = Field(default=None, ge=1, le=2**62)
+    reason: str = Field(
+        default="",
+        max_length=500,
+        description="Why: needed to override the dispatch rules (supervisors, managers) or for a visit "
+        "after the on-site deadline; recorded on the assignment event.",
+    )
     version: int | None = None
 
 
