@@ -34,6 +34,12 @@ class ServiceRequestIn(Schema):
     contact_phone: str = Field(default="", max_length=30)
     address: str = Field(default="", max_length=300)
     preferred_time: str = Field(default="", max_length=100)
+    site_lat: float | None = Field(
+        default=None, ge=-90, le=90, description="The site's WGS-84 latitude (with site_lng)."
+    )
+    site_lng: float | None = Field(
+        default=None, ge=-180, le=180, description="The site's WGS-84 longitude (with site_lat)."
+    )
 
 
 class TransitionIn(Schema):

@@ -116,3 +116,24 @@ def test_eligible_engineers_in_chinese(api_as, setting):
     r = api_as(agent).get(f"/work-orders/{order.pk}/eligible-engineers", headers={"Accept-Language": "zh-hans"})
     verdict = {row["id"]: row for row in r.json()["engineers"]}
     assert "不负责" in verdict[north.pk]["reasons"][0]["message"]
+
+
+def test_intake_stores_the_site_and_the_console_links_to_it_in_both_datums(api_as, client):
+    from tests.factories import UnitFactory
+
+    agent = UserFactory(role="agent")
+    unit = UnitFactory()
+    body = {"fault_description": "Stops.", "serial": unit.serial, "address": "上海市浦东新区世纪大道1号"}
+    r = api_as(agent).post("/service-requests", body | {"site_lat": 31.1774276, "site_lng": 121.5272106})
+    assert r.status_code == 201, r.json()
+    order = WorkOrder.objects.get(pk=r.json()["id"])
+    assert (float(order.site_lat), float(order.site_lng)) == (31.177428, 121.527211)
+    # half a pair is refused
+    bad = api_as(agent).post("/service-requests", body | {"site_lat": 31.1})
+    assert bad.status_code == 422 and bad.json()["code"] == "bad_location"
+    # the revealed address links to Amap at the GCJ-02 point and to Baidu at the BD-09 point
+    supervisor = UserFactory(role="supervisor")
+    client.force_login(supervisor)
+    page = client.post(reverse("service:contact_reveal", args=[order.pk]), follow=True).content.decode()
+    assert "to=121.531542,31.175304" in page
+    assert "coord_type=bd09ll" in page
