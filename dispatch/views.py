@@ -2,6 +2,8 @@
 leave, home base and van (docs/dispatch.md). Read-only: the profiles are edited in the admin
 (``dispatch.admin``) or through ``services.engineer_profile_save``."""
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
@@ -63,7 +65,10 @@ def _card(p: EngineerProfile, absence, today, default_capacity: int, default_dai
             {"c": c, "expired": c.valid_until is not None and c.valid_until < today} for c in p.certificates.all()
         ],
         "areas": [a.region for a in p.areas.all()],
-        "shifts": [f"{days[s.weekday]} {s.starts:%H:%M}–{s.ends:%H:%M}" for s in p.shifts.all()],
+        "shifts": [
+            f"{days[s.weekday]} {s.starts:%H:%M}–{'24:00' if s.ends == dt.time(0) else f'{s.ends:%H:%M}'}"
+            for s in p.shifts.all()
+        ],
         "calendar": p.calendar.label if p.calendar_id else "",
         "capacity": p.capacity if p.capacity is not None else default_capacity,
         "daily": p.daily_capacity or default_daily,
