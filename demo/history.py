@@ -113,6 +113,10 @@ def signature(seed: int) -> str:
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
+# What the desk wrote when the drafted visit fell after the on-site deadline.
+LATE_VISIT_REASON = "客户要求的上门时间"
+
+
 @dataclass(slots=True)
 class Op:
     us: int  # when (microseconds since the epoch)
@@ -287,6 +291,7 @@ class Replay:
                 assignee_id=d.assignee,
                 appointment_at=d.appointment_at,
                 department_id=self.field_service,
+                reason=LATE_VISIT_REASON,  # recorded only for a visit after the on-site deadline
                 now=now,
             )
         elif kind == "quote":

@@ -12,11 +12,12 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from conftest import ApiClient
 from core.models import AuditLog
 from demo.generator import generate
 from demo.history import signature
-from dispatch.models import EngineerProfile
+from demo.people import ensure_engineer_profiles
 from notifications.models import Notification
 from service.choices import Status
 from service.models import (
@@ -208,8 +209,9 @@ def test_a_demo_order_has_the_rows_of_an_order_driven_through_the_api(load):
     )
     actors = {e.action: e.actor for e in demo.events.select_related("actor")}
     desk, engineer = ApiClient(actors["acknowledge"]), ApiClient(demo.assignee)
-    # (as while the demo's history was written, nobody takes automatic assignments at intake)
-    EngineerProfile.objects.update(auto_assign=False)
+    # (as while the demo's history was written: nobody takes automatic assignments at intake,
+    # and the engineers work round the clock everywhere)
+    ensure_engineer_profiles({u.username: u for u in User.objects.filter(dispatch_profile__isnull=False)})
 
     # when an order for the same unit takes the same path through the public API
     response = desk.post(
