@@ -28,6 +28,8 @@ DEFAULTS: dict[str, object] = {
     # (open orders) when their profile sets none (SPEC §4).
     "dispatch.auto_assign": True,
     "dispatch.max_open_orders": 20,
+    # Route-optimised daily plans: the planner's time limit in seconds (docs/dispatch.md).
+    "dispatch.route_time_limit": 10,
     # Complaints (SPEC §5; docs/complaints.md): the department each category is routed to (a
     # department code), the one that takes them when that one has nobody available, and how
     # an owner is picked in it: "round_robin" or "least_loaded".

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import time as clock
+import warnings
 
 from .greedy import greedy_orders, plan_from_orders
 from .model import Plan, Problem
@@ -185,12 +186,16 @@ def plan_routes(problem: Problem, *, time_limit: float = 10.0, seed: int = 1) ->
     solver = "greedy"
     if ctx.open_jobs:
         from pyvrp import solve
+        from pyvrp.exceptions import PenaltyBoundWarning
         from pyvrp.stop import MaxRuntime
 
         data, vehicle_engineers, client_job = _build(ctx)
         init = _warm_start(data, vehicle_engineers, client_job, ctx, greedy)
         budget = max(0.05, time_limit - (clock.perf_counter() - started) - 0.05)
-        result = solve(data, stop=MaxRuntime(budget), seed=seed, collect_stats=False, initial_solution=init)
+        with warnings.catch_warnings():
+            # PyVRP warns when no feasible plan exists; the greedy fallback below handles that.
+            warnings.simplefilter("ignore", PenaltyBoundWarning)
+            result = solve(data, stop=MaxRuntime(budget), seed=seed, collect_stats=False, initial_solution=init)
         best = result.best
         if best.is_feasible():
             orders = [list(p.jobs) for p in ctx.prefixes]
