@@ -63,6 +63,33 @@ def greedy_orders(ctx: Context, rule: str = "ready") -> list[list[int]]:
     return orders
 
 
+def insert_leftovers(ctx: Context, orders: list[list[int]]) -> int:
+    """Insert each job left out where it adds the least distance and breaks no rule.
+
+    A cheap last pass after the search or the greedy: a job the search had no time to place
+    may still fit. Pinned sequences stay first. Returns how many jobs were placed.
+    """
+    placed = {j for order in orders for j in order}
+    added = 0
+    for j in ctx.open_jobs:
+        if j in placed:
+            continue
+        best = None
+        for e in sorted(ctx.eligible[j]):
+            order = orders[e]
+            before = schedule(ctx, e, order, latest_departure=False).distance if order else 0.0
+            for pos in range(len(ctx.prefixes[e].jobs), len(order) + 1):
+                trial = schedule(ctx, e, [*order[:pos], j, *order[pos:]], latest_departure=False)
+                if trial.feasible and (best is None or trial.distance - before < best[0]):
+                    best = (trial.distance - before, e, pos)
+        if best is not None:
+            _, e, pos = best
+            orders[e].insert(pos, j)
+            placed.add(j)
+            added += 1
+    return added
+
+
 def plan_from_orders(ctx: Context, orders: list[list[int]], **plan_fields) -> Plan:
     """Schedule every engineer's order; jobs left out are unassigned for want of room."""
     routes, placed = [], set()

@@ -24,7 +24,7 @@ import math
 import time as clock
 import warnings
 
-from .greedy import greedy_orders, plan_from_orders
+from .greedy import greedy_orders, insert_leftovers, plan_from_orders
 from .model import Plan, Problem
 from .prepare import Context, prepare
 
@@ -181,6 +181,7 @@ def plan_routes(problem: Problem, *, time_limit: float = 10.0, seed: int = 1) ->
     started = clock.perf_counter()
     ctx = prepare(problem)
     greedy = greedy_orders(ctx)
+    insert_leftovers(ctx, greedy)
     notes: list[str] = []
     orders = greedy
     solver = "greedy"
@@ -191,7 +192,9 @@ def plan_routes(problem: Problem, *, time_limit: float = 10.0, seed: int = 1) ->
 
         data, vehicle_engineers, client_job = _build(ctx)
         init = _warm_start(data, vehicle_engineers, client_job, ctx, greedy)
-        budget = max(0.05, time_limit - (clock.perf_counter() - started) - 0.05)
+        # Leave room for writing the plan: the whole call stays within the limit.
+        margin = min(0.25, 0.1 * time_limit)
+        budget = max(0.01, time_limit - (clock.perf_counter() - started) - margin)
         with warnings.catch_warnings():
             # PyVRP warns when no feasible plan exists; the greedy fallback below handles that.
             warnings.simplefilter("ignore", PenaltyBoundWarning)
@@ -207,8 +210,7 @@ def plan_routes(problem: Problem, *, time_limit: float = 10.0, seed: int = 1) ->
             solver = "pyvrp"
         else:
             notes.append("The solver found no feasible plan in the time limit; this is the greedy plan.")
-    else:
-        solver = "greedy"
+    insert_leftovers(ctx, orders)
     return plan_from_orders(
         ctx, orders, solver=solver, time_limit=time_limit, elapsed=clock.perf_counter() - started, notes=notes
     )

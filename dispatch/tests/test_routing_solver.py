@@ -202,3 +202,18 @@ def test_a_required_job_the_solver_cannot_place_falls_back_to_greedy():
     plan = plan_routes(prob, time_limit=FAST)
     assert plan.solver == "greedy" and plan.notes
     assert len(plan.unassigned) == 1 and plan.unassigned[0].reason == "no_room"
+
+
+def test_leftover_jobs_are_inserted_where_they_add_least():
+    from dispatch.routing.greedy import insert_leftovers
+    from dispatch.routing.prepare import prepare
+
+    prob = problem(
+        [eng("A", shift=(0, 300)), eng("B", home=(100, 0), shift=(0, 300))],
+        [job("a", (10, 0)), job("c", (30, 0)), job("b", (20, 0), window=(15, 25)), job("late", (12, 0), window=(0, 5))],
+    )
+    ctx = prepare(prob)
+    orders = [[0, 1], []]  # A: a, c; b and late left out
+    assert insert_leftovers(ctx, orders) == 1
+    assert orders == [[0, 2, 1], []]  # b between a and c (after c it would start at 40); late is out of reach
+    assert reasons(checked(prob, plan_routes(prob, time_limit=FAST))) == {"late": "unreachable_in_window"}
