@@ -72,10 +72,10 @@ def test_reads_solomon_instances(tmp_path):
 
 @pytest.mark.django_db
 def test_time_limit_defaults_to_the_setting(tmp_path):
-    set_policy("dispatch.route_time_limit", 0.4)
+    set_policy("dispatch.route_time_limit", 1)
     out = tmp_path / "plan.json"
     call_command("plan_routes", input=str(write(tmp_path, DAY)), output=str(out))
-    assert json.loads(out.read_text())["time_limit"] == 0.4
+    assert json.loads(out.read_text())["time_limit"] == 1.0
 
 
 @pytest.mark.parametrize(
