@@ -33,9 +33,11 @@ class _Reader:
     def fail(self, path: str, message: str) -> None:
         self.errors.append(f"{path}: {message}")
 
-    def number(self, obj: dict, key: str, path: str, *, default=None, minimum: float | None = None):
+    def number(self, obj: dict, key: str, path: str, *, default=None, minimum: float | None = None, optional=False):
+        """The number at obj[key]; ``default`` when it is absent (an error when that is None,
+        unless ``optional``)."""
         if key not in obj or obj[key] is None:
-            if default is None:
+            if default is None and not optional:
                 self.fail(f"{path}.{key}", "required (a number)")
             return default
         value = obj[key]
@@ -188,8 +190,7 @@ def problem_from_dict(data: Any) -> Problem:
         window = r.pair(raw, "time_window", path, required=False, ordered=True) or (-math.inf, math.inf)
         duration = r.number(raw, "duration", path, default=0.0, minimum=0)
         demand = r.number(raw, "demand", path, default=0.0, minimum=0)
-        deadline = r.number(raw, "deadline", path, default=math.nan)
-        deadline = None if deadline is None or math.isnan(deadline) else deadline
+        deadline = r.number(raw, "deadline", path, optional=True)
         required = raw.get("required", False)
         if not isinstance(required, bool):
             r.fail(f"{path}.required", "must be true or false")
