@@ -43,6 +43,8 @@ DEFAULTS: dict[str, object] = {
     "appointments.search_days": 7,
     "appointments.link_days": 7,
     "appointments.reminder_hours": 24,
+    # Route-optimised daily plans: the planner's time limit in seconds (docs/dispatch.md).
+    "dispatch.route_time_limit": 10,
     # Complaints (SPEC §5; docs/complaints.md): the department each category is routed to (a
     # department code), the one that takes them when that one has nobody available, and how
     # an owner is picked in it: "round_robin" or "least_loaded".
