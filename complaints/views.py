@@ -1,6 +1,7 @@
 """The complaint handler's work list and the quality specialist's review list (their homes)."""
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -217,109 +218,115 @@ def _back(complaint_id: int) -> str:
     return reverse("complaints:detail", args=[complaint_id])
 
 
+def _act(request, complaint_id: int, form, call: Callable[[dict], object], message: str):
+    """The one shape of the complaint page's actions: check the form, call the service with its
+    cleaned data, answer with the message or the refusal (back to the complaint either way)."""
+    back = _back(complaint_id)
+    try:
+        call(checked(form))
+    except DomainError as exc:
+        return refuse(request, exc, back=back, forms=[form])
+    return done(request, message, back=back)
+
+
+def _transition_data(action: str, data: dict) -> dict:
+    if action == EventType.CLASSIFY:
+        keys = {"category": "category", "service_aspect": "service_aspect", "major": "major", "owner_id": "owner"}
+        return {k: data[v] for k, v in keys.items()}
+    if action == EventType.RESOLVE:
+        return {k: data[k] for k in ("measures", "result", "follow_up")}
+    return {}
+
+
 @capability("complaint.view_all")
 @require_POST
 @once_per_form
 def transition(request, complaint_id: int):
-    back = _back(complaint_id)
     action = request.POST.get("action", "")
     form_class = {EventType.CLASSIFY: ClassifyForm, EventType.RESOLVE: ResolveForm}.get(action, TransitionForm)
     form = form_class(request.POST, owners=_owners()) if form_class is ClassifyForm else form_class(request.POST)
-    try:
-        data = checked(form)
-        extra = {}
-        if action == EventType.CLASSIFY:
-            extra = {
-                "category": data["category"],
-                "service_aspect": data["service_aspect"],
-                "major": data["major"],
-                "owner_id": data["owner"],
-            }
-        elif action == EventType.RESOLVE:
-            extra = {k: data[k] for k in ("measures", "result", "follow_up")}
-        services.complaint_transition(
+    return _act(
+        request,
+        complaint_id,
+        form,
+        lambda data: services.complaint_transition(
             complaint_id=complaint_id,
             action=data["action"],
             actor=request.user,
             note=data["note"],
-            data=extra,
+            data=_transition_data(action, data),
             expected_version=data["version"],
-        )
-    except DomainError as exc:
-        return refuse(request, exc, back=back, forms=[form])
-    return done(request, gettext("Done."), back=back)
+        ),
+        gettext("Done."),
+    )
 
 
 @capability("complaint.view_all")
 @require_POST
 @once_per_form
 def progress(request, complaint_id: int):
-    back = _back(complaint_id)
-    form = ProgressForm(request.POST)
-    try:
-        data = checked(form)
-        services.complaint_progress_send(
+    return _act(
+        request,
+        complaint_id,
+        ProgressForm(request.POST),
+        lambda data: services.complaint_progress_send(
             complaint_id=complaint_id, actor=request.user, text=data["text"], expected_version=data["version"]
-        )
-    except DomainError as exc:
-        return refuse(request, exc, back=back, forms=[form])
-    return done(request, gettext("The progress message was sent to the customer."), back=back)
+        ),
+        gettext("The progress message was sent to the customer."),
+    )
 
 
 @capability("complaint.view_all")
 @require_POST
 @once_per_form
 def callback(request, complaint_id: int):
-    back = _back(complaint_id)
-    form = CallbackForm(request.POST)
-    try:
-        data = checked(form)
-        services.complaint_callback_set(
+    return _act(
+        request,
+        complaint_id,
+        CallbackForm(request.POST),
+        lambda data: services.complaint_callback_set(
             complaint_id=complaint_id,
             actor=request.user,
             callback_at=data["callback_at"],
             note=data["note"],
             expected_version=data["version"],
-        )
-    except DomainError as exc:
-        return refuse(request, exc, back=back, forms=[form])
-    return done(request, gettext("The callback time is recorded and confirmed to the customer."), back=back)
+        ),
+        gettext("The callback time is recorded and confirmed to the customer."),
+    )
 
 
 @capability("complaint.view_all")
 @require_POST
 @once_per_form
 def extension(request, complaint_id: int):
-    back = _back(complaint_id)
-    form = ExtensionForm(request.POST)
-    try:
-        data = checked(form)
-        services.complaint_extend(
+    return _act(
+        request,
+        complaint_id,
+        ExtensionForm(request.POST),
+        lambda data: services.complaint_extend(
             complaint_id=complaint_id,
             actor=request.user,
             clock=data["clock"],
             reason=data["reason"],
             extra=data["extra"],
-        )
-    except DomainError as exc:
-        return refuse(request, exc, back=back, forms=[form])
-    return done(request, gettext("The deadline is extended; the customer is told."), back=back)
+        ),
+        gettext("The deadline is extended; the customer is told."),
+    )
 
 
 @capability("complaint.view_all")
 @require_POST
 @once_per_form
 def evidence(request, complaint_id: int):
-    back = _back(complaint_id)
-    form = EvidenceForm(request.POST, request.FILES)
-    try:
-        data = checked(form)
-        services.complaint_evidence_add(
+    return _act(
+        request,
+        complaint_id,
+        EvidenceForm(request.POST, request.FILES),
+        lambda data: services.complaint_evidence_add(
             complaint_id=complaint_id, actor=request.user, upload=data["file"], note=data["note"]
-        )
-    except DomainError as exc:
-        return refuse(request, exc, back=back, forms=[form])
-    return done(request, gettext("The file is attached."), back=back)
+        ),
+        gettext("The file is attached."),
+    )
 
 
 @login_required

@@ -187,3 +187,35 @@ def test_a_customer_files_and_follows_a_complaint_in_the_portal(client, team):
     assert web.get(f"/portal/complaints/{other.pk}/").status_code == 404
     assert web.post("/portal/complaints/new/", {"description": ""}).status_code == 422
     assert login(client, team.handler).get("/portal/complaints/").status_code == 403
+
+
+ACTIONS = {  # the complaint page's action forms (views._act), with data each accepts
+    "progress": lambda c: {"text": "已安排复核。", "version": c.version},
+    "callback": lambda c: {
+        "callback_at": (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "version": c.version,
+    },
+    "extension": lambda c: {"clock": "resolution", "reason": "等待检测报告", "extra": 2},
+    "evidence": lambda c: {
+        "file": SimpleUploadedFile("r.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+        "note": "检测报告",
+    },
+}
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=list(ACTIONS))
+def test_each_action_form_refuses_bad_input_and_other_roles_and_then_acts(client, team, action):
+    # given a complaint under investigation
+    c = complaint_in("investigating", handler=team.handler, customer=team.customer)
+    before = ComplaintEvent.objects.filter(complaint=c).count()
+    # when the handler posts the form empty, HTMX: a 4xx in the user's language, nothing written
+    web = login(client, team.handler)
+    r = web.post(f"{page(c)}{action}/", {}, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert r.status_code == 422 and "必填" in r.content.decode()
+    # and the quality specialist, who reads the page, may not act: 403, nothing written
+    assert login(client, team.quality).post(f"{page(c)}{action}/", ACTIONS[action](c)).status_code == 403
+    assert ComplaintEvent.objects.filter(complaint=c).count() == before
+    # when the handler posts it filled in: back to the complaint, one event more
+    r = login(client, team.handler).post(f"{page(c)}{action}/", ACTIONS[action](c))
+    assert (r.status_code, r.headers["Location"]) == (302, page(c))
+    assert ComplaintEvent.objects.filter(complaint=c).count() > before
