@@ -15,8 +15,8 @@ from complaints.choices import Category, Channel, Status
 from complaints.models import Complaint, ComplaintClock, ComplaintEvent
 from complaints.routing import route
 from complaints.tests.flow import NOTICE, complaint_in
-from core.models import AuditLog
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from core.models import AuditLog
 from core.policies import set_policy
 from notifications.models import Notification
 from sla.escalation import scan_clocks
