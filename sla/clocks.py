@@ -296,6 +296,7 @@ def refresh_next_due(case: CaseType, subject, clocks) -> None:
         setattr(subject, case.due_field, due)
 
 
+EXTENDED_KIND = "deadline_extended"  # the customer's message (``Notification.kind``)
 EXTEND_ROLES = frozenset({Role.AGENT, Role.COMPLAINT_HANDLER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN})
 
 
@@ -431,6 +432,7 @@ def extend(
                         text.extended_subject,  # in the customer's language (notifications.preferences)
                         text.extended_body,
                         case.link_of(subject),
+                        EXTENDED_KIND,
                         values=values,
                     )
                 ],
