@@ -18,7 +18,9 @@ from core.audit import record_pii_view
 from core.errors import DomainError, NotFound
 from core.idempotency import once_per_form
 from core.masking import mask_email, mask_name, mask_phone
+from customers.selectors import customer_by_number, customers_by_name, customers_by_phone
 from service import worklists
+from service.forms import normalise_phone
 from service.permissions import may_reveal_contact
 from service.views.access import capability
 from service.views.outcomes import checked, done, refuse
@@ -349,6 +351,51 @@ def document(request, complaint_id: int, document_id: int):
     return response
 
 
+LOOKUP_PHONE_DIGITS = 7  # a number typed with at least this many digits is a phone number
+
+
+def customer_suggestions(actor, text: str) -> list[dict]:
+    """The customers the agent may mean by ``text``: a phone number (the phone request's lookup,
+    ``customers.selectors``), a customer number, or the start of a name; masked, whoever asks
+    (the agent confirms the caller from the masked phone and the units)."""
+    text = (text or "").strip()[:60]
+    digits = normalise_phone(text).removeprefix("+")
+    if digits.isdigit() and len(digits) >= LOOKUP_PHONE_DIGITS:
+        found = customers_by_phone(actor, normalise_phone(text))
+    elif digits.isdigit():
+        found = customer_by_number(actor, int(digits))
+    else:
+        found = customers_by_name(actor, text)
+    return [
+        {
+            "id": c.pk,
+            "name": mask_name(c.name),
+            "phone": mask_phone(c.phone),
+            "is_key": c.is_key,
+            "region": c.region,
+            "units": [f"{u.model.code} · {u.serial}" for u in c.units.all()][:5],
+        }
+        for c in found
+    ]
+
+
+@capability("request.create_for_customer")
+def customer_lookup(request):
+    """HTMX: the customers found for the phone number, customer number or name being typed."""
+    text = request.GET.get("lookup", "")
+    context = {"matches": customer_suggestions(request.user, text), "lookup": text.strip()[:60]}
+    return render(request, "complaints/partials/customer_matches.html", context)
+
+
+def _new_context(request, form) -> dict:
+    """The form with the chosen customer shown (found again by number, masked)."""
+    chosen = form["customer"].value()
+    chosen = str(chosen) if chosen not in (None, "") else ""
+    number = chosen.isdigit() and len(chosen) < LOOKUP_PHONE_DIGITS
+    matches = customer_suggestions(request.user, chosen) if number else []
+    return {"form": form, "matches": matches, "lookup": chosen if matches else "", "selected": chosen}
+
+
 @capability("request.create_for_customer")
 def new(request):
     """An agent keys in a complaint taken by phone or e-mail."""
@@ -367,9 +414,10 @@ def new(request):
             )
         except NotFound as exc:
             form.add_error("customer", str(exc.message))
-            return render(request, "complaints/new.html", {"form": form}, status=422)
+            return render(request, "complaints/new.html", _new_context(request, form), status=422)
         except DomainError as exc:
-            return refuse(request, exc, form=form, template="complaints/new.html", context={"form": form})
+            context = _new_context(request, form)
+            return refuse(request, exc, form=form, template="complaints/new.html", context=context)
         return done(
             request, gettext("Complaint %(number)s recorded.") % {"number": complaint.number}, back=_back(complaint.pk)
         )
@@ -377,4 +425,4 @@ def new(request):
     for key in ("customer", "order"):
         if request.GET.get(key, "").isdigit() and len(request.GET[key]) < 18:
             initial[key] = int(request.GET[key])
-    return render(request, "complaints/new.html", {"form": NewComplaintForm(initial=initial)})
+    return render(request, "complaints/new.html", _new_context(request, NewComplaintForm(initial=initial)))
