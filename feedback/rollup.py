@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max, Q, Subquery
 from django.utils import timezone
 
 from customers.models import Customer
@@ -127,8 +127,8 @@ def invitation_created(invitation: Invitation) -> None:
             prev_day=before["prev"],
             prev_answered_day=before["answered"],
         )
-        following = mine.filter(day__gt=day).order_by("day").values_list("pk", flat=True)[:1]
-        SurveyReach.objects.filter(pk__in=list(following)).update(prev_day=day)
+        # the customer's next day in this cut now follows this one
+        mine.filter(day=Subquery(mine.filter(day__gt=day).order_by("day").values("day")[:1])).update(prev_day=day)
 
 
 def invitation_answered(invitation: Invitation, response: Response, answers: list[Answer]) -> None:
