@@ -36,7 +36,7 @@ from service.choices import Status as OrderStatus
 from service.models import WorkOrder
 
 from . import rollup
-from .models import Answer, Invitation, Question, Response, SurveyDay, SurveyQuestionDay, SurveyReach
+from .models import Answer, Invitation, Question, Response, SurveyDay, SurveyQuestionDay, SurveyReach, SurveyReachCount
 
 MAX_DAYS = 731
 DEFAULT_DAYS = 90
@@ -163,9 +163,9 @@ def _live_parts(f: KpiFilter) -> dict:
 
 
 def _rollup_parts(f: KpiFilter) -> dict:
-    """The same counts and sums from the roll-up: the day rows of the period, the reach rows'
-    first days of each customer in it, and the customers of closed orders and complaints that
-    were not invited in the period."""
+    """The same counts and sums from the roll-up: the day rows of the period, the customers'
+    first days in it (the reach counts with a previous day before it), and the customers of
+    closed orders and complaints that were not invited in the period."""
     start, end = f.bounds()
     days = SurveyDay.objects.filter(_cut(f, line="line", department="department"), day__range=(f.date_from, f.date_to))
     agg = days.aggregate(
@@ -174,10 +174,12 @@ def _rollup_parts(f: KpiFilter) -> dict:
     )
     shape, department, line = rollup.shape_of(f.department_id, f.product_line_id)
     reach = SurveyReach.objects.filter(shape=shape, department=department, line=line)
-    first = Q(prev_day__isnull=True) | Q(prev_day__lt=f.date_from)
-    first_answered = Q(answered__gt=0) & (Q(prev_answered_day__isnull=True) | Q(prev_answered_day__lt=f.date_from))
-    counts = reach.filter(day__range=(f.date_from, f.date_to)).aggregate(
-        invited=Count("day", filter=first), responded=Count("day", filter=first_answered)
+    firsts = SurveyReachCount.objects.filter(
+        shape=shape, department=department, line=line, day__range=(f.date_from, f.date_to), prev_day__lt=f.date_from
+    )
+    counts = firsts.aggregate(
+        invited=Sum("n", filter=Q(kind=rollup.INVITED), default=0),
+        responded=Sum("n", filter=Q(kind=rollup.ANSWERED), default=0),
     )
     seen = reach.filter(customer_id=OuterRef("customer_id"), day__range=(f.date_from, f.date_to))
     orders, complaints = _served_elsewhere(f, start, end, seen=seen)

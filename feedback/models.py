@@ -326,3 +326,35 @@ class SurveyReach(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.shape}:{self.department}/{self.line} c{self.customer_id}"
+
+
+class SurveyReachCount(models.Model):
+    """How many reach rows of a cut fall on ``day`` with ``prev_day`` as their previous day
+    (``kind`` 0: every row and ``SurveyReach.prev_day``; 1: the answered rows and
+    ``prev_answered_day``; no previous day is 0001-01-01). The customers of a period [a, b] are
+    the sum over its days of the counts with a previous day before a: a scan of days × previous
+    days, not of customers."""
+
+    shape = models.SmallIntegerField(choices=ReachShape.choices)
+    department = models.IntegerField(default=0)
+    line = models.IntegerField(default=0)
+    day = models.DateField()
+    prev_day = models.DateField()
+    kind = models.SmallIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shape", "department", "line", "day", "prev_day", "kind"], name="uniq_survey_reach_count"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["shape", "department", "line", "day", "prev_day", "kind", "n"],
+                name="survey_reach_count_period",  # covering
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} after {self.prev_day} ({self.kind}): {self.n}"

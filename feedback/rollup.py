@@ -22,16 +22,19 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import F, Max, Q, Subquery
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from customers.models import Customer
 
 from .choices import ReachShape
-from .models import Answer, Invitation, Response, SurveyDay, SurveyQuestionDay, SurveyReach
+from .models import Answer, Invitation, Response, SurveyDay, SurveyQuestionDay, SurveyReach, SurveyReachCount
 
 DAY_KEYS = ["day", "department", "line"]
 QUESTION_KEYS = ["day", "department", "line", "question"]
+LINK_KEYS = ["shape", "department", "line", "day", "prev_day", "kind"]
+INVITED, ANSWERED = 0, 1  # SurveyReachCount.kind
+NO_DAY = dt.date(1, 1, 1)  # SurveyReachCount.prev_day of a first day
 
 
 def cents(value) -> int:
@@ -106,6 +109,19 @@ def _reach_of(shape, department, line, customer_id):
     return SurveyReach.objects.filter(shape=shape, department=department, line=line, customer_id=customer_id)
 
 
+def _links(shape, department, line, changes: list[tuple[dt.date, dt.date | None, int, int]]) -> None:
+    """Move reach rows between (day, previous day, kind) counts: ``changes`` of (day, previous
+    day, kind, +1 or -1)."""
+    _add(
+        SurveyReachCount,
+        LINK_KEYS,
+        [
+            {"shape": shape, "department": department, "line": line, "day": day, "prev_day": prev or NO_DAY, "kind": kind, "n": n}
+            for day, prev, kind, n in changes
+        ],
+    )  # fmt: skip
+
+
 def invitation_created(invitation: Invitation) -> None:
     """An invitation was written: count it on its day and mark its customer invited that day."""
     day = timezone.localdate(invitation.created_at)
@@ -127,8 +143,13 @@ def invitation_created(invitation: Invitation) -> None:
             prev_day=before["prev"],
             prev_answered_day=before["answered"],
         )
+        changes = [(day, before["prev"], INVITED, 1)]
         # the customer's next day in this cut now follows this one
-        mine.filter(day=Subquery(mine.filter(day__gt=day).order_by("day").values("day")[:1])).update(prev_day=day)
+        following = mine.filter(day__gt=day).order_by("day").values("pk", "day", "prev_day").first()
+        if following is not None:
+            SurveyReach.objects.filter(pk=following["pk"]).update(prev_day=day)
+            changes += [(following["day"], following["prev_day"], INVITED, -1), (following["day"], day, INVITED, 1)]
+        _links(shape, d, line, changes)
 
 
 def invitation_answered(invitation: Invitation, response: Response, answers: list[Answer]) -> None:
@@ -174,10 +195,16 @@ def invitation_answered(invitation: Invitation, response: Response, answers: lis
         if not first:
             mine.filter(day=sent_on).update(answered=F("answered") + 1)
             continue
+        prev = mine.filter(day=sent_on).values_list("prev_answered_day", flat=True).get()
+        changes = [(sent_on, prev, ANSWERED, 1)]
+        following = mine.filter(day__gt=sent_on, answered__gt=0).order_by("day").values("day").first()
+        if following is not None:  # the next answered day now follows this one
+            changes += [(following["day"], prev, ANSWERED, -1), (following["day"], sent_on, ANSWERED, 1)]
         # the customer's later days now have an answered day before them
         mine.filter(Q(prev_answered_day__isnull=True) | Q(prev_answered_day__lt=sent_on), day__gt=sent_on).update(
             prev_answered_day=sent_on
         )
+        _links(shape, d, line, changes)
 
 
 # --- the rebuild --------------------------------------------------------------------------------
@@ -260,15 +287,25 @@ def rebuild(*, using: str = "default") -> dict[str, int]:
             GROUP BY 1, 2, 3, 4, 5
         ) x
         WINDOW w AS (PARTITION BY shape, d, l, customer_id ORDER BY day)"""
-    # keep_d/keep_l 0 with a cut of 0 already is shape ALL; (1, 0) with d = 0 is skipped by the join
+    reach = t(SurveyReach)
+    counts_sql = f"""
+        INSERT INTO {t(SurveyReachCount)} (shape, department, line, day, prev_day, kind, n)
+        SELECT shape, department, line, day, COALESCE(prev_day, %s), {INVITED}, COUNT(*)
+        FROM {reach} GROUP BY 1, 2, 3, 4, 5
+        UNION ALL
+        SELECT shape, department, line, day, COALESCE(prev_answered_day, %s), {ANSWERED}, COUNT(*)
+        FROM {reach} WHERE answered > 0 GROUP BY 1, 2, 3, 4, 5"""
+    no_day = connection.ops.adapt_datefield_value(NO_DAY)
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        for model in (SurveyDay, SurveyQuestionDay, SurveyReach):
+        for model in (SurveyDay, SurveyQuestionDay, SurveyReach, SurveyReachCount):
             cursor.execute(f"DELETE FROM {t(model)}")
         cursor.execute(days_sql, p1 + p2)
         cursor.execute(questions_sql, p3)
         cursor.execute(reach_sql, p1)
+        cursor.execute(counts_sql, [no_day, no_day])
     return {
         "days": SurveyDay.objects.using(using).count(),
         "question_days": SurveyQuestionDay.objects.using(using).count(),
         "reach": SurveyReach.objects.using(using).count(),
+        "reach_counts": SurveyReachCount.objects.using(using).count(),
     }

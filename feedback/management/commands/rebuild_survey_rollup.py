@@ -24,6 +24,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Survey roll-up rebuilt in {took:.1f} s: {counts['days']:,} day rows, "
-                f"{counts['question_days']:,} question-day rows, {counts['reach']:,} reach rows."
+                f"{counts['question_days']:,} question-day rows, {counts['reach']:,} reach rows, "
+                f"{counts['reach_counts']:,} reach counts."
             )
         )
