@@ -42,6 +42,11 @@ def cents(value) -> int:
     return int((Decimal(str(value)) * 100).to_integral_value())
 
 
+def local_day(moment: dt.datetime) -> dt.date:
+    """The day of ``moment`` in the service's time zone (the KPIs' periods are days there)."""
+    return timezone.localdate(moment, ZoneInfo(settings.TIME_ZONE))
+
+
 def _key(value) -> int:
     return value or 0
 
@@ -124,7 +129,7 @@ def _links(shape, department, line, changes: list[tuple[dt.date, dt.date | None,
 
 def invitation_created(invitation: Invitation) -> None:
     """An invitation was written: count it on its day and mark its customer invited that day."""
-    day = timezone.localdate(invitation.created_at)
+    day = local_day(invitation.created_at)
     cut = {"department": _key(invitation.department_id), "line": _key(invitation.product_line_id)}
     _add(SurveyDay, DAY_KEYS, [{"day": day, **cut, "sent": 1}])
     _lock_customer(invitation.customer_id)
@@ -156,8 +161,8 @@ def invitation_answered(invitation: Invitation, response: Response, answers: lis
     """``invitation`` was answered (``response``, its ``answers``): count the answer on the
     invitation's day, the response and its scale answers on the answer's day, and mark the
     customer as having answered on the invitation's day."""
-    sent_on = timezone.localdate(invitation.created_at)
-    day = timezone.localdate(response.answered_at)
+    sent_on = local_day(invitation.created_at)
+    day = local_day(response.answered_at)
     cut = {"department": _key(response.department_id), "line": _key(response.product_line_id)}
     product, service = response.product_score, response.service_score
     _add(
