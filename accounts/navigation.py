@@ -47,6 +47,7 @@ MENU: tuple[Entry, ...] = (
     Entry("engineer", _("My orders"), "service:engineer", "engineer.work"),
     Entry("queue", _("Work orders"), "service:queue", "order.view_all", group="service"),
     Entry("new_request", _("New phone request"), "service:new", "request.create_for_customer", group="service"),
+    Entry("engineers", _("Field engineers"), "dispatch:engineers", "dispatch.engineers", group="service"),
     Entry("complaints", _("Complaints"), "complaints:list", "complaint.work", group="care"),
     Entry("followups", _("Follow-ups"), "feedback:followups", "followup.work", group="care"),
     Entry("surveys", _("Surveys"), "feedback:surveys", "survey.view", group="care"),

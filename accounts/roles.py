@@ -58,6 +58,13 @@ CAPABILITIES: dict[str, set[str]] = {
     "promise.request": {Role.COMPLAINT_HANDLER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
     "survey.record": {Role.AGENT, Role.COMPLAINT_HANDLER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},  # on a call
     "followup.assign": {Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
+    # dispatch (docs/dispatch.md): the engineers' board; assigning against the rules with a reason
+    "dispatch.engineers": {Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
+    "dispatch.override": {Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
+    # remote diagnosis before a visit (seed 003: the information and dispatch centre's hotline)
+    "order.remote": {Role.AGENT, Role.TECH_SUPPORT, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
+    # appointments: offer windows, reschedule, record a no-show
+    "appointment.manage": {Role.AGENT, Role.TECH_SUPPORT, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN},
 }
 
 

@@ -11,6 +11,7 @@ Usage (see docs/benchmarks.md)::
     python manage.py migrate && python manage.py seed_surveys --answers 500000
     python bench/surveys.py --n 30
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/aftersales_fb python bench/surveys.py --n 30
+    python bench/surveys.py --n 3 --fresh   # a new connection per request (see docs/benchmarks.md)
 
 Prints one JSON line per case and measure.
 """
@@ -31,6 +32,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -61,10 +63,12 @@ def cases() -> dict[str, dict]:
     }
 
 
-def measure(client, url, params, n) -> dict:
+def measure(client, url, params, n, fresh=False) -> dict:
     client.get(url, params)  # warm-up
     times = []
     for _ in range(n):
+        if fresh:
+            connection.close()  # a new connection: no prepared statement reaches its generic plan
         start = time.perf_counter()
         r = client.get(url, params)
         times.append((time.perf_counter() - start) * 1000)
@@ -80,6 +84,7 @@ def measure(client, url, params, n) -> dict:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=30)
+    parser.add_argument("--fresh", action="store_true", help="a new database connection per request")
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["*"]
     user, _ = User.objects.get_or_create(username="bench-analyst", defaults={"role": "analyst"})
@@ -91,7 +96,7 @@ def main():
         clean = {k: v for k, v in params.items() if v is not None}
         for measure_name, url in (("api", "/api/v1/surveys/kpis"), ("page", "/feedback/kpis/")):
             row = {"case": name, "measure": measure_name, "db": engine, "responses": total, "n": args.n}
-            row.update(measure(client, url, clean, args.n))
+            row.update(measure(client, url, clean, args.n, args.fresh))
             print(json.dumps(row), flush=True)
 
 

@@ -320,10 +320,18 @@ def complaint_evidence_add(
 
 
 def complaint_extend(
-    *, complaint_id: int, actor, reason: str, clock: str = "resolution", new_due_at=None, extra: int | None = None
+    *,
+    complaint_id: int,
+    actor,
+    reason: str,
+    clock: str = "resolution",
+    new_due_at=None,
+    extra: int | None = None,
+    now: dt.datetime | None = None,
 ):
     """Extend a clock of the complaint before its deadline (the SLA engine's maths and texts:
-    the customer is told, the timeline gets an ``sla_extended`` event)."""
+    the customer is told, the timeline gets an ``sla_extended`` event). ``now``: the moment of
+    the extension (default: now)."""
     if (
         not isinstance(clock, str)
         or len(clock) > 20
@@ -339,4 +347,5 @@ def complaint_extend(
         reason=reason,
         new_due_at=new_due_at,
         extra=extra,
+        now=now,
     )

@@ -8,6 +8,7 @@ app_name = "complaints"
 urlpatterns = [
     path("", views.work_list, name="list"),
     path("new/", views.new, name="new"),
+    path("new/customers/", views.customer_lookup, name="customer_lookup"),
     path("quality/", views.quality, name="quality"),
     path("<oid:complaint_id>/", views.detail, name="detail"),
     path("<oid:complaint_id>/transition/", views.transition, name="transition"),

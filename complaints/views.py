@@ -1,6 +1,7 @@
 """The complaint handler's work list and the quality specialist's review list (their homes)."""
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -17,7 +18,9 @@ from core.audit import record_pii_view
 from core.errors import DomainError, NotFound
 from core.idempotency import once_per_form
 from core.masking import mask_email, mask_name, mask_phone
+from customers.selectors import customer_by_number, customers_by_name, customers_by_phone
 from service import worklists
+from service.forms import normalise_phone
 from service.permissions import may_reveal_contact
 from service.views.access import capability
 from service.views.outcomes import checked, done, refuse
@@ -217,109 +220,115 @@ def _back(complaint_id: int) -> str:
     return reverse("complaints:detail", args=[complaint_id])
 
 
+def _act(request, complaint_id: int, form, call: Callable[[dict], object], message: str):
+    """The one shape of the complaint page's actions: check the form, call the service with its
+    cleaned data, answer with the message or the refusal (back to the complaint either way)."""
+    back = _back(complaint_id)
+    try:
+        call(checked(form))
+    except DomainError as exc:
+        return refuse(request, exc, back=back, forms=[form])
+    return done(request, message, back=back)
+
+
+def _transition_data(action: str, data: dict) -> dict:
+    if action == EventType.CLASSIFY:
+        keys = {"category": "category", "service_aspect": "service_aspect", "major": "major", "owner_id": "owner"}
+        return {k: data[v] for k, v in keys.items()}
+    if action == EventType.RESOLVE:
+        return {k: data[k] for k in ("measures", "result", "follow_up")}
+    return {}
+
+
 @capability("complaint.view_all")
 @require_POST
 @once_per_form
 def transition(request, complaint_id: int):
-    back = _back(complaint_id)
     action = request.POST.get("action", "")
     form_class = {EventType.CLASSIFY: ClassifyForm, EventType.RESOLVE: ResolveForm}.get(action, TransitionForm)
     form = form_class(request.POST, owners=_owners()) if form_class is ClassifyForm else form_class(request.POST)
-    try:
-        data = checked(form)
-        extra = {}
-        if action == EventType.CLASSIFY:
-            extra = {
-                "category": data["category"],
-                "service_aspect": data["service_aspect"],
-                "major": data["major"],
-                "owner_id": data["owner"],
-            }
-        elif action == EventType.RESOLVE:
-            extra = {k: data[k] for k in ("measures", "result", "follow_up")}
-        services.complaint_transition(
+    return _act(
+        request,
+        complaint_id,
+        form,
+        lambda data: services.complaint_transition(
             complaint_id=complaint_id,
             action=data["action"],
             actor=request.user,
             note=data["note"],
-            data=extra,
+            data=_transition_data(action, data),
             expected_version=data["version"],
-        )
-    except DomainError as exc:
-        return refuse(request, exc, back=back, forms=[form])
-    return done(request, gettext("Done."), back=back)
+        ),
+        gettext("Done."),
+    )
 
 
 @capability("complaint.view_all")
 @require_POST
 @once_per_form
 def progress(request, complaint_id: int):
-    back = _back(complaint_id)
-    form = ProgressForm(request.POST)
-    try:
-        data = checked(form)
-        services.complaint_progress_send(
+    return _act(
+        request,
+        complaint_id,
+        ProgressForm(request.POST),
+        lambda data: services.complaint_progress_send(
             complaint_id=complaint_id, actor=request.user, text=data["text"], expected_version=data["version"]
-        )
-    except DomainError as exc:
-        return refuse(request, exc, back=back, forms=[form])
-    return done(request, gettext("The progress message was sent to the customer."), back=back)
+        ),
+        gettext("The progress message was sent to the customer."),
+    )
 
 
 @capability("complaint.view_all")
 @require_POST
 @once_per_form
 def callback(request, complaint_id: int):
-    back = _back(complaint_id)
-    form = CallbackForm(request.POST)
-    try:
-        data = checked(form)
-        services.complaint_callback_set(
+    return _act(
+        request,
+        complaint_id,
+        CallbackForm(request.POST),
+        lambda data: services.complaint_callback_set(
             complaint_id=complaint_id,
             actor=request.user,
             callback_at=data["callback_at"],
             note=data["note"],
             expected_version=data["version"],
-        )
-    except DomainError as exc:
-        return refuse(request, exc, back=back, forms=[form])
-    return done(request, gettext("The callback time is recorded and confirmed to the customer."), back=back)
+        ),
+        gettext("The callback time is recorded and confirmed to the customer."),
+    )
 
 
 @capability("complaint.view_all")
 @require_POST
 @once_per_form
 def extension(request, complaint_id: int):
-    back = _back(complaint_id)
-    form = ExtensionForm(request.POST)
-    try:
-        data = checked(form)
-        services.complaint_extend(
+    return _act(
+        request,
+        complaint_id,
+        ExtensionForm(request.POST),
+        lambda data: services.complaint_extend(
             complaint_id=complaint_id,
             actor=request.user,
             clock=data["clock"],
             reason=data["reason"],
             extra=data["extra"],
-        )
-    except DomainError as exc:
-        return refuse(request, exc, back=back, forms=[form])
-    return done(request, gettext("The deadline is extended; the customer is told."), back=back)
+        ),
+        gettext("The deadline is extended; the customer is told."),
+    )
 
 
 @capability("complaint.view_all")
 @require_POST
 @once_per_form
 def evidence(request, complaint_id: int):
-    back = _back(complaint_id)
-    form = EvidenceForm(request.POST, request.FILES)
-    try:
-        data = checked(form)
-        services.complaint_evidence_add(
+    return _act(
+        request,
+        complaint_id,
+        EvidenceForm(request.POST, request.FILES),
+        lambda data: services.complaint_evidence_add(
             complaint_id=complaint_id, actor=request.user, upload=data["file"], note=data["note"]
-        )
-    except DomainError as exc:
-        return refuse(request, exc, back=back, forms=[form])
-    return done(request, gettext("The file is attached."), back=back)
+        ),
+        gettext("The file is attached."),
+    )
 
 
 @login_required
@@ -342,6 +351,51 @@ def document(request, complaint_id: int, document_id: int):
     return response
 
 
+LOOKUP_PHONE_DIGITS = 7  # a number typed with at least this many digits is a phone number
+
+
+def customer_suggestions(actor, text: str) -> list[dict]:
+    """The customers the agent may mean by ``text``: a phone number (the phone request's lookup,
+    ``customers.selectors``), a customer number, or the start of a name; masked, whoever asks
+    (the agent confirms the caller from the masked phone and the units)."""
+    text = (text or "").strip()[:60]
+    digits = normalise_phone(text).removeprefix("+")
+    if digits.isdigit() and len(digits) >= LOOKUP_PHONE_DIGITS:
+        found = customers_by_phone(actor, normalise_phone(text))
+    elif digits.isdigit():
+        found = customer_by_number(actor, int(digits))
+    else:
+        found = customers_by_name(actor, text)
+    return [
+        {
+            "id": c.pk,
+            "name": mask_name(c.name),
+            "phone": mask_phone(c.phone),
+            "is_key": c.is_key,
+            "region": c.region,
+            "units": [f"{u.model.code} · {u.serial}" for u in c.units.all()][:5],
+        }
+        for c in found
+    ]
+
+
+@capability("request.create_for_customer")
+def customer_lookup(request):
+    """HTMX: the customers found for the phone number, customer number or name being typed."""
+    text = request.GET.get("lookup", "")
+    context = {"matches": customer_suggestions(request.user, text), "lookup": text.strip()[:60]}
+    return render(request, "complaints/partials/customer_matches.html", context)
+
+
+def _new_context(request, form) -> dict:
+    """The form with the chosen customer shown (found again by number, masked)."""
+    chosen = form["customer"].value()
+    chosen = str(chosen) if chosen not in (None, "") else ""
+    number = chosen.isdigit() and len(chosen) < LOOKUP_PHONE_DIGITS
+    matches = customer_suggestions(request.user, chosen) if number else []
+    return {"form": form, "matches": matches, "lookup": chosen if matches else "", "selected": chosen}
+
+
 @capability("request.create_for_customer")
 def new(request):
     """An agent keys in a complaint taken by phone or e-mail."""
@@ -360,9 +414,10 @@ def new(request):
             )
         except NotFound as exc:
             form.add_error("customer", str(exc.message))
-            return render(request, "complaints/new.html", {"form": form}, status=422)
+            return render(request, "complaints/new.html", _new_context(request, form), status=422)
         except DomainError as exc:
-            return refuse(request, exc, form=form, template="complaints/new.html", context={"form": form})
+            context = _new_context(request, form)
+            return refuse(request, exc, form=form, template="complaints/new.html", context=context)
         return done(
             request, gettext("Complaint %(number)s recorded.") % {"number": complaint.number}, back=_back(complaint.pk)
         )
@@ -370,4 +425,4 @@ def new(request):
     for key in ("customer", "order"):
         if request.GET.get(key, "").isdigit() and len(request.GET[key]) < 18:
             initial[key] = int(request.GET[key])
-    return render(request, "complaints/new.html", {"form": NewComplaintForm(initial=initial)})
+    return render(request, "complaints/new.html", _new_context(request, NewComplaintForm(initial=initial)))

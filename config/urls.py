@@ -29,6 +29,7 @@ urlpatterns = [
     path("dashboard/", include("analytics.urls")),
     path("portal/", include("portal.urls")),
     path("sla/", include("sla.urls")),
+    path("dispatch/", include("dispatch.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/", core_views.api_not_found, name="api-not-found"),  # a JSON 404, not the HTML page

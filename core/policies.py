@@ -28,6 +28,23 @@ DEFAULTS: dict[str, object] = {
     # (open orders) when their profile sets none (SPEC §4).
     "dispatch.auto_assign": True,
     "dispatch.max_open_orders": 20,
+    # The eligibility rules (dispatch/eligibility.py, docs/dispatch.md): visits a day when the
+    # profile sets none; the skill level an order needs (1 trainee, 2 qualified, 3 expert), and
+    # an urgent one; without a visit time, the engineer must be on duty before the on-site
+    # deadline, or within this many hours when the order has none.
+    "dispatch.daily_visits": 6,
+    "dispatch.min_skill_level": 1,
+    "dispatch.min_skill_level_urgent": 2,
+    "dispatch.availability_horizon_hours": 72,
+    # Appointments (service/appointments.py): a visit's length, the windows offered (how many,
+    # over how many days ahead), how long a customer's link stays valid, the reminder's lead.
+    "appointments.visit_minutes": 120,
+    "appointments.offer_count": 3,
+    "appointments.search_days": 7,
+    "appointments.link_days": 7,
+    "appointments.reminder_hours": 24,
+    # Route-optimised daily plans: the planner's time limit in seconds (docs/dispatch.md).
+    "dispatch.route_time_limit": 10,
     # Complaints (SPEC §5; docs/complaints.md): the department each category is routed to (a
     # department code), the one that takes them when that one has nobody available, and how
     # an owner is picked in it: "round_robin" or "least_loaded".

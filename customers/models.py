@@ -64,6 +64,9 @@ class Address(models.Model):
     city = models.CharField(_("city"), max_length=40, blank=True)
     line = models.CharField(_("address"), max_length=200)
     is_default = models.BooleanField(_("default"), default=False)
+    # WGS-84, typed in or from the geocoder (core.geo); a visit's map link and route start here.
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
 
     class Meta:
         verbose_name = _("address")

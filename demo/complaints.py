@@ -5,7 +5,8 @@ the historic moment of every step, as the handler's clicks would: taken by phone
 the agent (received earlier than keyed in, for some), filed in the portal by the customer or
 sent through the API; acknowledged (the customer is told the expected handling time),
 classified with automatic routing (the routing explanation is on the event), investigated with
-progress messages, a callback agreed for some, resolved with a result notice and closed. The
+progress messages, a callback agreed for some, the deadline extended (with the reason the
+customer is told) for two, resolved with a result notice and closed. The
 older ones are closed (a few resolved late: their resolution clock breached); the recent ones
 are open at every stage: unacknowledged, at risk, past their deadline, waiting for the customer.
 A final pass of the SLA scan at "now" marks the at-risk and breached clocks.
@@ -20,6 +21,7 @@ from accounts.choices import Role
 from complaints.choices import Category, Channel, ServiceAspect
 from complaints.services import (
     complaint_callback_set,
+    complaint_extend,
     complaint_open,
     complaint_progress_send,
     complaint_transition,
@@ -70,7 +72,7 @@ OPEN = (
     (0.3, ("acknowledge",)),
     (1, ("acknowledge", "classify")),
     (3, ("acknowledge", "classify", "investigate", "progress")),
-    (6, ("acknowledge", "classify", "investigate", "callback")),
+    (6, ("acknowledge", "classify", "investigate", "extend", "callback")),  # its deadline extended
     (10, ("acknowledge", "classify", "investigate", "wait_customer")),
     (17, ("acknowledge", "classify", "investigate", "progress")),  # at risk of its 15 working days
     (19, ("acknowledge", "classify", "investigate", "progress", "callback")),
@@ -78,6 +80,9 @@ OPEN = (
     (45, ("acknowledge", "classify", "investigate", "progress")),  # past its deadline
 )
 CLOSED = ("acknowledge", "classify", "investigate", "progress", "resolve", "close")
+CLOSED_EXTENDED = ("acknowledge", "classify", "investigate", "progress", "extend", "resolve", "close")
+EXTENDED_CLOSED = 1  # which closed complaint (counted from the first) had its deadline extended
+EXTENSION = ("需等待厂家检测报告，处理时间延长五个工作日。", 5)  # the reason the customer is told; working days
 
 
 def _orders(rng: random.Random) -> list[WorkOrder]:
@@ -103,8 +108,8 @@ def complaints_year(*, users: dict, now: dt.datetime, seed: int) -> int:
     agent, handler = users["agent"], users["complaints"]
     orders = _orders(rng)
     plans = [(days, steps) for days, steps in OPEN]
-    for _ in range(COUNT - len(OPEN)):
-        plans.append((rng.uniform(25, 360), CLOSED))
+    for k in range(COUNT - len(OPEN)):
+        plans.append((rng.uniform(25, 360), CLOSED_EXTENDED if k == EXTENDED_CLOSED else CLOSED))
     written = 0
     for i, (days, steps) in enumerate(plans):
         if not orders:
@@ -150,6 +155,9 @@ def complaints_year(*, users: dict, now: dt.datetime, seed: int) -> int:
                 complaint_callback_set(
                     complaint_id=c.pk, actor=handler, callback_at=when, note="客户希望下午来电。", now=at
                 )
+            elif step == "extend":
+                reason, days = EXTENSION
+                complaint_extend(complaint_id=c.pk, actor=handler, reason=reason, extra=days, now=at)
             elif step == "wait_customer":
                 complaint_transition(complaint_id=c.pk, action=step, actor=handler, note="请客户提供故障照片。", now=at)
             else:
@@ -167,7 +175,7 @@ def _gap(step: str, rng: random.Random, late: bool) -> dt.timedelta:
         return HOUR * rng.randrange(2, 20)
     if step == "progress":
         return DAY * rng.randrange(1, 4)
-    if step == "callback":
+    if step in ("callback", "extend"):
         return HOUR * rng.randrange(1, 6)
     if step == "wait_customer":
         return DAY

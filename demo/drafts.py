@@ -24,7 +24,7 @@ from products.warranty import Cause, Reason, decide
 from service.choices import Channel, Coverage, LineKind, Mode, Priority, ServiceType, Status
 from sla.calendar_data import china_calendar
 
-from . import catalogue
+from . import catalogue, surveys
 from .archive import World
 from .lifecycle import Plan, Weighted, pick_status, plan_order, weighted
 
@@ -177,6 +177,7 @@ class Draft:
     quote_hours: Decimal | None = None
     report: tuple | None = None  # (cause, process, minutes)
     complaint: tuple | None = None  # (at, source, text, status): a complaint after closing
+    survey: object = None  # surveys.Draw: what follows a closed order's survey (its own random stream)
     shipments: list = field(default_factory=list)  # (direction, carrier, tracking, shipped_at, received_at)
     pk: int = 0
     # what the SLA policy is matched on besides the order's own fields: (tier, region, industrial)
@@ -198,8 +199,10 @@ class OrderDrafter:
         now: dt.datetime,
         count: int,
         departments: dict[str, int],
+        seed: int = 0,
     ):
         self.rng, self.world, self.staff, self.now = rng, world, staff, now
+        self.seed = seed  # the surveys' streams (one per order: surveys.draw)
         self.departments = departments
         self.tz = timezone.get_current_timezone()
         self.showcase = self._showcase()
@@ -361,6 +364,8 @@ class OrderDrafter:
         if assessed and unit >= 0:
             d.failed_component, d.months, d.convention = world.main_class_id, model.main_months, CIVIL_CODE
         self._details(d, model.line, zh=world.customer_zh[customer])
+        if d.plan.first("close") is not None:
+            d.survey = surveys.draw(self.seed, index)
         return d
 
     def _details(self, d: Draft, line: str, *, zh: bool) -> None:

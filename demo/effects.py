@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from service.choices import Status
 from service.clocks import WORK_ORDER as WORK_ORDER_CASE
 from service.customer_messages import ON_ACTION, appointment, payer, quoted, resolution
+from service.dispatching import visit_length
 from service.models import WorkOrderClock, order_number
 from sla import clocks as sla_clocks
 from sla import engine
@@ -30,7 +31,7 @@ from sla.models import CaseKind
 
 from . import messages
 from .drafts import Draft
-from .history import order_ops
+from .history import LATE_VISIT_REASON, order_ops
 from .lifecycle import from_micros, to_micros
 
 VERSIONED_KINDS = frozenset({"create", "move", "sign", "assign", "report"})  # what moves the order's version
@@ -106,6 +107,7 @@ class OrderEffects:
 class Effects:
     def __init__(self, policies: Policies, now_us: int, reach: "messages.Reach | None" = None):
         self.policies, self.now_us = policies, now_us
+        self.visit = visit_length()
         self.reach = reach or messages.Reach()
 
     def of(self, d: Draft, ids: dict) -> OrderEffects:
@@ -194,7 +196,12 @@ class Effects:
                     tell(out, d, us, by, message, status, lines, values)
             elif kind == "assign":
                 payload = {"assignee": d.assignee, "appointment_at": d.appointment_at.isoformat()}
-                out.events.append((us, "desk", "assign", status, status, "", payload))
+                note = ""
+                onsite = next((c for c in clocks if c.clock == "onsite" and c.stopped_at is None), None)
+                if onsite is not None and onsite.due_at and d.appointment_at + self.visit > onsite.due_at:
+                    payload["late"] = {"reason": LATE_VISIT_REASON}  # as work_order_assign records it
+                    note = LATE_VISIT_REASON
+                out.events.append((us, "desk", "assign", status, status, note, payload))
                 out.audits.append((us, "desk", "assign", "service.workorder", pk, number, None, None))
                 moved = appointment_at != d.appointment_at
                 appointment_at = d.appointment_at

@@ -52,6 +52,7 @@ from accounts.choices import Role
 from complaints.models import Complaint
 from core.models import AuditLog
 from customers.models import Address, Contact, Customer
+from feedback.models import Answer, FollowUp, Invitation, Response, SurveyVersion
 from products.models import Unit
 from service.models import (
     Acceptance,
@@ -90,6 +91,10 @@ LOADED = (
     Shipment,
     OrderSla,
     WorkOrderClock,
+    Invitation,
+    Response,
+    Answer,
+    FollowUp,
     AuditLog,
 )
 
@@ -175,7 +180,7 @@ def generate(
     if through_services:
         with bulk.load_scope(ARCHIVE, rebuilding=rebuilding):
             totals["rows"] += _archive(rng, world, sizes, now, batch, demo_customers, report)
-        drafter = OrderDrafter(rng, world, staff, now=now, count=drafted, departments=departments_ids)
+        drafter = OrderDrafter(rng, world, staff, now=now, count=drafted, departments=departments_ids, seed=seed)
         drafts = [drafter.draft(i) for i in range(drafted)]
         replay = history.Replay(drafts, users={u.pk: u for u in users.values()}, departments=departments_ids, now=now)
 
@@ -190,8 +195,13 @@ def generate(
         # Events are written order after order (ascending order ids): see bulk.indexes_deferred.
         with bulk.load_scope(LOADED, rebuilding=rebuilding, in_order=[(WorkOrderEvent, "order")]):
             totals["rows"] += _archive(rng, world, sizes, now, batch, demo_customers, report)
-            drafter = OrderDrafter(rng, world, staff, now=now, count=drafted, departments=departments_ids)
-            totals["rows"] += write_orders(drafter, count=drafted, batch=batch, report=report, helper=helper)
+            drafter = OrderDrafter(rng, world, staff, now=now, count=drafted, departments=departments_ids, seed=seed)
+            people_ids = {"agent": users["agent"].pk, "lead": users["supervisor"].pk}
+            totals["rows"] += write_orders(
+                drafter, count=drafted, batch=batch, report=report, people=people_ids, helper=helper
+            )
+            if Response.objects.exists():  # the services mark the survey's version answered (frozen)
+                SurveyVersion.objects.filter(pk__in=Response.objects.values("version")).update(answered=True)
         engineer_loads_recount()
         scan_clocks(now=scan_at or timezone.now())  # the minute job's first pass, as on the service path
     if day:  # before the engineers take automatic assignments again: the desk assigns these by hand

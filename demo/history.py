@@ -41,6 +41,8 @@ from complaints.choices import Status as ComplaintStatus
 from complaints.models import Complaint, ComplaintClock, ComplaintEvent, ComplaintSla
 from complaints.services import complaint_open, complaint_transition
 from core.models import AuditLog, Document
+from feedback.models import Answer, FollowUp, Invitation, Response
+from feedback.services import followup_complete, survey_record_call
 from notifications.models import Notification
 from service.models import (
     Acceptance,
@@ -67,6 +69,7 @@ from service.services import (
 from service.services.shipping import shipment_received, shipment_record
 from sla.escalation import scan_clocks
 
+from . import surveys
 from .drafts import Draft
 from .lifecycle import from_micros, to_micros
 
@@ -90,6 +93,10 @@ WRITTEN = (
     ComplaintSla,
     AuditLog,
     Notification,
+    Invitation,
+    Response,
+    Answer,
+    FollowUp,
 )
 HOUR_US = 3_600_000_000
 # A handled complaint's steps, in hours after it was opened (cut off at "now").
@@ -113,6 +120,10 @@ def signature(seed: int) -> str:
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
+# What the desk wrote when the drafted visit fell after the on-site deadline.
+LATE_VISIT_REASON = "客户要求的上门时间"
+
+
 @dataclass(slots=True)
 class Op:
     us: int  # when (microseconds since the epoch)
@@ -128,9 +139,10 @@ class Counts:
     by_kind: dict = field(default_factory=dict)
 
 
-def order_ops(d: Draft, now_us: int, *, complaints: bool) -> list[Op]:
+def order_ops(d: Draft, now_us: int, *, complaints: bool, survey: "surveys.Policy | None" = None) -> list[Op]:
     """The service calls that make one drafted order, in time order (steps at the same moment
-    keep their order). ``complaints``: with the complaints about it and their handling."""
+    keep their order). ``complaints``: with the complaints about it and their handling;
+    ``survey``: with the answer to its survey and its follow-ups (``demo.surveys``)."""
     ops = []
     for step in d.plan.steps:
         if step.action == "create":
@@ -155,6 +167,8 @@ def order_ops(d: Draft, now_us: int, *, complaints: bool) -> list[Op]:
         ops.append(Op(start, "complain", (source, text)))
         if status == ComplaintStatus.CLOSED:
             ops += _complaint_steps(start, start + 120 * HOUR_US, now_us)
+    if survey is not None:
+        ops += [Op(us, kind, args) for us, kind, args in surveys.ops(d, now_us, survey)]
     ops.sort(key=lambda op: op.us)  # stable: steps at the same moment keep their order
     return ops
 
@@ -188,13 +202,15 @@ class Replay:
         self.field_service = departments["field-service"]
         self.handler = next(u for u in users.values() if u.username == "complaints")
         self.agent = next(u for u in users.values() if u.username == "agent")
+        self.lead = next(u for u in users.values() if u.username == "supervisor")
+        self.survey = surveys.Policy.read()
         self.order_ids: list[int | None] = [None] * len(drafts)
         self.quotes: dict[int, int] = {}  # draft index -> pending quote id
         self.shipments: dict[tuple[int, str], int] = {}  # (draft index, direction) -> shipment id
         self.complaints: dict[int, int] = {}  # draft index -> complaint id (the one being handled)
 
     def ops(self, index: int) -> list[Op]:
-        return order_ops(self.drafts[index], self.now_us, complaints=True)
+        return order_ops(self.drafts[index], self.now_us, complaints=True, survey=self.survey)
 
     # -- running it
 
@@ -287,6 +303,7 @@ class Replay:
                 assignee_id=d.assignee,
                 appointment_at=d.appointment_at,
                 department_id=self.field_service,
+                reason=LATE_VISIT_REASON,  # recorded only for a visit after the on-site deadline
                 now=now,
             )
         elif kind == "quote":
@@ -380,5 +397,13 @@ class Replay:
             complaint_transition(
                 complaint_id=self.complaints[index], action=action, actor=self.handler, note=note, data=data, now=now
             )
+        elif kind == "survey_answer":  # answered on a call (the invitation came with the closing)
+            (answers,) = op.args
+            survey_record_call(actor=self.agent, customer_id=d.customer_id, order_id=order_id, answers=answers, now=now)
+        elif kind == "followup_done":
+            reason, by, outcome, note = op.args
+            followup = FollowUp.objects.filter(order_id=order_id, reason=reason).values_list("pk", flat=True).first()
+            actor = self.lead if by == "lead" else self.agent
+            followup_complete(actor=actor, followup_id=followup, outcome=outcome, note=note, now=now)
         else:
             raise ValueError(f"unknown step {kind!r}")

@@ -26,7 +26,9 @@ from complaints.choices import Source as ComplaintSource
 from complaints.choices import Status as ComplaintStatus
 from complaints.models import Complaint
 from core.models import AuditLog
+from feedback.models import FollowUp, Invitation, Response
 from notifications.models import Notification
+from products.models import ProductModel
 from service.choices import Status
 from service.models import (
     Acceptance,
@@ -41,6 +43,7 @@ from service.models import (
     WorkOrderEvent,
 )
 
+from . import surveys
 from .bulk import Adapters, Ids, Table
 from .drafts import Draft, OrderDrafter
 from .effects import Effects, OrderEffects, Policies
@@ -178,6 +181,10 @@ TABLES = {
     "slas": (OrderSla, SLA_COLUMNS),
     "clocks": (WorkOrderClock, CLOCK_COLUMNS),
     "audits": (AuditLog, AUDIT_COLUMNS),
+    "invitations": surveys.TABLES["invitations"],
+    "responses": surveys.TABLES["responses"],
+    "answers": surveys.TABLES["answers"],
+    "followups": surveys.TABLES["followups"],
     "notifications": (Notification, NOTIFICATION_COLUMNS),
 }  # in the order they are written (parents first)
 CLOSED, REOPENED = Status.CLOSED.value, Status.REOPENED.value
@@ -189,8 +196,8 @@ class OrderFormatter:
     """Rows for a batch of drafts. Pure: ids come from the blocks it was given, the policies
     from ``effects`` (read before)."""
 
-    def __init__(self, tz, adapt: Adapters, ids: dict[str, Ids], effects: Effects):
-        self.tz, self.adapt, self.ids, self.effects = tz, adapt, ids, effects
+    def __init__(self, tz, adapt: Adapters, ids: dict[str, Ids], effects: Effects, feedback: surveys.Rows):
+        self.tz, self.adapt, self.ids, self.effects, self.feedback = tz, adapt, ids, effects, feedback
 
     def rows(self, drafts: list[Draft]) -> dict[str, list[tuple]]:
         for d, pk in zip(drafts, self.ids["orders"].take(len(drafts)), strict=True):
@@ -215,6 +222,7 @@ class OrderFormatter:
                 "shipments": shipments.get(d.pk, {}),
             }
             effects.append(self.effects.of(d, ids))
+        feedback = self.feedback.rows(drafts, self._actors, self.adapt.micros)
         return {
             "orders": [self._order_row(d, e) for d, e in zip(drafts, effects, strict=True)],
             "quotes": list(quotes.values()),
@@ -227,8 +235,12 @@ class OrderFormatter:
             "shipments": self._shipments(drafts, shipments),
             "slas": [(d.pk, e.sla[0], e.sla[1]) for d, e in zip(drafts, effects, strict=True) if e.sla],
             "clocks": self._clocks(drafts, effects),
-            "audits": self._audits(drafts, effects),
-            "notifications": self._notifications(drafts, effects),
+            "audits": self._audits(drafts, effects) + feedback["audits"],
+            "invitations": feedback["invitations"],
+            "responses": feedback["responses"],
+            "answers": feedback["answers"],
+            "followups": feedback["followups"],
+            "notifications": self._notifications(drafts, effects) + feedback["notifications"],
         }
 
     def _order_row(self, d: Draft, e: OrderEffects) -> tuple:
@@ -431,17 +443,34 @@ class OrderWriter:
 PROCESS_THRESHOLD = 20_000
 
 
-def write_orders(drafter: OrderDrafter, *, count: int, batch: int, report: Callable, helper: bool | None = None) -> int:
-    """Draft, format and write ``count`` orders, ``batch`` per transaction."""
+def write_orders(
+    drafter: OrderDrafter,
+    *,
+    count: int,
+    batch: int,
+    report: Callable,
+    people: dict[str, int],
+    helper: bool | None = None,
+) -> int:
+    """Draft, format and write ``count`` orders, ``batch`` per transaction. ``people``: the user
+    ids of the demo's ``agent`` and ``lead`` (the supervisor), who take the surveys' calls."""
     ids = {
         "orders": Ids(WorkOrder),
         "quotes": Ids(Quote),
         "reports": Ids(RepairReport),
         "acceptances": Ids(Acceptance),
         "shipments": Ids(Shipment),
+        "invitations": Ids(Invitation),
+        "responses": Ids(Response),
+        "followups": Ids(FollowUp),
     }
-    effects = Effects(Policies(), to_micros(drafter.now))
-    formatter = OrderFormatter(drafter.tz, Adapters(compact=True), ids, effects)
+    now_us = to_micros(drafter.now)
+    effects = Effects(Policies(), now_us)
+    lines = dict(ProductModel.objects.values_list("pk", "line_id"))
+    feedback = surveys.Rows(
+        policy=surveys.Policy.read(), reach=effects.reach, people=people, lines=lines, ids=ids, now_us=now_us
+    )
+    formatter = OrderFormatter(drafter.tz, Adapters(compact=True), ids, effects, feedback)
     if helper is None:
         helper = count >= PROCESS_THRESHOLD and "fork" in multiprocessing.get_all_start_methods()
     batches = (

@@ -118,7 +118,8 @@ class SurveyKpiOut(Schema):
 @router.get("/surveys/kpis", response={200: SurveyKpiOut, **ERRORS}, summary="Survey KPIs for a period")
 def survey_kpis(request, params: Query[SurveyKpiParams]):
     """Coverage × response rate, satisfaction rate, average weighted score, overall satisfaction
-    and the per-question means, computed live in SQL (managers, quality, analysts, supervisors)."""
+    and the per-question means, computed in SQL from the daily roll-up that the survey services
+    keep (the same figures as from the raw rows; managers, quality, analysts, supervisors)."""
     f = kpi.make_filter(
         date_from=params.date_from,
         date_to=params.date_to,

@@ -45,3 +45,12 @@ class Outcome(models.TextChoices):
     ISSUE_FOUND = "issue_found", _("Reached, issue found")
     NOT_REACHED = "not_reached", _("Not reached")
     DECLINED = "declined", _("Declined to talk")
+
+
+class ReachShape(models.IntegerChoices):
+    """Which filter a reach row serves: all customers, one department, one line, or both."""
+
+    ALL = 0
+    DEPARTMENT = 1
+    LINE = 2
+    BOTH = 3

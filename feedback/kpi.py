@@ -20,19 +20,23 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Avg, CharField, Count, Func, Q, Sum
+from django.db.models import BigIntegerField, CharField, Count, Exists, F, Func, OuterRef, Q, Sum
+from django.db.models.functions import Cast, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Department
 from accounts.roles import can
 from complaints.choices import Status as ComplaintStatus
 from complaints.models import Complaint
 from core.errors import Forbidden, ValidationFailed
 from core.policies import get_policy
+from products.models import ProductLine
 from service.choices import Status as OrderStatus
 from service.models import WorkOrder
 
-from .models import Answer, Invitation, Question, Response
+from . import rollup
+from .models import Answer, Invitation, Question, Response, SurveyDay, SurveyQuestionDay, SurveyReach, SurveyReachCount
 
 MAX_DAYS = 731
 DEFAULT_DAYS = 90
@@ -90,21 +94,53 @@ def _dec(value) -> float | None:
     return float(Decimal(str(value)).quantize(CENT, ROUND_HALF_UP)) if value is not None else None
 
 
-def survey_kpis(*, actor, f: KpiFilter) -> dict:
-    """Every KPI of the period: six statements whatever the volume."""
-    if not can(actor, "survey.kpi"):
-        raise Forbidden()
-    start, end = f.bounds()
-    invitations = Invitation.objects.filter(_cut(f), created_at__gte=start, created_at__lt=end)
+def _cents(field: str):
+    """The sum of a two-decimal score column in hundredths, exact on every database (SQLite
+    stores decimals as floating point: each value is rounded back to its hundredths first)."""
+    return Sum(Cast(Round(F(field) * 100), BigIntegerField()))
+
+
+def _mean(total_cents: int, n: int) -> Decimal | None:
+    return Decimal(total_cents) / (n * 100) if n else None
+
+
+def rollup_serves(f: KpiFilter) -> bool:
+    """Whether the roll-up answers ``f``: always, except for a department or line that no longer
+    exists (its invitations lost it with it; the roll-up keeps the number)."""
+    if f.department_id is not None and not Department.objects.filter(pk=f.department_id).exists():
+        return False
+    return f.product_line_id is None or ProductLine.objects.filter(pk=f.product_line_id).exists()
+
+
+def _live(f: KpiFilter, live: bool | None) -> bool:
+    """Whether to compute live: asked (``True``), or undecided (``None``) and the roll-up cannot
+    answer ``f``; ``False`` reads the roll-up (the caller checked)."""
+    return (not rollup_serves(f)) if live is None else live
+
+
+def _served_elsewhere(f: KpiFilter, start: dt.datetime, end: dt.datetime, *, seen=None):
+    """The customers of the work orders and complaints closed in the period (``seen``: not
+    among those rows)."""
     orders = WorkOrder.objects.filter(
         _cut(f, line="product_model__line_id"), status=OrderStatus.CLOSED, closed_at__gte=start, closed_at__lt=end
-    ).values("customer_id")
+    )
     complaints = Complaint.objects.filter(
         _cut(f, line="order__product_model__line_id"),
         status=ComplaintStatus.CLOSED,
         closed_at__gte=start,
         closed_at__lt=end,
-    ).values("customer_id")
+    )
+    if seen is not None:
+        orders = orders.filter(~Exists(seen))
+        complaints = complaints.filter(~Exists(seen))
+    return orders.values("customer_id"), complaints.values("customer_id")
+
+
+def _live_parts(f: KpiFilter) -> dict:
+    """The KPIs' counts and sums from the raw rows: the reference the roll-up equals."""
+    start, end = f.bounds()
+    invitations = Invitation.objects.filter(_cut(f), created_at__gte=start, created_at__lt=end)
+    orders, complaints = _served_elsewhere(f, start, end)
     served = orders.union(complaints, invitations.values("customer_id")).count()
     funnel = invitations.aggregate(
         sent=Count("id"),
@@ -114,40 +150,76 @@ def survey_kpis(*, actor, f: KpiFilter) -> dict:
     )
     responses = Response.objects.filter(_cut(f), answered_at__gte=start, answered_at__lt=end)
     agg = responses.aggregate(
-        n=Count("id"),
+        responses=Count("id"),
         satisfied=Count("id", filter=Q(satisfied=True)),
         negative=Count("id", filter=Q(negative=True)),
-        score=Avg("score"),
-        product=Avg("product_score"),
-        service=Avg("service_score"),
+        score_cents=_cents("score"),
+        product_n=Count("product_score"),
+        product_cents=_cents("product_score"),
+        service_n=Count("service_score"),
+        service_cents=_cents("service_score"),
     )
+    return {"served": served, **funnel, **{k: v or 0 for k, v in agg.items()}}
+
+
+def _rollup_parts(f: KpiFilter) -> dict:
+    """The same counts and sums from the roll-up: the day rows of the period, the customers'
+    first days in it (the reach counts with a previous day before it), and the customers of
+    closed orders and complaints that were not invited in the period."""
+    start, end = f.bounds()
+    days = SurveyDay.objects.filter(_cut(f, line="line", department="department"), day__range=(f.date_from, f.date_to))
+    agg = days.aggregate(
+        **{k: Sum(k) for k in ("sent", "answered", "responses", "satisfied", "negative", "score_cents")},
+        **{k: Sum(k) for k in ("product_n", "product_cents", "service_n", "service_cents")},
+    )
+    shape, department, line = rollup.shape_of(f.department_id, f.product_line_id)
+    reach = SurveyReach.objects.filter(shape=shape, department=department, line=line)
+    firsts = SurveyReachCount.objects.filter(
+        shape=shape, department=department, line=line, day__range=(f.date_from, f.date_to), prev_day__lt=f.date_from
+    )
+    counts = firsts.aggregate(
+        invited=Sum("n", filter=Q(kind=rollup.INVITED), default=0),
+        responded=Sum("n", filter=Q(kind=rollup.ANSWERED), default=0),
+    )
+    seen = reach.filter(customer_id=OuterRef("customer_id"), day__range=(f.date_from, f.date_to))
+    orders, complaints = _served_elsewhere(f, start, end, seen=seen)
+    served = counts["invited"] + orders.union(complaints).count()
+    return {"served": served, **counts, **{k: v or 0 for k, v in agg.items()}}
+
+
+def survey_kpis(*, actor, f: KpiFilter, live: bool | None = None) -> dict:
+    """Every KPI of the period, from the roll-up (``live``: from the raw rows; the same figures)."""
+    if not can(actor, "survey.kpi"):
+        raise Forbidden()
+    p = _live_parts(f) if _live(f, live) else _rollup_parts(f)
     w = Decimal(str(get_policy("feedback.product_weight")))
-    product, service = agg["product"], agg["service"]
+    product, service = _mean(p["product_cents"], p["product_n"]), _mean(p["service_cents"], p["service_n"])
     if product is not None and service is not None:
-        overall = Decimal(str(product)) * w + Decimal(str(service)) * (1 - w)
+        overall = product * w + service * (1 - w)
     else:
         overall = product if product is not None else service
     target = float(get_policy("feedback.coverage_target"))
-    reach = _ratio(funnel["responded"], served)
+    served = p["served"]
+    reach = _ratio(p["responded"], served)
     return {
         "date_from": f.date_from,
         "date_to": f.date_to,
         "served": served,
-        "invitations_sent": funnel["sent"],
-        "invitations_answered": funnel["answered"],
-        "invited": funnel["invited"],
-        "responded": funnel["responded"],
-        "coverage": _ratio(funnel["invited"], served),
-        "response_rate": _ratio(funnel["responded"], funnel["invited"]),
+        "invitations_sent": p["sent"],
+        "invitations_answered": p["answered"],
+        "invited": p["invited"],
+        "responded": p["responded"],
+        "coverage": _ratio(p["invited"], served),
+        "response_rate": _ratio(p["responded"], p["invited"]),
         "coverage_x_response": reach,
         "coverage_target": target,
         "coverage_met": reach is not None and reach >= target,
-        "responses": agg["n"],
-        "satisfied": agg["satisfied"],
-        "negative": agg["negative"],
-        "satisfaction_rate": _ratio(agg["satisfied"], agg["n"]),
+        "responses": p["responses"],
+        "satisfied": p["satisfied"],
+        "negative": p["negative"],
+        "satisfaction_rate": _ratio(p["satisfied"], p["responses"]),
         "satisfied_score": float(get_policy("feedback.satisfied_score")),
-        "average_score": _dec(agg["score"]),
+        "average_score": _dec(_mean(p["score_cents"], p["responses"])),
         "product_score": _dec(product),
         "service_score": _dec(service),
         "product_weight": float(w),
@@ -155,30 +227,41 @@ def survey_kpis(*, actor, f: KpiFilter) -> dict:
     }
 
 
-def question_averages(*, actor, f: KpiFilter) -> list[dict]:
+def question_averages(*, actor, f: KpiFilter, live: bool | None = None) -> list[dict]:
     """The mean answer (0–100) of every scale question in the period, weakest first. Questions of
-    several versions with the same code are one item (the versions keep codes comparable). One
-    scan of index ``answer_answered`` (answered_at, question, score) grouped by question."""
+    several versions with the same code are one item (the versions keep codes comparable). From
+    the roll-up's question days, or (``live``) one scan of index ``answer_answered``
+    (answered_at, question, score) grouped by question."""
     if not can(actor, "survey.kpi"):
         raise Forbidden()
-    start, end = f.bounds()
-    cut = _cut(f, department="response__department_id", line="response__product_line_id")
-    rows = list(
-        Answer.objects.filter(cut, answered_at__gte=start, answered_at__lt=end, score__isnull=False)
-        .values("question_id")
-        .annotate(total=Sum("score"), n=Count("id"), low=Count("id", filter=Q(score__lt=60)))
-        .order_by()
-    )
+    if _live(f, live):
+        start, end = f.bounds()
+        cut = _cut(f, department="response__department_id", line="response__product_line_id")
+        rows = list(
+            Answer.objects.filter(cut, answered_at__gte=start, answered_at__lt=end, score__isnull=False)
+            .values("question_id")
+            .annotate(total=_cents("score"), n=Count("id"), low=Count("id", filter=Q(score__lt=60)))
+            .order_by()
+        )
+    else:
+        rows = list(
+            SurveyQuestionDay.objects.filter(
+                _cut(f, department="department", line="line"), day__range=(f.date_from, f.date_to)
+            )
+            .values("question_id")
+            .annotate(total=Sum("score_cents"), n=Sum("answers"), low=Sum("low"))
+            .order_by()
+        )
     questions = {
         q.pk: q for q in Question.objects.filter(pk__in=[r["question_id"] for r in rows]).select_related("version")
     }
     by_code: dict[str, dict] = {}
     for r in rows:
         q = questions[r["question_id"]]
-        item = by_code.setdefault(q.code, {"code": q.code, "q": q, "total": Decimal(0), "answers": 0, "low": 0})
+        item = by_code.setdefault(q.code, {"code": q.code, "q": q, "total": 0, "answers": 0, "low": 0})
         if q.version.number > item["q"].version.number:  # the newest wording names the item
             item["q"] = q
-        item["total"] += Decimal(str(r["total"]))
+        item["total"] += r["total"]
         item["answers"] += r["n"]
         item["low"] += r["low"]
     items = [
@@ -186,11 +269,12 @@ def question_averages(*, actor, f: KpiFilter) -> list[dict]:
             "code": code,
             "label": i["q"].label,
             "dimension": i["q"].dimension,
-            "average": _dec(i["total"] / i["answers"]),
+            "average": _dec(_mean(i["total"], i["answers"])),
             "answers": i["answers"],
             "low": i["low"],
         }
         for code, i in by_code.items()
+        if i["answers"]
     ]
     return sorted(items, key=lambda i: (i["average"], i["code"]))
 
@@ -212,37 +296,54 @@ class LocalMonth(Func):
         return f"to_char({sql} AT TIME ZONE %s, 'YYYY-MM')", [*params, settings.TIME_ZONE]
 
 
-def monthly(*, actor, f: KpiFilter) -> list[dict]:
-    """Responses per month of the period: count, mean score, satisfaction rate (the chart). One
-    scan of index ``response_kpi`` grouped by the local month."""
+def monthly(*, actor, f: KpiFilter, live: bool | None = None) -> list[dict]:
+    """Responses per month of the period: count, mean score, satisfaction rate (the chart). From
+    the roll-up's days, or (``live``) one scan of index ``response_kpi`` grouped by the local
+    month."""
     if not can(actor, "survey.kpi"):
         raise Forbidden()
-    start, end = f.bounds()
-    rows = (
-        Response.objects.filter(_cut(f), answered_at__gte=start, answered_at__lt=end)
-        .annotate(month=LocalMonth("answered_at"))
-        .values("month")
-        .annotate(n=Count("id"), total=Sum("score"), ok=Count("id", filter=Q(satisfied=True)))
-        .order_by("month")
-    )
+    months: dict[str, dict] = {}
+    if _live(f, live):
+        start, end = f.bounds()
+        rows = (
+            Response.objects.filter(_cut(f), answered_at__gte=start, answered_at__lt=end)
+            .annotate(month=LocalMonth("answered_at"))
+            .values("month")
+            .annotate(n=Count("id"), total=_cents("score"), ok=Count("id", filter=Q(satisfied=True)))
+            .order_by("month")
+        )
+        months = {r["month"]: r for r in rows}
+    else:
+        days = (
+            SurveyDay.objects.filter(
+                _cut(f, department="department", line="line"), day__range=(f.date_from, f.date_to), responses__gt=0
+            )
+            .values("day")
+            .annotate(n=Sum("responses"), total=Sum("score_cents"), ok=Sum("satisfied"))
+            .order_by("day")
+        )
+        for r in days:
+            m = months.setdefault(r["day"].strftime("%Y-%m"), {"n": 0, "total": 0, "ok": 0})
+            m["n"], m["total"], m["ok"] = m["n"] + r["n"], m["total"] + r["total"], m["ok"] + r["ok"]
     return [
         {
-            "month": r["month"],
+            "month": month,
             "responses": r["n"],
-            "average_score": _dec(Decimal(str(r["total"])) / r["n"]),
+            "average_score": _dec(_mean(r["total"], r["n"])),
             "satisfaction_rate": _ratio(r["ok"], r["n"]),
         }
-        for r in rows
+        for month, r in sorted(months.items())
     ]
 
 
-def report(*, actor, f: KpiFilter) -> dict:
+def report(*, actor, f: KpiFilter, live: bool | None = None) -> dict:
     """The analysis report: the KPIs, every question's mean (weakest first), the weakest items
-    and the months."""
-    questions = question_averages(actor=actor, f=f)
+    and the months (``live``: from the raw rows instead of the roll-up; the same figures)."""
+    live = _live(f, live)
+    questions = question_averages(actor=actor, f=f, live=live)
     return {
-        "kpis": survey_kpis(actor=actor, f=f),
+        "kpis": survey_kpis(actor=actor, f=f, live=live),
         "questions": questions,
         "weakest": questions[:WEAKEST],
-        "months": monthly(actor=actor, f=f),
+        "months": monthly(actor=actor, f=f, live=live),
     }

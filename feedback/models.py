@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.i18n import BilingualName, pick
 
-from .choices import Channel, Dimension, FollowUpReason, FollowUpStatus, Outcome, QuestionKind, Reason
+from .choices import Channel, Dimension, FollowUpReason, FollowUpStatus, Outcome, QuestionKind, ReachShape, Reason
 
 
 class SurveyTemplate(BilingualName):
@@ -240,3 +240,121 @@ class FollowUp(models.Model):
     @property
     def number(self) -> str:
         return str(self)
+
+
+# --- the KPIs' daily roll-up (docs/feedback.md, "The roll-up") ---------------------------------
+# Kept by the write path (``feedback.rollup``) in the transaction that writes the invitation or
+# the answer, rebuilt from the raw rows by ``manage.py rebuild_survey_rollup``. A cut is a
+# department and a product line; 0 stands for "none" (the upserts need non-null keys), so these
+# are plain integers, not foreign keys.
+
+
+class SurveyDay(models.Model):
+    """One local day (Asia/Shanghai) of a department and a product line: the invitations sent
+    that day (and how many of them are answered by now), the responses answered that day and the
+    parts of their means (sums in hundredths, exact)."""
+
+    day = models.DateField()
+    department = models.IntegerField(default=0)
+    line = models.IntegerField(default=0)
+    sent = models.IntegerField(default=0)  # invitations created this day
+    answered = models.IntegerField(default=0)  # of those, answered (whenever)
+    responses = models.IntegerField(default=0)  # responses answered this day
+    satisfied = models.IntegerField(default=0)
+    negative = models.IntegerField(default=0)
+    score_cents = models.BigIntegerField(default=0)
+    product_n = models.IntegerField(default=0)
+    product_cents = models.BigIntegerField(default=0)
+    service_n = models.IntegerField(default=0)
+    service_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "department", "line"], name="uniq_survey_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.department}/{self.line}"
+
+
+class SurveyQuestionDay(models.Model):
+    """The scale answers of one question answered on one local day, per department and line."""
+
+    day = models.DateField()
+    department = models.IntegerField(default=0)
+    line = models.IntegerField(default=0)
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+", db_index=False)
+    answers = models.IntegerField(default=0)
+    score_cents = models.BigIntegerField(default=0)
+    low = models.IntegerField(default=0)  # answers below 60
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "department", "line", "question"], name="uniq_survey_question_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.department}/{self.line} q{self.question_id}"
+
+
+class SurveyReach(models.Model):
+    """A customer invited on a local day, once per filter shape (the department and line not in
+    the shape are 0), for the distinct-customer counts. ``prev_day`` is the customer's previous
+    day in the same shape and cut, ``prev_answered_day`` their previous day with an answered
+    invitation: a customer counts once in a period [a, b] through their first row in it, the one
+    whose previous day is before a — a count over an index range instead of a DISTINCT."""
+
+    shape = models.SmallIntegerField(choices=ReachShape.choices)
+    department = models.IntegerField(default=0)
+    line = models.IntegerField(default=0)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+", db_index=False)
+    day = models.DateField()
+    invitations = models.IntegerField(default=0)
+    answered = models.IntegerField(default=0)
+    prev_day = models.DateField(null=True)
+    prev_answered_day = models.DateField(null=True)
+
+    class Meta:
+        constraints = [
+            # also the index of the maintenance and of the served customers' look-up
+            models.UniqueConstraint(fields=["shape", "department", "line", "customer", "day"], name="uniq_survey_reach")
+        ]
+        indexes = [
+            models.Index(
+                fields=["shape", "department", "line", "day", "prev_day", "answered", "prev_answered_day"],
+                name="survey_reach_period",  # the counts read this index alone (covering)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.shape}:{self.department}/{self.line} c{self.customer_id}"
+
+
+class SurveyReachCount(models.Model):
+    """How many reach rows of a cut fall on ``day`` with ``prev_day`` as their previous day
+    (``kind`` 0: every row and ``SurveyReach.prev_day``; 1: the answered rows and
+    ``prev_answered_day``; no previous day is 0001-01-01). The customers of a period [a, b] are
+    the sum over its days of the counts with a previous day before a: a scan of days × previous
+    days, not of customers."""
+
+    shape = models.SmallIntegerField(choices=ReachShape.choices)
+    department = models.IntegerField(default=0)
+    line = models.IntegerField(default=0)
+    day = models.DateField()
+    prev_day = models.DateField()
+    kind = models.SmallIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shape", "department", "line", "day", "prev_day", "kind"], name="uniq_survey_reach_count"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["shape", "department", "line", "day", "prev_day", "kind", "n"],
+                name="survey_reach_count_period",  # covering
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} after {self.prev_day} ({self.kind}): {self.n}"

@@ -90,6 +90,30 @@ def followup_detail(*, actor, followup_id: int) -> FollowUp | None:
     )
 
 
+def response_detail(*, actor, response_id: int):
+    """One answered survey with its answers (labels in the reader's language: ``Question.label``)
+    and the follow-ups it opened; None when missing or out of the actor's scope. Three queries."""
+    row = (
+        responses_visible_to(actor)
+        .select_related(
+            "customer",
+            "invitation__order",
+            "invitation__complaint",
+            "recorded_by",
+            "version__template",
+            "department",
+            "product_line",
+        )
+        .filter(pk=response_id)
+        .first()
+    )
+    if row is None:
+        return None
+    row.answer_rows = list(row.answers.select_related("question").order_by("question__position", "question__id"))
+    row.followup_rows = list(FollowUp.objects.filter(response=row).select_related("assignee").order_by("id"))
+    return row
+
+
 def pending_surveys(*, actor, now=None) -> list[Invitation]:
     """A customer's open survey invitations (not answered, not expired), newest first."""
     now = now or timezone.now()

@@ -33,7 +33,7 @@ from notifications.services import Message, notify_many
 from service.events import OrderClosed
 from service.models import WorkOrder
 
-from . import scoring
+from . import rollup, scoring
 from .choices import Channel, FollowUpReason, FollowUpStatus, Outcome, QuestionKind, Reason
 from .events import FollowupDone, SurveyAnswered
 from .models import Answer, FollowUp, Invitation, Question, Response, SurveyTemplate, SurveyVersion
@@ -149,6 +149,7 @@ def _invite(
         created_at=now,
         expires_at=now + dt.timedelta(days=int(get_policy("feedback.invitation_days"))),
     )
+    rollup.invitation_created(invitation)
     if send and user is not None:
         body = {Reason.ORDER_CLOSED: BODY_ORDER, Reason.COMPLAINT_CLOSED: BODY_COMPLAINT}.get(reason, BODY_PERIODIC)
         number = order.number if order else complaint.number if complaint else ""
@@ -317,7 +318,7 @@ def _record_answer(*, invitation: Invitation, answers, channel: str, actor, now:
         comment=comment,
         answered_at=now,
     )
-    Answer.objects.bulk_create(
+    written = Answer.objects.bulk_create(
         [
             Answer(
                 response=response,
@@ -330,6 +331,7 @@ def _record_answer(*, invitation: Invitation, answers, channel: str, actor, now:
             for q, v, t in rows
         ]
     )
+    rollup.invitation_answered(invitation, response, written)
     SurveyVersion.objects.filter(pk=invitation.version_id, answered=False).update(answered=True)
     audit.record(actor=actor, action="create", obj=response, at=now)
     low = s.score < Decimal(str(get_policy("feedback.low_score")))

@@ -66,6 +66,19 @@ def survey_list(request):
     return render(request, "feedback/surveys.html", context, status=status)
 
 
+@capability("survey.view")
+def response_detail(request, response_id: int):
+    """One answered survey: each question's answer in the reader's language, the scores, the
+    comment, what it was about and the follow-ups it opened. The name is shown as on the lists
+    (in full, logged, for the roles that need it)."""
+    row = selectors.response_detail(actor=request.user, response_id=response_id)
+    if row is None:
+        raise Http404
+    customer_names(request.user, [row])
+    context = {"r": row, "sees_followups": can(request.user, "followup.work")}
+    return render(request, "feedback/response.html", context)
+
+
 @capability("followup.work")
 def followup_list(request):
     form = FollowUpListForm(request.GET)
@@ -136,7 +149,13 @@ def followup_detail(request, followup_id: int):
                 "username"
             )[:200]
         )
-    context = {"row": row, "form": form, "colleagues": colleagues, "now": timezone.now()}
+    context = {
+        "row": row,
+        "form": form,
+        "colleagues": colleagues,
+        "now": timezone.now(),
+        "sees_surveys": can(request.user, "survey.view"),
+    }
     return render(request, "feedback/followup.html", context, status=status)
 
 

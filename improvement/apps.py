@@ -9,10 +9,12 @@ class ImprovementConfig(AppConfig):
     def ready(self):
         from complaints.extensions import register_complaint_panel
         from core import events
+        from core.pii import register
         from feedback.events import FollowupDone
 
         from . import voc_sources
         from .panels import complaint_improvement_panel
+        from .pii import IMPROVEMENT
         from .subscribers import SURVEY_COMMENTS, action_from_followup
         from .voc import register_text_source
 
@@ -20,3 +22,4 @@ class ImprovementConfig(AppConfig):
         register_text_source(SURVEY_COMMENTS)
         register_complaint_panel(complaint_improvement_panel)  # corrective actions and promises
         events.subscribe(FollowupDone, action_from_followup)  # a follow-up found an issue
+        register(IMPROVEMENT)  # personal data: the survey answers' actions, the VoC words

@@ -25,12 +25,43 @@ from .choices import (
 USER = settings.AUTH_USER_MODEL
 
 
-class CorrectiveAction(models.Model):
+class TrackedAction(models.Model):
+    """What a corrective action and an improvement action share: an owner and a due date, the
+    row version of the optimistic lock, who opened it and when, when it changed and closed, and
+    the number people know it by (``PREFIX`` and the id). Each declares its own ``status``: the
+    two workflows have their own states (``CorrectiveStatus``, the PDCA ``Stage``)."""
+
+    PREFIX = ""
+
+    owner = models.ForeignKey(
+        USER, verbose_name=pgettext_lazy("action", "owner"), on_delete=models.PROTECT, related_name="+"
+    )
+    due_date = models.DateField(_("due date"))
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("opened"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now, editable=False)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}{self.pk or 0:06d}"
+
+    @property
+    def number(self) -> str:
+        return str(self)
+
+
+class CorrectiveAction(TrackedAction):
     """One corrective action of a complaint; its kind follows the complaint's category by default.
 
     A product-quality feedback record names the product model and the production batch: the
     batch is copied from the unit's archive (``products.Unit.batch``) when a unit is known and
     may be typed when it is not (docs/improvement.md)."""
+
+    PREFIX = "CA"
 
     complaint = models.ForeignKey(
         "complaints.Complaint", verbose_name=_("complaint"), on_delete=models.PROTECT, related_name="corrective_actions"
@@ -38,12 +69,7 @@ class CorrectiveAction(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=CorrectiveKind.choices)
     title = models.CharField(_("title"), max_length=200)
     notes = models.TextField(_("notes"), blank=True, max_length=5000)
-    owner = models.ForeignKey(
-        USER, verbose_name=pgettext_lazy("action", "owner"), on_delete=models.PROTECT, related_name="+"
-    )
-    due_date = models.DateField(_("due date"))
     status = models.CharField(_("status"), max_length=20, choices=CorrectiveStatus.choices, default="open")
-    version = models.PositiveIntegerField(default=1)
     # quality feedback to production
     product_model = models.ForeignKey(
         "products.ProductModel",
@@ -62,10 +88,6 @@ class CorrectiveAction(models.Model):
     section = models.CharField(_("section"), max_length=200, blank=True)
     # service: a major complaint flags the staff for an ad-hoc appraisal
     major = models.BooleanField(_("major complaint"), default=False)
-    created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(_("opened"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("updated"), default=timezone.now, editable=False)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("corrective action")
@@ -75,13 +97,6 @@ class CorrectiveAction(models.Model):
             models.Index(fields=["owner", "status"], name="ca_owner"),
             models.Index(fields=["complaint", "id"], name="ca_complaint"),
         ]
-
-    def __str__(self) -> str:
-        return f"CA{self.pk or 0:06d}"
-
-    @property
-    def number(self) -> str:
-        return str(self)
 
 
 class CorrectiveActionEvent(models.Model):
@@ -163,9 +178,11 @@ class Promise(models.Model):
         return str(self)
 
 
-class ImprovementAction(models.Model):
+class ImprovementAction(TrackedAction):
     """An improvement action run through PDCA; its effect check compares a metric over equal
     windows before and after the day the action started (``done_from``)."""
+
+    PREFIX = "IA"
 
     title = models.CharField(_("title"), max_length=200)
     source_kind = models.CharField(_("source"), max_length=20, choices=SourceKind.choices)
@@ -178,13 +195,8 @@ class ImprovementAction(models.Model):
         on_delete=models.SET_NULL,
         related_name="improvement_actions",
     )
-    owner = models.ForeignKey(
-        USER, verbose_name=pgettext_lazy("action", "owner"), on_delete=models.PROTECT, related_name="+"
-    )
     plan = models.TextField(_("plan"), max_length=5000)
-    due_date = models.DateField(_("due date"))
     status = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default="plan")
-    version = models.PositiveIntegerField(default=1)
     metric = models.CharField(_("metric"), max_length=30, choices=Metric.choices)
     done_from = models.DateTimeField(_("doing since"), null=True, blank=True)
     effect_before = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
@@ -192,10 +204,6 @@ class ImprovementAction(models.Model):
     effect_days = models.PositiveIntegerField(null=True, blank=True)
     effect_checked_at = models.DateTimeField(null=True, blank=True)
     effect_detail = models.JSONField(default=dict, blank=True)
-    created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(_("opened"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("updated"), default=timezone.now, editable=False)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("improvement action")
@@ -204,13 +212,6 @@ class ImprovementAction(models.Model):
             models.Index(fields=["status", "due_date", "id"], name="ia_status_due"),
             models.Index(fields=["source_kind", "source_id"], name="ia_source"),
         ]
-
-    def __str__(self) -> str:
-        return f"IA{self.pk or 0:06d}"
-
-    @property
-    def number(self) -> str:
-        return str(self)
 
 
 class ImprovementActionEvent(models.Model):

@@ -3,7 +3,8 @@
 Texts come from registered sources (``voc_sources``: complaints, repair causes; the survey
 comments register themselves the same way). Each text is cut into words by ``rjieba`` (Chinese)
 — English words come out of it whole — lower-cased; stop words of both languages, numbers,
-punctuation, one-character Chinese words and English words under three letters are dropped.
+punctuation, one-character Chinese words, English words under three letters and the placeholder
+of erased texts (``core.pii.PLACEHOLDER``, PIPL) are dropped.
 ``voc_compute`` writes one month's counts into ``VocTheme`` (a periodic job and a button).
 """
 
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 
 from core.dates import zone
+from core.pii import PLACEHOLDER
 
 from .models import VocTheme
 from .stopwords import STOP_EN, STOP_ZH
@@ -35,7 +37,7 @@ def language_of(term: str) -> str:
 def tokenize(text: str) -> list[str]:
     """The theme words of ``text``, in order, stop words and noise dropped."""
     words = []
-    for raw in rjieba.cut(text or ""):
+    for raw in rjieba.cut((text or "").replace(PLACEHOLDER, " ")):  # an erased text says nothing
         word = raw.strip().lower()
         if not word or len(word) > MAX_TERM:
             continue

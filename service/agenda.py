@@ -26,6 +26,9 @@ from urllib.parse import quote
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
+from core import geo
+from core.geo import Point
+
 from .choices import OPEN_STATUSES, EventType, Status
 from .models import WorkOrderEvent
 from .permissions import visible_to
@@ -95,11 +98,15 @@ def area_of(address: str) -> str:
     return address[:6]
 
 
-def map_links(query: str) -> dict:
-    """Links that open the phone's map app at ``query`` (an address or an area): ``geo`` is the
-    ``geo:0,0?q=…`` URI (RFC 5870 with the query Android's map apps read), ``web`` the Amap
-    (高德地图) URI API, which opens the Amap app on iOS and Android or its web map elsewhere.
-    Nothing is fetched by the server."""
+def map_links(query: str, site: Point | None = None) -> dict:
+    """Links that open the phone's map app. With the site's coordinates (shown only with the
+    revealed address): ``geo`` (RFC 5870, WGS-84), ``web`` navigation in Amap (高德地图) to the
+    point converted to GCJ-02 and ``baidu`` a marker at the BD-09 point (``core.geo``). Without
+    them, at ``query`` (an address or an area): ``geo`` is the ``geo:0,0?q=…`` URI Android's
+    map apps read, ``web`` the Amap URI API search. Nothing is fetched by the server."""
+    if site is not None:
+        links = geo.map_links(site, label=query)
+        return {"geo": links["geo"], "web": links["amap"], "baidu": links["baidu"]}
     if not query:
         return {}
     q = quote(query, safe="")

@@ -196,12 +196,16 @@ def extend_clock(request, order_id: int, clock: str, payload: ExtensionIn):
 @router.post("/work-orders/{order_id}/assignment", response={200: WorkOrderDetailOut, **ERRORS})
 def assign(request, order_id: int, payload: AssignIn):
     """A partial update: a field left out of the body stays as it is; an explicit ``null``
-    clears it (``{"assignee_id": null}`` unassigns the engineer)."""
+    clears it (``{"assignee_id": null}`` unassigns the engineer). A new engineer or time is
+    checked by the dispatch rules (``GET …/eligible-engineers`` shows them): 422 ``not_eligible``
+    with the broken rules, or ``reason_required`` (an override by a supervisor or manager, or a
+    visit after the on-site deadline, needs ``reason``)."""
     sent = payload.model_fields_set
     services.work_order_assign(
         order_id=order_id,
         actor=request.user,
         **{f: getattr(payload, f) for f in ("assignee_id", "appointment_at", "department_id") if f in sent},
+        reason=payload.reason,
         expected_version=payload.version,
     )
     return _detail(request, order_id)

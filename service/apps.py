@@ -8,9 +8,11 @@ class ServiceConfig(AppConfig):
 
     def ready(self):
         from core.pii import register
+        from dispatch.registry import register_service_types
         from products.selectors import provide_working_days
         from sla import cases
 
+        from .choices import ServiceType
         from .clocks import WORK_ORDER
         from .pii import REPLACEMENTS, WORK_ORDERS
         from .warranty import working_day
@@ -19,3 +21,4 @@ class ServiceConfig(AppConfig):
         register(WORK_ORDERS)
         register(REPLACEMENTS)
         cases.register(WORK_ORDER)
+        register_service_types(ServiceType.choices)  # what a skill or a certificate requirement names

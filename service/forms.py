@@ -236,6 +236,12 @@ class AssignForm(Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     department = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=500,
+        help_text=_("Needed to override the dispatch rules, or for a visit after the on-site deadline."),
+    )
     version = forms.IntegerField(min_value=1, max_value=2**31, widget=forms.HiddenInput)
 
     def __init__(self, *args, engineers, departments, **kwargs):

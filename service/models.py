@@ -51,6 +51,10 @@ class WorkOrder(models.Model):
     mode = models.CharField(_("service mode"), max_length=10, choices=Mode.choices, default=Mode.ONSITE)
     fault_description = models.TextField(_("fault description"), max_length=5000)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # Where the visit goes, WGS-84 (core.geo): typed with the address, from the geocoder, or the
+    # customer's default address's. Map links convert it to the map apps' datums.
+    site_lat = models.DecimalField(_("site latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    site_lng = models.DecimalField(_("site longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     preferred_time = models.CharField(_("preferred time"), max_length=100, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

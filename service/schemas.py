@@ -34,6 +34,12 @@ class ServiceRequestIn(Schema):
     contact_phone: str = Field(default="", max_length=30)
     address: str = Field(default="", max_length=300)
     preferred_time: str = Field(default="", max_length=100)
+    site_lat: float | None = Field(
+        default=None, ge=-90, le=90, description="The site's WGS-84 latitude (with site_lng)."
+    )
+    site_lng: float | None = Field(
+        default=None, ge=-180, le=180, description="The site's WGS-84 longitude (with site_lat)."
+    )
 
 
 class TransitionIn(Schema):
@@ -60,6 +66,12 @@ class AssignIn(Schema):
     assignee_id: int | None = Field(default=None, ge=1, le=2**62)
     appointment_at: ApiDateTime | None = None
     department_id: int | None = Field(default=None, ge=1, le=2**62)
+    reason: str = Field(
+        default="",
+        max_length=500,
+        description="Why: needed to override the dispatch rules (supervisors, managers) or for a visit "
+        "after the on-site deadline; recorded on the assignment event.",
+    )
     version: int | None = None
 
 

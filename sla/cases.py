@@ -99,9 +99,10 @@ class CaseType:
     def link_of(self, subject) -> int | None:
         return getattr(subject, self.link_field) if self.link_field else None
 
-    def event(self, subject, *, actor, action: str, note: str = "", payload: dict):
-        """An unsaved event row of the case, its status unchanged."""
+    def event(self, subject, *, actor, action: str, note: str = "", payload: dict, at=None):
+        """An unsaved event row of the case, its status unchanged (``at``: its time, default now)."""
         status = getattr(subject, self.status_field)
+        when = {"at": at} if at is not None else {}
         return self.event_model(
             **{self.subject_field: subject},
             actor=actor,
@@ -110,6 +111,7 @@ class CaseType:
             to_status=status,
             note=note,
             payload=payload,
+            **when,
         )
 
 

@@ -296,6 +296,7 @@ def refresh_next_due(case: CaseType, subject, clocks) -> None:
         setattr(subject, case.due_field, due)
 
 
+EXTENDED_KIND = "deadline_extended"  # the customer's message (``Notification.kind``)
 EXTEND_ROLES = frozenset({Role.AGENT, Role.COMPLAINT_HANDLER, Role.SUPERVISOR, Role.MANAGER, Role.ADMIN})
 
 
@@ -335,8 +336,10 @@ def extend(
     reason: str,
     new_due_at: dt.datetime | None = None,
     extra: int | None = None,
+    now: dt.datetime | None = None,
 ) -> Clock:
-    """Extend one clock's deadline before it passes, with a reason; the customer is told."""
+    """Extend one clock's deadline before it passes, with a reason; the customer is told.
+    ``now``: the moment of the extension (default: now; the demo's replay gives a past one)."""
     role = Role.ADMIN if actor.is_superuser else actor.role
     if role not in EXTEND_ROLES:
         raise Forbidden(_("Your role cannot extend a deadline."))
@@ -356,7 +359,7 @@ def extend(
         c = next((x for x in clocks if x.clock == clock), None)
         if c is None:
             raise NotFound(str(case.texts.no_such_clock))
-        now = timezone.now()
+        now = now or timezone.now()
         if c.state not in OPEN or c.due_at is None:
             raise Conflict(_("This clock has stopped; its deadline cannot be extended."), code="clock_stopped")
         cal = engine.compile_calendar(BusinessCalendar.objects.get(code=c.calendar_code))
@@ -412,8 +415,8 @@ def extend(
             "to": due.isoformat(),
             "original_due_at": c.original_due_at.isoformat(),
         }
-        case.event(subject, actor=actor, action=ClockEvent.EXTENDED, note=reason, payload=payload).save()
-        audit.record(actor=actor, action="sla_extend", obj=c, before=before)
+        case.event(subject, actor=actor, action=ClockEvent.EXTENDED, note=reason, payload=payload, at=now).save()
+        audit.record(actor=actor, action="sla_extend", obj=c, before=before, at=now)
         customer_user = case.customer_user(subject)
         if customer_user is not None:
             values = {
@@ -429,8 +432,10 @@ def extend(
                         text.extended_subject,  # in the customer's language (notifications.preferences)
                         text.extended_body,
                         case.link_of(subject),
+                        EXTENDED_KIND,
                         values=values,
                     )
-                ]
+                ],
+                now=now,
             )
     return c

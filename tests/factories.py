@@ -36,6 +36,13 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             obj.save()
 
+    @factory.post_generation
+    def dispatch(obj, create, extracted, **kwargs):
+        """A field engineer can take any work at any time (``engineer_profile``'s defaults) and
+        no automatic assignment, unless ``dispatch=False`` (no profile) or a dict of options."""
+        if create and obj.role == "engineer" and extracted is not False:
+            engineer_profile(obj, **(extracted if isinstance(extracted, dict) else {}))
+
 
 class CustomerFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -87,3 +94,43 @@ class WorkOrderFactory(factory.django.DjangoModelFactory):
     channel = "phone"
     fault_description = "It does not start."
     address = "上海市浦东新区世纪大道100号"
+
+
+def engineer_profile(
+    user,
+    *,
+    regions=(),
+    skills=((None, "", 3),),
+    shifts="always",
+    auto_assign=False,
+    capacity=10000,
+    daily_capacity=50,
+    **fields,
+):
+    """A dispatch profile for ``user`` through the ORM (test data): ``skills`` as (product line
+    or None, service type or "", level); ``shifts="always"`` gives every day 00:00–24:00 (rest
+    days too), ``()`` the calendar's hours, or a list of (weekday, "HH:MM", "HH:MM")."""
+    from dispatch.models import EngineerProfile, ServiceArea, Shift, Skill
+
+    profile = EngineerProfile.objects.create(
+        user=user, auto_assign=auto_assign, capacity=capacity, daily_capacity=daily_capacity, **fields
+    )
+    ServiceArea.objects.bulk_create([ServiceArea(profile=profile, region=r) for r in regions])
+    Skill.objects.bulk_create(
+        [Skill(profile=profile, product_line=line, service_type=kind, level=level) for line, kind, level in skills]
+    )
+    if shifts == "always":
+        shifts = [(d, "00:00", "00:00", True) for d in range(7)]
+    Shift.objects.bulk_create(
+        [
+            Shift(
+                profile=profile,
+                weekday=row[0],
+                starts=dt.time.fromisoformat(row[1]),
+                ends=dt.time.fromisoformat(row[2]),
+                on_rest_days=row[3] if len(row) > 3 else False,
+            )
+            for row in shifts
+        ]
+    )
+    return profile

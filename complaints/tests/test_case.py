@@ -16,6 +16,7 @@ from complaints.models import Complaint, ComplaintClock, ComplaintEvent
 from complaints.routing import route
 from complaints.tests.flow import NOTICE, complaint_in
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from core.models import AuditLog
 from core.policies import set_policy
 from notifications.models import Notification
 from sla.escalation import scan_clocks
@@ -140,6 +141,29 @@ def test_waiting_for_the_customer_pauses_and_an_extension_moves_the_resolution(t
     # after the deadline: refused
     with time_machine.travel(at(2026, 3, 28, 10, 0), tick=False), pytest.raises(Conflict):
         services.complaint_extend(complaint_id=c.pk, actor=team.handler, reason="late", extra=1)
+
+
+def test_an_extension_given_its_moment_stamps_every_row_with_it(team):
+    # given a complaint under investigation, the wall clock weeks after it (as in the demo's replay)
+    c = opened(team)
+    move(c, "acknowledge", team.handler, at(2026, 3, 2, 10, 20))
+    move(c, "classify", team.handler, at(2026, 3, 2, 10, 40), category="other", owner_id=team.handler.pk)
+    when = at(2026, 3, 10, 10, 0)
+    # when the handler extends it "then" (``now=``), not at the wall clock's time
+    with time_machine.travel(at(2026, 5, 1, 10, 0), tick=False):
+        services.complaint_extend(complaint_id=c.pk, actor=team.handler, reason="等待检测报告", extra=3, now=when)
+    # then the clock, its event, the audit row and the customer's message carry that moment
+    k = clocks(c)["resolution"]
+    assert (k.extended_at, k.due_at, k.original_due_at) == (when, at(2026, 3, 26, 18, 0), at(2026, 3, 23, 18, 0))
+    assert ComplaintEvent.objects.get(complaint=c, action="sla_extended").at == when
+    assert AuditLog.objects.get(action="sla_extend", object_id=str(k.pk)).at == when
+    told = Notification.objects.filter(recipient=team.customer_user, body__contains="等待检测报告")
+    assert [n.created_at for n in told] == [when] * told.count() and told.exists()
+    # and "then" is also the moment the deadline is checked against: after it, refused
+    with pytest.raises(Conflict):
+        services.complaint_extend(
+            complaint_id=c.pk, actor=team.handler, reason="late", extra=1, now=at(2026, 3, 27, 10, 0)
+        )
 
 
 # --- routing -------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The complaint page, the new complaint form and the handler's home: roles, forms, queries."""
 
 import datetime as dt
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -187,3 +188,81 @@ def test_a_customer_files_and_follows_a_complaint_in_the_portal(client, team):
     assert web.get(f"/portal/complaints/{other.pk}/").status_code == 404
     assert web.post("/portal/complaints/new/", {"description": ""}).status_code == 422
     assert login(client, team.handler).get("/portal/complaints/").status_code == 403
+
+
+ACTIONS = {  # the complaint page's action forms (views._act), with data each accepts
+    "progress": lambda c: {"text": "已安排复核。", "version": c.version},
+    "callback": lambda c: {
+        "callback_at": (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "version": c.version,
+    },
+    "extension": lambda c: {"clock": "resolution", "reason": "等待检测报告", "extra": 2},
+    "evidence": lambda c: {
+        "file": SimpleUploadedFile("r.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+        "note": "检测报告",
+    },
+}
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=list(ACTIONS))
+def test_each_action_form_refuses_bad_input_and_other_roles_and_then_acts(client, team, action):
+    # given a complaint under investigation
+    c = complaint_in("investigating", handler=team.handler, customer=team.customer)
+    before = ComplaintEvent.objects.filter(complaint=c).count()
+    # when the handler posts the form empty, HTMX: a 4xx in the user's language, nothing written
+    web = login(client, team.handler)
+    r = web.post(f"{page(c)}{action}/", {}, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert r.status_code == 422 and "必填" in r.content.decode()
+    # and the quality specialist, who reads the page, may not act: 403, nothing written
+    assert login(client, team.quality).post(f"{page(c)}{action}/", ACTIONS[action](c)).status_code == 403
+    assert ComplaintEvent.objects.filter(complaint=c).count() == before
+    # when the handler posts it filled in: back to the complaint, one event more
+    r = login(client, team.handler).post(f"{page(c)}{action}/", ACTIONS[action](c))
+    assert (r.status_code, r.headers["Location"]) == (302, page(c))
+    assert ComplaintEvent.objects.filter(complaint=c).count() > before
+
+
+def test_the_new_complaint_form_finds_the_caller_by_phone_number_or_name_masked(
+    client, team, django_assert_max_num_queries
+):
+    # given two customers with the same family name, one with a contact's phone
+    other = CustomerFactory(name="王大伟", phone="13900001111")
+    other.contacts.create(name="王太太", phone="13755556666")
+    web = login(client, team.agent)
+
+    def found(text):
+        html = web.get("/complaints/new/customers/", {"lookup": text}).content.decode()
+        return html, {int(v) for v in re.findall(r'data-customer="(\d+)"', html)}
+
+    # when the agent types the caller's phone (spaces and dashes as people type them)
+    with django_assert_max_num_queries(5):  # session, user, customers, their units
+        html, ids = found("138-1234 5678")
+    # then the customer is found, masked (name and phone), with the number to confirm
+    assert ids == {team.customer.pk}
+    assert "王**" in html and "138****5678" in html and "王小明" not in html and "13812345678" not in html
+    assert found("137 5555 6666")[1] == {other.pk}  # a contact's phone
+    # by the start of the name: both, masked
+    html, ids = found("王")
+    assert ids == set()  # one character lists nobody
+    html, ids = found("王小")
+    assert ids == {team.customer.pk}
+    assert found("王大")[1] == {other.pk}
+    # by the customer number
+    assert found(str(other.pk))[1] == {other.pk}
+    assert found("x" * 500)[1] == set()
+    # and only staff who take complaints may look
+    assert login(client, team.engineer).get("/complaints/new/customers/", {"lookup": "王小"}).status_code in (403, 404)
+    assert login(client, team.customer_user).get("/complaints/new/customers/", {"lookup": "王小"}).status_code in (
+        403,
+        404,
+    )
+
+
+def test_the_new_complaint_form_shows_the_customer_it_was_opened_for(client, team):
+    # given the form opened from a customer's order ("?customer=")
+    html = login(client, team.agent).get(f"/complaints/new/?customer={team.customer.pk}").content.decode()
+    # then the customer is shown, masked and chosen
+    assert f'data-customer="{team.customer.pk}"' in html and "王**" in html and "checked" in html
+    # and a post without a customer says so on the form
+    r = client.post("/complaints/new/", {"channel": "phone", "description": "x", "received_at": ""})
+    assert r.status_code in (400, 422) and Complaint.objects.count() == 0

@@ -6,17 +6,21 @@ commit, as in production); inside a test's transaction each call runs in Django'
 """
 
 import datetime as dt
+import re
 from collections import Counter
 
 import pytest
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import User
 from conftest import ApiClient
 from core.models import AuditLog
 from demo.generator import generate
 from demo.history import signature
-from dispatch.models import EngineerProfile
+from demo.people import ensure_engineer_profiles
+from feedback.models import Answer, FollowUp, Invitation, Response
 from notifications.models import Notification
 from service.choices import Status
 from service.models import (
@@ -142,11 +146,104 @@ def _shape(order: WorkOrder) -> dict:
                 order_id=order.pk, subject__contains=numbers
             ).values_list("channel", "kind", "subject", "body", "created_at", "sent_at", "recipient__username")
         ),  # (the order's own and the customer's; the bulk path writes complaints without their clocks: docs/demo.md)
+        "feedback": _feedback(order),
         "children": (
             list(Quote.objects.filter(order=order).values_list("status", "total", "created_at", "decided_at")),
             list(RepairReport.objects.filter(order=order).values_list("service_date", "minutes_spent")),
             list(Acceptance.objects.filter(order=order).values_list("accepted", "signed_at", "comment")),
             list(Shipment.objects.filter(order=order).values_list("direction", "shipped_at", "received_at")),
+        ),
+    }
+
+
+TOKEN = re.compile(r"/s/[A-Za-z0-9_-]+/")
+
+
+def _feedback(order: WorkOrder) -> dict:
+    """The order's survey rows (its invitation, response, answers, follow-ups, their audit rows and
+    the customer's survey message), without ids or tokens."""
+    invitations = Invitation.objects.filter(order=order)
+    followups = FollowUp.objects.filter(order=order)
+    responses = Response.objects.filter(invitation__order=order)
+    ids = {
+        "feedback.invitation": [str(pk) for pk in invitations.values_list("pk", flat=True)],
+        "feedback.response": [str(pk) for pk in responses.values_list("pk", flat=True)],
+        "feedback.followup": [str(pk) for pk in followups.values_list("pk", flat=True)],
+    }
+    audits = AuditLog.objects.filter(
+        Q(object_type="feedback.invitation", object_id__in=ids["feedback.invitation"])
+        | Q(object_type="feedback.response", object_id__in=ids["feedback.response"])
+        | Q(object_type="feedback.followup", object_id__in=ids["feedback.followup"])
+    )
+    return {
+        "invitations": list(
+            invitations.values_list(
+                "reason",
+                "version_id",
+                "department__code",
+                "product_line__code",
+                "language",
+                "channels",
+                "period",
+                "created_at",
+                "expires_at",
+                "answered_at",
+            )
+        ),  # fmt: skip
+        "responses": list(
+            responses.values_list(
+                "channel",
+                "recorded_by__username",
+                "department__code",
+                "product_line__code",
+                "score",
+                "product_score",
+                "service_score",
+                "overall",
+                "satisfied",
+                "negative",
+                "comment",
+                "answered_at",
+            )
+        ),  # fmt: skip
+        "answers": sorted(
+            Answer.objects.filter(response__invitation__order=order).values_list(
+                "question__code", "value", "score", "text", "answered_at"
+            ),
+            key=str,
+        ),
+        "followups": sorted(
+            followups.values_list(
+                "reason",
+                "team__code",
+                "assignee__username",
+                "status",
+                "created_at",
+                "start_at",
+                "due_at",
+                "escalated_at",
+                "outcome",
+                "note",
+                "done_at",
+                "done_by__username",
+                "response__channel",
+            ),
+            key=str,
+        ),  # fmt: skip
+        "audits": sorted(audits.values_list("at", "action", "object_type", "actor__username"), key=str),
+        "messages": sorted(
+            # (e-mail and SMS are sent by the queue: the test's runs at once, at the wall clock's time)
+            (
+                channel,
+                subject,
+                TOKEN.sub("/s/#/", body.replace(order.number, "#")),
+                created,
+                sent if channel == "inapp" else None,
+                recipient,
+            )
+            for channel, subject, body, created, sent, recipient in Notification.objects.filter(
+                kind="survey", body__contains=order.number
+            ).values_list("channel", "subject", "body", "created_at", "sent_at", "recipient__username")
         ),
     }
 
@@ -172,8 +269,14 @@ def test_the_bulk_loader_writes_what_the_services_write_for_each_order(load):
     services = {o.created_at: _shape(o) for o in WorkOrder.objects.all()}
 
     # then each order has the same rows both ways: events (with their payloads and SLA clock
-    # changes), clocks, policy snapshot, audit verbs, notifications and the rows they refer to
+    # changes), clocks, policy snapshot, audit verbs, notifications, the survey's rows and the
+    # rows they refer to
     assert services.keys() == bulk.keys()
+    surveyed = [c for c in services if services[c]["feedback"]["invitations"]]
+    assert surveyed and any(services[c]["feedback"]["responses"] for c in surveyed)
+    assert any(services[c]["feedback"]["messages"] for c in surveyed)  # a portal customer's link
+    done = [f for c in surveyed for f in services[c]["feedback"]["followups"] if f[3] == "done"]
+    assert done and any(f[3] == "open" for c in surveyed for f in services[c]["feedback"]["followups"])
     for created in services:
         for part in services[created]:
             assert bulk[created][part] == services[created][part], (created, part)
@@ -208,8 +311,9 @@ def test_a_demo_order_has_the_rows_of_an_order_driven_through_the_api(load):
     )
     actors = {e.action: e.actor for e in demo.events.select_related("actor")}
     desk, engineer = ApiClient(actors["acknowledge"]), ApiClient(demo.assignee)
-    # (as while the demo's history was written, nobody takes automatic assignments at intake)
-    EngineerProfile.objects.update(auto_assign=False)
+    # (as while the demo's history was written: nobody takes automatic assignments at intake,
+    # and the engineers work round the clock everywhere)
+    ensure_engineer_profiles({u.username: u for u in User.objects.filter(dispatch_profile__isnull=False)})
 
     # when an order for the same unit takes the same path through the public API
     response = desk.post(

@@ -167,6 +167,16 @@ def test_a_year_of_complaints_through_the_complaint_services(seeded):
     assert year.filter(events__action="customer_notified").distinct().count() >= 20
     assert {"phone", "email", "portal", "api"} <= set(year.values_list("channel", flat=True))
     assert year.filter(callback_at__isnull=False).exists()
+    # and two had their deadline extended before it passed, at their moment, the customer told why
+    extended = year.filter(clocks__extended_at__isnull=False).distinct()
+    assert sorted(extended.values_list("status", flat=True)) == ["closed", "investigating"]
+    for c in extended:
+        clock = c.clocks.get(extended_at__isnull=False)
+        event = c.events.get(action="sla_extended")
+        assert event.at == clock.extended_at < NOW and clock.original_due_at < clock.due_at
+        assert clock.extended_at < clock.original_due_at  # before the deadline, as the rule wants
+        told = Notification.objects.filter(recipient=c.customer.user, body__contains="延长五个工作日")
+        assert not c.customer.user or told.filter(created_at=clock.extended_at).exists()
 
 
 def _snapshot():
@@ -301,7 +311,11 @@ def test_demo_logins_find_their_inbox_filled(seeded):
     # given the demo written through the services, then the demo customers were told about
     # their orders (every kind of message) and the staff have escalations in their inbox
     customers = User.objects.filter(username__in=("customer", "customer2", "customer3"))
-    told = Notification.objects.filter(recipient__in=customers, channel="inapp").exclude(kind__startswith="complaint_")
+    told = (
+        Notification.objects.filter(recipient__in=customers, channel="inapp")
+        .exclude(kind__startswith="complaint_")
+        .exclude(kind="deadline_extended")  # (a complaint's, when its customer is one of them)
+    )
     assert set(told.values_list("kind", flat=True)) == {
         "acknowledgement",
         "appointment",

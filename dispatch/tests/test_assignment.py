@@ -6,8 +6,10 @@ import pytest
 from django.utils import timezone
 
 from core.policies import set_policy
-from dispatch.models import EngineerProfile, comma_list
+from dispatch.eligibility import Job
+from dispatch.models import Certificate, CertificateKind, CertificateRequirement
 from dispatch.services import engineer_pick
+from products.models import ProductLine
 from service.models import WorkOrder, WorkOrderEvent
 from service.services import request_create, work_order_assign, work_order_transition
 from service.tasks import engineer_loads_recount
@@ -18,33 +20,50 @@ from tests.factories import (
     ProductModelFactory,
     UnitFactory,
     UserFactory,
+    engineer_profile,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-def engineer(name, *, regions="", lines="", load=0, capacity=None, team=None, **kw):
-    user = UserFactory(username=name, role="engineer", department=team or DepartmentFactory(code="field"))
-    return EngineerProfile.objects.create(
-        user=user,
-        team=team,
-        regions=comma_list(regions),
-        product_lines=comma_list(lines),
-        open_orders=load,
+def engineer(name, *, regions="", lines="", load=0, capacity=None, team=None, certificate=None, **kw):
+    """An engineer taking automatic assignments: ``regions`` and ``lines`` (product-line codes)
+    comma-separated, empty for every one; ``certificate``: the expiry of a 上岗证 they hold."""
+    user = UserFactory(
+        username=name, role="engineer", department=team or DepartmentFactory(code="field"), dispatch=False
+    )
+    codes = [c for c in lines.split(",") if c]
+    skills = [
+        (
+            ProductLineFactory(code=c, name=c)
+            if not ProductLine.objects.filter(code=c).exists()
+            else ProductLine.objects.get(code=c),
+            "",
+            2,
+        )
+        for c in codes
+    ] or [(None, "", 2)]
+    profile = engineer_profile(
+        user,
+        regions=[r for r in regions.split(",") if r],
+        skills=skills,
+        auto_assign=kw.pop("auto_assign", True),
         capacity=capacity,
+        team=team,
+        open_orders=load,
         **kw,
     )
+    if certificate is not None:
+        kind, _ = CertificateKind.objects.get_or_create(code="qualification", defaults={"name": "上岗证"})
+        Certificate.objects.create(profile=profile, kind=kind, valid_until=certificate)
+    return profile
 
 
 def file_request(region="广东省", line="home"):
     customer = CustomerFactory(region=region)
-    unit = UnitFactory(owner=customer, model=ProductModelFactory(line=ProductLineFactory(code=line, name=line)))
+    product_line = ProductLine.objects.filter(code=line).first() or ProductLineFactory(code=line, name=line)
+    unit = UnitFactory(owner=customer, model=ProductModelFactory(line=product_line))
     return request_create(actor=UserFactory(role="agent"), fault_description="Stops.", serial=unit.serial)
-
-
-def test_comma_list_normalises_separators_and_duplicates():
-    assert comma_list(" 广东省，广西 , 广东省,") == ",广东省,广西,"
-    assert comma_list("  ") == ""
 
 
 def test_the_least_loaded_eligible_engineer_gets_the_order():
@@ -61,7 +80,12 @@ def test_the_least_loaded_eligible_engineer_gets_the_order():
     quiet.refresh_from_db()
     assert quiet.open_orders == 2 and quiet.last_assigned_at is not None
     event = WorkOrderEvent.objects.get(order=order, action="assign")
-    assert event.payload == {"assignee": quiet.pk, "appointment_at": None, "auto": True}
+    assert event.payload == {
+        "assignee": quiet.pk,
+        "appointment_at": None,
+        "auto": True,
+        "rules": ["area", "skill", "shift", "capacity"],  # the rules that held ("why this engineer")
+    }
     assert order.status == "new" and order.version == 1
 
 
@@ -82,8 +106,9 @@ def test_ties_go_round_robin():
         ({"regions": "广东"}, False),  # a whole item, not a prefix
         ({"lines": "home,camera"}, True),
         ({"lines": "production-line"}, False),
-        ({"certificate_valid_until": dt.date(2000, 1, 1)}, False),
-        ({"certificate_valid_until": dt.date(2999, 1, 1)}, True),
+        ({"certificate": dt.date(2000, 1, 1)}, False),  # the work needs it (see below): expired
+        ({"certificate": dt.date(2999, 1, 1)}, True),
+        ({}, False),  # the work needs a certificate the engineer does not hold
         ({"auto_assign": False}, False),
         ({"load": 3, "capacity": 3}, False),
         ({"load": 2, "capacity": 3}, True),
@@ -93,8 +118,12 @@ def test_ties_go_round_robin():
     ids=lambda v: str(v),
 )
 def test_who_is_eligible(profile, eligible):
-    # given one engineer with this profile
+    # given one engineer with this profile, and work on "home" products that needs a 上岗证
+    # when the profile speaks of certificates
     p = engineer("only", **profile)
+    if "certificate" in profile or not profile:
+        kind, _ = CertificateKind.objects.get_or_create(code="qualification", defaults={"name": "上岗证"})
+        CertificateRequirement.objects.create(kind=kind, product_line=ProductLineFactory(code="home", name="home"))
     # when a request from 广东省 for a "home" product comes in
     order = file_request(region="广东省", line="home")
     # then it is assigned to them exactly when they are eligible
@@ -123,7 +152,7 @@ def test_the_order_goes_to_the_engineers_team():
     assert (order.assignee_id, order.department_id) == (p.pk, team.pk)
     p.auto_assign = False
     p.save()
-    q = engineer("plain")
+    q = engineer("plain", team=None)
     order = file_request()
     assert (order.assignee_id, order.department_id) == (q.pk, q.user.department_id)
 
@@ -144,7 +173,7 @@ def test_the_pick_books_the_engineer_so_capacity_is_never_exceeded():
     p = engineer("e", load=1, capacity=3)
     now = timezone.now()
     # when three picks are made in a row
-    picks = [engineer_pick(region="广东省", product_line="home", now=now) for _ in range(3)]
+    picks = [engineer_pick(Job(region="广东省"), now=now) for _ in range(3)]
     # then only two were booked
     assert [bool(x) for x in picks] == [True, True, False]
     p.refresh_from_db()

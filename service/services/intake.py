@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from accounts.roles import can
 from core import audit, lean
 from core.errors import Forbidden, ValidationFailed
+from core.geo import geocoder
 from core.uploads import checked_upload, store_document
 from customers.models import Customer
 from customers.services import customer_for  # noqa: F401  (re-exported)
+from dispatch.eligibility import Job
 from dispatch.services import engineer_pick
 from products.selectors import main_coverage, unit_with_owner
 from products.warranty import Cause
@@ -48,6 +50,8 @@ def request_create(
     mode: str = Mode.ONSITE,
     address: str = "",
     preferred_time: str = "",
+    site_lat=None,
+    site_lng=None,
     attachments=(),
     shows_contact: bool = False,
     now: dt.datetime | None = None,
@@ -65,6 +69,8 @@ def request_create(
     will show the new order's contact data to the actor (the API's 201 body), so the
     personal-data access row is written in the same commit as the order. ``now``: when the
     request came in (default: now; the demo replays its history with past times).
+    ``site_lat``/``site_lng``: the visit's WGS-84 coordinates typed with the address; the geocoder
+    (``core.geo``) reads them, and without an address the customer's default address's are used.
     """
     if actor.is_customer:
         customer = customer_for(actor)
@@ -103,6 +109,7 @@ def request_create(
         raise ValidationFailed(msg, code="unknown_customer", fields={"customer_id": [msg]})
 
     contents = [checked_upload(f, field="attachments") for f in attachments]
+    site = _site(customer, address, site_lat, site_lng)
     order = WorkOrder(
         status=Status.NEW,
         customer=customer,
@@ -118,6 +125,8 @@ def request_create(
         fault_description=fault_description,
         address=address,
         preferred_time=preferred_time,
+        site_lat=site.lat if site else None,
+        site_lng=site.lng if site else None,
         created_by=actor,
     )
     now = now or timezone.now()
@@ -128,7 +137,7 @@ def request_create(
         create_payload["warranty"] = warranty_check(unit, on=timezone.localdate(now))
     order.due_at = plan.next_due if plan else None
     with transaction.atomic(savepoint=False):  # one commit: order, events, clocks, audit and access rows
-        pick = engineer_pick(region=customer.region, product_line=unit.model.line.code if unit else "", now=now)
+        pick = engineer_pick(_job(order, unit, plan, site), now=now)
         if pick is not None:
             order.assignee, order.department_id = pick.engineer, pick.department_id
         lean.insert([order])  # the ORM's save() costs three times the CPU (core/lean.py)
@@ -149,7 +158,12 @@ def request_create(
                     action=EventType.ASSIGN,
                     from_status=Status.NEW,
                     to_status=Status.NEW,
-                    payload={"assignee": pick.engineer.pk, "appointment_at": None, "auto": True},
+                    payload={
+                        "assignee": pick.engineer.pk,
+                        "appointment_at": None,
+                        "auto": True,
+                        "rules": [r.rule for r in pick.verdict.reasons if r.ok and not r.info],
+                    },
                 )
             )
         order.new_events = lean.insert(events)
@@ -159,6 +173,34 @@ def request_create(
             rows.append(audit.pii_view_entry(actor=actor, obj=order, fields=NAME_FIELDS))
         audit.record_entries(rows)
     return order
+
+
+def _site(customer: Customer, address: str, lat, lng):
+    msg = _("Give the latitude and the longitude of the site in degrees, or neither.")
+    if (lat is None) != (lng is None):
+        raise ValidationFailed(msg, code="bad_location", fields={"site_lat": [msg]})
+    site = geocoder().geocode(address, lat=lat, lng=lng)
+    if lat is not None and site is None:
+        raise ValidationFailed(msg, code="bad_location", fields={"site_lat": [msg]})
+    if site is None and not address.strip():
+        home = customer.addresses.filter(is_default=True, lat__isnull=False).only("lat", "lng").first()
+        site = geocoder().geocode(str(home), lat=home.lat, lng=home.lng) if home else None
+    return site
+
+
+def _job(order: WorkOrder, unit, plan, site) -> Job:
+    """The new order as the dispatch rules see it (its on-site deadline from the SLA plan)."""
+    line = unit.model.line if unit is not None else None
+    onsite = next((c.due_at for c in (plan.clocks if plan else []) if c.clock == "onsite"), None)
+    return Job(
+        region=order.customer.region,
+        product_line_id=line.pk if line else None,
+        product_line_label=line.label if line else "",
+        service_type=order.service_type,
+        urgent=order.priority == Priority.URGENT,
+        deadline=onsite,
+        location=site,
+    )
 
 
 def warranty_check(unit, *, on) -> dict:

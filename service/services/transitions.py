@@ -16,10 +16,11 @@ from accounts.models import Department, User
 from accounts.roles import can
 from core import audit, dates, workflow
 from core.errors import Conflict, Forbidden, ValidationFailed
-from dispatch.services import load_moved
+from dispatch.services import assignment_check, load_moved
 
 from ..choices import OPEN_STATUSES, EventType, MessageKind, Status
 from ..customer_messages import ON_ACTION, customer_notify
+from ..dispatching import order_verdict
 from ..models import WorkOrder, WorkOrderEvent
 from ..permissions import order_for_update
 from ..workflow import WORK_ORDER
@@ -81,11 +82,18 @@ def work_order_assign(
     assignee_id: int | None | Unchanged = UNCHANGED,
     appointment_at: dt.datetime | None | Unchanged = UNCHANGED,
     department_id: int | None | Unchanged = UNCHANGED,
+    reason: str = "",
     expected_version: int | None = None,
     now: dt.datetime | None = None,
 ) -> WorkOrder:
     """Set the order's engineer, appointment and team: each is set to the value given, cleared
-    by ``None`` and left as it is when ``UNCHANGED`` (the default)."""
+    by ``None`` and left as it is when ``UNCHANGED`` (the default).
+
+    A new engineer or a new time is checked by the dispatch rules (``dispatch.eligibility``, the
+    same as automatic assignment): an ineligible engineer is refused (422 ``not_eligible``, the
+    broken rules in ``fields.assignee_id``) unless the actor may override them
+    (``dispatch.override``: supervisors, managers) and gives ``reason``; a visit that ends after
+    the on-site deadline needs ``reason`` too. The event records the override or the late visit."""
     if appointment_at is not UNCHANGED:
         appointment_at = dates.checked(appointment_at, field="appointment_at")
     now = now or timezone.now()
@@ -103,6 +111,14 @@ def work_order_assign(
         if department_id not in (UNCHANGED, None) and not Department.objects.filter(pk=department_id).exists():
             msg = _("Unknown team.")
             raise ValidationFailed(msg, code="unknown_department", fields={"department_id": [msg]})
+        final_assignee = order.assignee_id if assignee_id is UNCHANGED else assignee_id
+        final_time = order.appointment_at if appointment_at is UNCHANGED else appointment_at
+        checked = None
+        if final_assignee is not None and (
+            final_assignee != order.assignee_id or (final_time != order.appointment_at and final_time is not None)
+        ):
+            verdict = order_verdict(order, final_assignee, starts=final_time, now=now)
+            checked = assignment_check(verdict, actor=actor, reason=reason)
         before = audit.snapshot(order)
         if assignee_id is not UNCHANGED:
             if order.status in OPEN_STATUSES:
@@ -125,7 +141,9 @@ def work_order_assign(
             payload={
                 "assignee": order.assignee_id,
                 "appointment_at": order.appointment_at.isoformat() if order.appointment_at else None,
+                **(checked or {}),
             },
+            note=(reason or "").strip()[:5000] if checked else "",
             at=now,
         )
         audit.record(actor=actor, action="assign", obj=order, before=before, at=now)

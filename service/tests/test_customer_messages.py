@@ -135,9 +135,11 @@ def test_a_new_appointment_time_is_told_again(people):
     order = order_in(Status.SCHEDULED, agent=people["agent"], customer=people["customer"], engineer=people["engineer"])
     before = Notification.objects.filter(kind="appointment", channel="inapp").count()
 
-    # when the time moves
+    # when the time moves (after the on-site deadline: the desk gives the reason)
     new_time = timezone.now() + timezone.timedelta(days=3)
-    services.work_order_assign(order_id=order.pk, actor=people["agent"], appointment_at=new_time)
+    services.work_order_assign(
+        order_id=order.pk, actor=people["agent"], appointment_at=new_time, reason="The customer is away until then."
+    )
 
     # then
     assert Notification.objects.filter(kind="appointment", channel="inapp").count() == before + 1

@@ -187,12 +187,14 @@ def test_assignment_form_sets_engineer_appointment_and_team(desk, people):
             "assignee": people["engineer"].pk,
             "appointment_at": "2031-03-04T09:30",
             "department": team.pk,
+            "reason": "The customer is abroad until March.",  # after the on-site deadline
             "version": order.version,
         },
     )
     # then
     order.refresh_from_db()
     assert order.assignee == people["engineer"] and order.department == team
+    assert order.events.get(action="assign").payload["late"] == {"reason": "The customer is abroad until March."}
     assert order.appointment_at.isoformat() == "2031-03-04T01:30:00+00:00"
     assert order.events.filter(action="assign").exists()
 

@@ -79,6 +79,7 @@ def assign(request, order_id: int):
             assignee_id=data["assignee"],  # blank: unassigned
             appointment_at=data["appointment_at"] or services.UNCHANGED,  # blank: as it was
             department_id=data["department"] or services.UNCHANGED,
+            reason=data["reason"],
             expected_version=data["version"],
         )
     except DomainError as exc:

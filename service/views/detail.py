@@ -10,6 +10,7 @@ from core.errors import NotFound
 
 from .. import selectors
 from ..choices import Coverage, QuoteStatus, Status
+from ..dispatching import order_verdicts
 from ..forms import AssignForm, assignment_choices
 from ..presenters import log_pii_view, order_summary
 from .access import console
@@ -17,6 +18,7 @@ from .outcomes import wants_partial
 from .panels import FINISHED, blank_form, common_context
 
 QUOTE_CLOSED = FINISHED | {Status.RESOLVED, Status.ACCEPTED}
+VERDICTS_SHOWN = 30  # engineers listed with their reasons under the assignment form
 
 
 def load_order(request, order_id: int) -> selectors.OrderDetail:
@@ -49,6 +51,9 @@ def console_forms(order, user) -> dict:
             departments=departments,
             initial={"assignee": order.assignee_id, "appointment_at": local, "version": order.version},
         )
+        verdicts = order_verdicts(order, starts=order.appointment_at)[:VERDICTS_SHOWN]
+        context["verdicts"] = verdicts
+        context["eligible_count"] = sum(v.eligible for v in verdicts)
     if can_quote:
         context["quote_fields"] = blank_form("quote")
     if can_replace:

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.idempotency import once_per_form
 from core.masking import mask_name
-from customers.permissions import visible_to as customers_visible_to
+from customers.selectors import customers_by_phone
 from customers.services import customer_create
 from products.selectors import unit_visible_to
 
@@ -23,23 +22,8 @@ from .access import capability
 from .outcomes import checked, refuse
 
 TEMPLATE = "service/new.html"
-MAX_MATCHES = 10
 
 can_file = capability("request.create_for_customer")
-
-
-def customers_by_phone(actor, phone: str) -> list:
-    """Customers (or their contacts) with exactly this phone number; two queries."""
-    if not phone:
-        return []
-    qs = (
-        customers_visible_to(actor)
-        .filter(Q(phone=phone) | Q(contacts__phone=phone))
-        .distinct()
-        .prefetch_related("units__model")
-        .order_by("name", "id")
-    )
-    return list(qs[:MAX_MATCHES])
 
 
 def match_rows(actor, matches) -> list[dict]:

@@ -18,6 +18,7 @@ from products.warranty import Cause, Reason
 from ..agenda import map_links
 from ..choices import Coverage, EventType, Status
 from ..customer_messages import notified_label
+from ..dispatching import site_of
 from ..extensions import order_panels
 from ..forms import AcceptanceForm, NoteForm, PartFormSet, QuoteForm, QuoteLineFormSet, ReplacementForm, ReportForm
 from ..models import OrderDocument
@@ -115,7 +116,7 @@ def contact_box(order, user, *, revealed: bool = False) -> dict:
             "phone": order.contact_phone,
             "email": order.customer.email,
             "address": order.address,
-            "map": map_links(order.address),
+            "map": map_links(order.address, site=site_of(order)),
         }
     return {
         "order_id": order.pk,

@@ -122,3 +122,31 @@ def customer_view(live_server, chromium, shots, c, language):
         shots(page, f"portal-{language}")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_an_agent_finds_the_caller_by_phone_and_records_the_complaint(live_server, chromium, shots, desk, language):
+    context = chromium.new_context(viewport=WIDE, locale="zh-CN" if language == "zh-hans" else "en-US")
+    context.set_default_timeout(15_000)
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    try:
+        page = context.new_page()
+        log_in(page, live_server.url, "agent.li")
+        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        page.goto(f"{live_server.url}/complaints/new/")
+        # the caller's number as people say it: the customer is suggested, masked, and chosen
+        page.locator("#id_lookup").fill("138 1234 5678")
+        suggestion = page.locator(f'[data-customer="{desk["customer"].pk}"]')
+        suggestion.wait_for()
+        text = page.locator("#customer-matches").inner_text()
+        assert "王**" in text and "138****5678" in text and "王小明" not in text
+        assert suggestion.locator("input[type=radio]").is_checked()
+        page.locator('textarea[name="description"]').fill("电话投诉：维修后仍漏水。")
+        shots(page, f"new-by-phone-{language}")
+        with page.expect_navigation():
+            page.locator('form[action$="/complaints/new/"] button[type="submit"]').click()
+        complaint = Complaint.objects.get(description="电话投诉：维修后仍漏水。")
+        assert complaint.customer_id == desk["customer"].pk and complaint.channel == "phone"
+        assert page.url.endswith(f"/complaints/{complaint.pk}/")
+    finally:
+        context.close()

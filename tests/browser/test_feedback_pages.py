@@ -15,8 +15,14 @@ TEXT = {
         "report": "Customer satisfaction survey analysis report",
         "weakest": "Weakest items",
         "saved": "The outcome is recorded.",
+        "answer": "Survey answer",
     },
-    "zh-hans": {"report": "顾客满意度调查分析报告", "weakest": "最弱项目", "saved": "结果已记录。"},
+    "zh-hans": {
+        "report": "顾客满意度调查分析报告",
+        "weakest": "最弱项目",
+        "saved": "结果已记录。",
+        "answer": "调查答卷",
+    },
 }
 
 
@@ -73,4 +79,12 @@ def test_the_report_and_a_follow_up(chromium, live_server, shots, language):
         page.locator("button[value='outcome']").click()
     assert t["saved"] in page.content()
     shots(page, f"{language}-followup-done")
+    # from the follow-up to the survey answer it came from: each question in the reader's language
+    with page.expect_navigation():
+        page.locator("dl.kv a[href*='/feedback/surveys/']").click()
+    assert page.get_by_role("heading", name=t["answer"]).is_visible()
+    question = page.locator("tr[data-question='after_sales'] td").first.inner_text()
+    assert ("售后服务" if language == "zh-hans" else "after-sales service") in question, question
+    assert page.locator("[data-followup]").count() == 1
+    shots(page, f"{language}-survey-answer")
     context.close()

@@ -177,10 +177,14 @@ def _templates(
                     "assignee_id": engineer.pk,
                     "department_id": department.pk,
                     "appointment_at": None,
+                    "reason": "Fuzz",
                     "version": None,
                 },
             }
             for o in orders
+        ],
+        f"GET {v1}/work-orders/{{order_id}}/eligible-engineers": [
+            {"path": {"order_id": o.pk}, "query": {"appointment_at": DROP}} for o in orders
         ],
         f"POST {v1}/work-orders/{{order_id}}/quotes": [
             {"path": {"order_id": o.pk}, "body": {"lines": [line], "plan": "Replace the fuse", "estimated_hours": None}}

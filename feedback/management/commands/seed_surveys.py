@@ -6,6 +6,7 @@ computes for its answers, each answer carries its 0–100 score and time. Rows g
 tuples (``executemany``, ids given here: run it alone), a batch per transaction. Customers are
 the existing ones (more are created when there are fewer than N / 2); departments and product
 lines are drawn from the existing ones. N / 0.8 invitations are sent, four in five answered.
+The KPIs' roll-up is rebuilt at the end (``rebuild_survey_rollup``).
 Not for a production database: the rows are made up."""
 
 import datetime as dt
@@ -13,6 +14,7 @@ import hashlib
 import random
 from decimal import Decimal
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.db.models import Max
@@ -78,6 +80,7 @@ class Command(BaseCommand):
                 )  # fmt: skip
             self.stdout.write(f"{min(start + BATCH, total):,}/{total:,} invitations, {written:,} answered", ending="\n")
         self.stdout.write(self.style.SUCCESS(f"{written:,} answered surveys loaded."))
+        call_command("rebuild_survey_rollup", stdout=self.stdout)  # the rows went in below the services
 
     def _batch(self, rng, numbers, now, days, version_id, customers, departments, lines, salt, ids) -> int:  # noqa: PLR0913
         invitations, responses, answers = [], [], []

@@ -1,0 +1,52 @@
+"""The supervisor's list of field engineers (``/dispatch/engineers/``)."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Absence
+from dispatch.models import Certificate, CertificateKind
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/dispatch/engineers/"
+
+
+def test_the_supervisor_sees_each_engineers_rows(client):
+    wang = UserFactory(role="engineer", first_name="Wang", last_name="", dispatch={"regions": ["广东省"]})
+    kind = CertificateKind.objects.create(code="ref", name="制冷证", name_en="Refrigerant")
+    Certificate.objects.create(profile=wang.dispatch_profile, kind=kind, valid_until=dt.date(2000, 1, 1))
+    Absence.objects.create(
+        user=wang, starts=timezone.now(), ends=timezone.now() + dt.timedelta(days=2), reason="annual leave"
+    )
+    client.force_login(UserFactory(role="supervisor"))
+    page = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Wang" in page and "广东省" in page and "Refrigerant" in page and "expired" in page
+    assert "annual leave" in page
+    assert reverse("dispatch:engineers") == URL
+
+
+@pytest.mark.parametrize("role", ["agent", "engineer", "customer", "finance"])
+def test_only_the_leads_see_it(client, role):
+    client.force_login(UserFactory(role=role))
+    assert client.get(URL).status_code == 403
+
+
+def test_the_page_costs_the_same_for_two_or_twelve_engineers(client, django_assert_max_num_queries):
+    client.force_login(UserFactory(role="supervisor"))
+    for _ in range(2):
+        UserFactory(role="engineer")
+    client.get(URL)
+    with django_assert_max_num_queries(16) as few:
+        client.get(URL)
+    for _ in range(10):
+        UserFactory(role="engineer", dispatch={"regions": ["北京市", "天津市"]})
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(URL).status_code == 200
+
+
+def test_a_tampered_cursor_is_a_400(client):
+    client.force_login(UserFactory(role="supervisor"))
+    assert client.get(URL, {"cursor": "not-a-cursor"}).status_code == 400
