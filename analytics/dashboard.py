@@ -28,13 +28,11 @@ replica when there is one. Measured at a million orders in docs/benchmarks.md.
 
 import datetime as dt
 import math
-from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connections, router, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,6 +40,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.roles import can
 from core.errors import Forbidden, ValidationFailed
+from core.plans import custom_plans
 from core.replica import replica_reads
 from service import filters as F
 from service.choices import OPEN_STATUSES, Status
@@ -175,7 +174,7 @@ def dashboard(*, actor, filters: Filters, now: dt.datetime | None = None) -> dic
     zone = ZoneInfo(settings.TIME_ZONE)
     start = F.local_midnight(filters.received_from)
     end = F.local_midnight(filters.received_to + dt.timedelta(days=1))
-    with replica_reads(), custom_plans():
+    with replica_reads(), custom_plans(WorkOrder):
         # every status named: one index range per status on PostgreSQL too (no skip scan before 18)
         orders = F.apply(visible_to(actor), filters.orders(status=Status.values), now=now).order_by()
         groups = list(
@@ -230,20 +229,6 @@ def dashboard(*, actor, filters: Filters, now: dt.datetime | None = None) -> dic
         "at_risk_orders": [_row(o) for o in rows["at_risk"]],
         "computed_at": now,
     }
-
-
-@contextmanager
-def custom_plans():
-    """On PostgreSQL, plan the block's statements for their values, in one transaction: with the
-    prepared statements of ``config.settings`` a plan made once for any value (any status, any
-    period) took twice as long here (docs/benchmarks.md). One ``SET LOCAL``; nothing elsewhere."""
-    alias = router.db_for_read(WorkOrder)
-    if connections[alias].vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
-        cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-        yield
 
 
 def _local_day(zone, start, end):

@@ -156,6 +156,9 @@ CERTIFIED = {"engineer": 800, "engineer4": 400, "engineer3": -30}  # days valid 
 ROUND_THE_CLOCK = [ShiftIn(d, dt.time(0), dt.time(0), True) for d in range(7)]
 
 
+HISTORY_CAPACITY = 32000  # the field's range: up to 32,767
+
+
 def ensure_engineer_profiles(users: dict[str, User]) -> int:
     """The demo engineers' profiles as the history needs them (see above)."""
     for username in ENGINEER_COVERAGE:
@@ -171,6 +174,9 @@ def ensure_engineer_profiles(users: dict[str, User]) -> int:
                 team_id=user.department_id,
                 auto_assign=False,
                 daily_capacity=500,
+                # the history's engineers carry every open order of the year being written (the
+                # desk assigns them by hand, which checks the open-order capacity)
+                capacity=HISTORY_CAPACITY,
             )
     return len(ENGINEER_COVERAGE)
 

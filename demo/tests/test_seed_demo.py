@@ -19,10 +19,12 @@ from django.utils import timezone
 from accounts.models import User
 from complaints.choices import Source as ComplaintSource
 from complaints.models import Complaint
+from core.policies import set_policy
 from customers.models import Contact, Customer
 from demo.generator import generate
 from demo.lifecycle import VERSIONED
 from demo.people import DEMO_PASSWORD, demo_token
+from dispatch.models import EngineerProfile
 from notifications.models import Notification
 from notifications.selectors import unread_count
 from products.selectors import main_coverage
@@ -351,3 +353,18 @@ def test_surveys_and_follow_ups_written_through_the_services(seeded):
     assert FollowUp.objects.filter(status="done").exclude(outcome="").exists()
     # the demo customer has a survey waiting in the portal
     assert pending_surveys(actor=User.objects.get(username="customer"), now=NOW)
+
+
+def test_the_history_is_written_whatever_the_open_order_capacity(db, django_capture_on_commit_callbacks):
+    """The desk assigns the history's orders by hand, and a manual assignment checks the
+    engineer's open-order capacity: `make run`'s 2,000 orders stopped at the default of 20 once
+    (`seed_demo`: "At capacity: 20 of 20 open orders"). Here the default is 1."""
+    # given a capacity of one open order per engineer by default
+    set_policy("dispatch.max_open_orders", 1)
+
+    # when the history of a small demo set is written through the services
+    generate(seed=7, orders=40, now=NOW, batch=40, each=lambda: django_capture_on_commit_callbacks(execute=True))
+
+    # then every order was written, engineers carrying several open orders at a time
+    assert WorkOrder.objects.count() == 40
+    assert max(EngineerProfile.objects.values_list("open_orders", flat=True)) > 1
