@@ -32,6 +32,7 @@ from customers.models import Customer  # noqa: E402
 from products.models import ProductLine, ProductModel, Unit  # noqa: E402
 from service.choices import OPEN_STATUSES  # noqa: E402
 from service.models import WorkOrder  # noqa: E402
+from tests.factories import engineer_profile  # noqa: E402
 
 
 def session_for(user: User) -> str:
@@ -92,7 +93,10 @@ def main() -> int:
             user = person(f"rel-agent-{tag}-{i}", "agent")
             _row, token = ApiToken.issue(user, name="reliability")
             agents.append({"id": user.pk, "username": user.username, "token": token, "session": session_for(user)})
-        engineers = [person(f"rel-engineer-{tag}-{i}", "engineer").pk for i in range(args.engineers)]
+        # engineers who may take any order at any time (the assignment checks the dispatch rules)
+        engineers = [
+            engineer_profile(person(f"rel-engineer-{tag}-{i}", "engineer")).user_id for i in range(args.engineers)
+        ]
         customer = Customer.objects.create(name="Reliability Test Customer", phone="13900000000", region="")
         line, _ = ProductLine.objects.get_or_create(code="rel-home", defaults={"name": "Reliability home"})
         model, _ = ProductModel.objects.get_or_create(code=f"REL-{tag}", defaults={"name": "Reliability", "line": line})
