@@ -110,11 +110,10 @@ class EngineerProfile(models.Model):
             raise ValidationError({"home_lng": _("Give both the latitude and the longitude, or neither.")})
 
 
-class Skill(models.Model):
-    """What an engineer may repair: a product line (empty: every line) × a service type (empty:
-    every type), at a level."""
+class WorkScope(models.Model):
+    """Which work a row is about: a product line (empty: every line) × a service type (empty:
+    every type). Shared by an engineer's skills and the certificates work needs."""
 
-    profile = models.ForeignKey(EngineerProfile, on_delete=models.CASCADE, related_name="skills")
     product_line = models.ForeignKey(
         "products.ProductLine",
         verbose_name=_("product line"),
@@ -127,6 +126,16 @@ class Skill(models.Model):
     service_type = models.CharField(
         _("service type"), max_length=20, blank=True, help_text=_("Empty: every service type.")
     )
+
+    class Meta:
+        abstract = True
+
+
+class Skill(WorkScope):
+    """What an engineer may repair: a product line (empty: every line) × a service type (empty:
+    every type), at a level."""
+
+    profile = models.ForeignKey(EngineerProfile, on_delete=models.CASCADE, related_name="skills")
     level = models.PositiveSmallIntegerField(_("level"), choices=SkillLevel.choices, default=SkillLevel.QUALIFIED)
     updated_at = models.DateTimeField(auto_now=True)  # the change stamp (dispatch.selectors)
 
@@ -163,24 +172,12 @@ class CertificateKind(BilingualName):
         ordering = ["code"]
 
 
-class CertificateRequirement(models.Model):
+class CertificateRequirement(WorkScope):
     """Work that needs a certificate: a product line (empty: every line) × a service type
     (empty: every type). An engineer without a certificate of the kind valid on the day of the
     work is not eligible for it."""
 
     kind = models.ForeignKey(CertificateKind, verbose_name=_("certificate"), on_delete=models.CASCADE)
-    product_line = models.ForeignKey(
-        "products.ProductLine",
-        verbose_name=_("product line"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        help_text=_("Empty: every product line."),
-    )
-    service_type = models.CharField(
-        _("service type"), max_length=20, blank=True, help_text=_("Empty: every service type.")
-    )
     updated_at = models.DateTimeField(auto_now=True)  # the change stamp (dispatch.selectors)
 
     class Meta:
