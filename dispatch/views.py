@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Absence
 from accounts.roles import can
@@ -54,6 +55,25 @@ def engineers(request):
     return render(request, "dispatch/engineers.html", context, status=status)
 
 
+def shift_lines(shifts, days: dict) -> list[str]:
+    """An engineer's shifts, the days with the same hours on one line: "Every day 00:00–24:00",
+    "Monday–Friday 08:30–17:30", "Saturday, Sunday 09:00–12:00"."""
+    by_hours: dict[tuple, list[int]] = {}
+    for s in shifts:
+        by_hours.setdefault((s.starts, s.ends), []).append(s.weekday)
+    lines = []
+    for (starts, ends), weekdays in by_hours.items():
+        weekdays = sorted(set(weekdays))
+        if len(weekdays) == len(days):
+            when = _("Every day")
+        elif len(weekdays) > 2 and weekdays == list(range(weekdays[0], weekdays[-1] + 1)):
+            when = f"{days[weekdays[0]]}–{days[weekdays[-1]]}"
+        else:
+            when = ", ".join(str(days[d]) for d in weekdays)
+        lines.append(f"{when} {starts:%H:%M}–{'24:00' if ends == dt.time(0) else f'{ends:%H:%M}'}")
+    return lines
+
+
 def _card(p: EngineerProfile, absence, today, default_capacity: int, default_daily: int) -> dict:
     days = dict(Weekday.choices)
     return {
@@ -65,10 +85,7 @@ def _card(p: EngineerProfile, absence, today, default_capacity: int, default_dai
             {"c": c, "expired": c.valid_until is not None and c.valid_until < today} for c in p.certificates.all()
         ],
         "areas": [a.region for a in p.areas.all()],
-        "shifts": [
-            f"{days[s.weekday]} {s.starts:%H:%M}–{'24:00' if s.ends == dt.time(0) else f'{s.ends:%H:%M}'}"
-            for s in p.shifts.all()
-        ],
+        "shifts": shift_lines(p.shifts.all(), days),
         "calendar": p.calendar.label if p.calendar_id else "",
         "capacity": p.capacity if p.capacity is not None else default_capacity,
         "daily": p.daily_capacity or default_daily,

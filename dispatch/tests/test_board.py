@@ -50,3 +50,27 @@ def test_the_page_costs_the_same_for_two_or_twelve_engineers(client, django_asse
 def test_a_tampered_cursor_is_a_400(client):
     client.force_login(UserFactory(role="supervisor"))
     assert client.get(URL, {"cursor": "not-a-cursor"}).status_code == 400
+
+
+def test_the_engineers_list_puts_the_days_with_the_same_hours_on_one_line():
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from dispatch.models import Weekday
+    from dispatch.views import shift_lines
+
+    def shift(day, starts, ends):
+        return SimpleNamespace(weekday=day, starts=dt.time.fromisoformat(starts), ends=dt.time.fromisoformat(ends))
+
+    days = dict(Weekday.choices)
+    always = [shift(d, "00:00", "00:00") for d in range(7)]
+    office = [shift(d, "08:30", "17:30") for d in range(5)] + [shift(5, "09:00", "12:00"), shift(6, "09:00", "12:00")]
+
+    assert shift_lines(always, days) == ["Every day 00:00–24:00"]
+    assert shift_lines(office, days) == [
+        f"{days[0]}–{days[4]} 08:30–17:30",
+        f"{days[5]}, {days[6]} 09:00–12:00",
+    ]
+    assert shift_lines([shift(0, "08:00", "12:00"), shift(2, "08:00", "12:00")], days) == [
+        f"{days[0]}, {days[2]} 08:00–12:00"
+    ]
