@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StrictFloat
 
 from core.dates import ApiDateTime
 from core.pagination import cursor_json_schema
@@ -34,10 +34,11 @@ class ServiceRequestIn(Schema):
     contact_phone: str = Field(default="", max_length=30)
     address: str = Field(default="", max_length=300)
     preferred_time: str = Field(default="", max_length=100)
-    site_lat: float | None = Field(
+    # StrictFloat: a JSON number only (an integer too), not true/false or a numeric string
+    site_lat: StrictFloat | None = Field(
         default=None, ge=-90, le=90, description="The site's WGS-84 latitude (with site_lng)."
     )
-    site_lng: float | None = Field(
+    site_lng: StrictFloat | None = Field(
         default=None, ge=-180, le=180, description="The site's WGS-84 longitude (with site_lat)."
     )
 

@@ -131,6 +131,13 @@ def test_intake_stores_the_site_and_the_console_links_to_it_in_both_datums(api_a
     # half a pair is refused
     bad = api_as(agent).post("/service-requests", body | {"site_lat": 31.1})
     assert bad.status_code == 422 and bad.json()["code"] == "bad_location"
+    # a coordinate that is not a number (true/false, a string) is refused, not read as 0 or 1
+    # (found by the API fuzzing: "site_lng": false was accepted as 0.0)
+    count = WorkOrder.objects.count()
+    for value in (False, True, "121.5"):
+        wrong = api_as(agent).post("/service-requests", body | {"site_lat": 31.1, "site_lng": value})
+        assert wrong.status_code == 422, (value, wrong.json())
+    assert WorkOrder.objects.count() == count
     # the revealed address links to Amap at the GCJ-02 point and to Baidu at the BD-09 point
     supervisor = UserFactory(role="supervisor")
     client.force_login(supervisor)
